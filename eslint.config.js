@@ -1,0 +1,65 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const restrict = (patterns, message) => ({
+  'no-restricted-imports': ['error', { patterns: patterns.map((group) => ({ group, message })) }],
+});
+
+const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto'];
+const outerLayers = ['**/app/**', '**/adapters/**', '**/commands/**', '**/ui/**', '**/ports/**'];
+const libs = ['dockerode', 'simple-git', '@oclif/*', 'listr2', 'yaml'];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'schemas/**', 'coverage/**', '**/*.js', '!eslint.config.js'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    rules: {
+      ...restrict(
+        [...outerLayers, ...libs.filter((l) => l !== 'yaml'), ...nodeBuiltins.filter((b) => b !== 'node:crypto' && b !== 'crypto')],
+        'core is pure: it imports only core, zod, semver, yaml (parsing) and node:crypto (hashes)',
+      ),
+      'no-restricted-globals': ['error', 'process'],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'time comes into core as a value' },
+      ],
+    },
+  },
+  {
+    files: ['src/app/**/*.ts'],
+    rules: {
+      ...restrict(
+        ['**/adapters/**', '**/commands/**', '**/ui/**', ...libs.filter((l) => l !== 'yaml')],
+        'use-cases reach the world only through ports',
+      ),
+      'no-restricted-globals': ['error', 'process'],
+    },
+  },
+  {
+    files: ['src/ports/**/*.ts'],
+    rules: restrict(['**/adapters/**', '**/commands/**', '**/ui/**', '**/app/**', ...libs], 'ports are interfaces in domain terms'),
+  },
+  {
+    files: ['src/adapters/**/*.ts'],
+    rules: restrict(['**/commands/**', '**/ui/**', '@oclif/*', 'listr2'], 'adapters know nothing of the CLI'),
+  },
+  {
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+);

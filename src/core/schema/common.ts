@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import semver from 'semver';
+
+/** Kemendagri region code: `PP.KK` (province.regency), optionally `.DD` district and `.VVVV` village. */
+export const REGION_CODE_PATTERN = /^\d{2}\.\d{2}(?:\.\d{2}(?:\.\d{4})?)?$/;
+export const regionCode = z
+  .string()
+  .regex(REGION_CODE_PATTERN, 'must be a Kemendagri region code such as "32.73" (PP.KK)');
+
+/** Lower-case slug used for member files, app names, service and volume names. */
+export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+export const slug = z
+  .string()
+  .regex(SLUG_PATTERN, 'must be lower-case letters, digits and dashes, e.g. "antrean-daring"');
+
+export const semverString = z
+  .string()
+  .refine((v) => semver.valid(v) !== null && semver.clean(v) === v, {
+    message: 'must be a semantic version such as "1.2.3" (no leading "v")',
+  });
+
+export const semverRange = z
+  .string()
+  .refine((v) => semver.validRange(v) !== null, {
+    message: 'must be a semver range such as ">=1.0.0 <2.0.0" or "^1.2"',
+  });
+
+/** Calendar date `YYYY-MM-DD`; kept as a string so comparisons never depend on a time zone. */
+export const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)), { message: 'is not a real date' });
+
+export const sha256Hex = z.string().regex(/^[a-f0-9]{64}$/, 'must be 64 lower-case hex digits');
+
+export const contact = z.strictObject({
+  name: z.string().min(1),
+  email: z.email().optional(),
+  phone: z.string().optional(),
+  role: z.string().optional(),
+});
+export type Contact = z.infer<typeof contact>;
+
+export const SMART_CITY_DIMENSIONS = [
+  'smart-governance',
+  'smart-branding',
+  'smart-economy',
+  'smart-living',
+  'smart-society',
+  'smart-environment',
+] as const;
+export const dimension = z.enum(SMART_CITY_DIMENSIONS);
+export type Dimension = z.infer<typeof dimension>;
