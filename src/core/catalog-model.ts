@@ -1,0 +1,45 @@
+import type { Diagnostic } from './diagnostics.js';
+import type { CatalogFile, Manifest, Member, Mou } from './schema/index.js';
+
+/** A file read from a catalog root; `path` is relative to the root with `/` separators. */
+export interface SourceFile {
+  path: string;
+  text: string;
+}
+
+export interface LoadedMember {
+  /** File name without `.yaml`, e.g. `kota-bandung`. */
+  slug: string;
+  file: string;
+  member: Member;
+}
+
+export interface LoadedMou {
+  slug: string;
+  file: string;
+  mou: Mou;
+}
+
+export interface LoadedManifest {
+  file: string;
+  manifest: Manifest;
+  /** `sha256:<hex>` of the file's bytes as stored. */
+  digest: string;
+  /** Detached signature text beside the manifest (`<version>.yaml.sig`), when present. */
+  signature?: string;
+}
+
+/** A catalog parsed and indexed in memory. Files that fail the schema are left out (with diagnostics). */
+export interface Catalog {
+  /** Name the user gave it (`sample` for the embedded one). */
+  name: string;
+  /** Where it was read from (folder path). */
+  root: string;
+  /** The git commit it was read at, when it is a git repository. */
+  commit?: string;
+  info: CatalogFile | null;
+  members: LoadedMember[];
+  mous: LoadedMou[];
+  manifests: LoadedManifest[];
+  diagnostics: Diagnostic[];
+}

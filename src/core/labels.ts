@@ -1,0 +1,43 @@
+/**
+ * Labels are how ksad recognises what it owns on a host (as Docker Compose does). All keys live
+ * under `id.ksad.`; values are strings. This file is the one codec for them.
+ */
+export const LABEL_PREFIX = 'id.ksad.';
+export const Label = {
+  /** Present on every resource ksad creates; value "true". */
+  managed: 'id.ksad.managed',
+  /** Resource kind: container | network | volume | release | host | secrets | lock. */
+  kind: 'id.ksad.kind',
+  app: 'id.ksad.app',
+  publisher: 'id.ksad.publisher',
+  version: 'id.ksad.version',
+  revision: 'id.ksad.revision',
+  service: 'id.ksad.service',
+  /** `sha256:<hex>` of the manifest file bytes. */
+  manifestDigest: 'id.ksad.manifest-digest',
+  /** Hash over the service's ContainerSpec (secrets included only as hashes). */
+  configHash: 'id.ksad.config-hash',
+  /** For volumes: the manifest's volume name. */
+  volume: 'id.ksad.volume',
+  /** JSON payload for record resources (release records, host profile). */
+  record: 'id.ksad.record',
+  /** Region code of the host (on the host profile). */
+  region: 'id.ksad.region',
+} as const;
+
+export type ResourceKind = 'container' | 'network' | 'volume' | 'release' | 'host' | 'secrets' | 'lock';
+
+export function managedLabels(kind: ResourceKind, extra: Record<string, string> = {}): Record<string, string> {
+  return { [Label.managed]: 'true', [Label.kind]: kind, ...extra };
+}
+
+/** Docker object names for a release: `ksad-<app>-<service>`, `ksad-<app>`, `ksad-<app>-<volume>`. */
+export const names = {
+  network: (app: string) => `ksad-${app}`,
+  container: (app: string, service: string) => `ksad-${app}-${service}`,
+  volume: (app: string, volume: string) => `ksad-${app}-${volume}`,
+  releaseRecord: (app: string, revision: number) => `ksad-release-${app}-r${revision}`,
+  secrets: (app: string) => `ksad-secrets-${app}`,
+  lock: (app: string) => `ksad-lock-${app}`,
+  hostProfile: 'ksad-host',
+} as const;
