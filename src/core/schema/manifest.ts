@@ -133,8 +133,9 @@ export const manifestSchema = z.strictObject({
   publisher: slug,
   title: z.string().min(1),
   /** Descriptions by language; `id` (Bahasa Indonesia) is required, `en` recommended. */
+  // partialRecord: zod 4's z.record with an enum key requires every key, which would make `en` mandatory.
   description: z
-    .record(z.enum(['id', 'en']), localisedDescription)
+    .partialRecord(z.enum(['id', 'en']), localisedDescription)
     .refine((d) => d.id !== undefined, { message: 'must have an "id" (Bahasa Indonesia) entry' }),
   dimensions: z.array(dimension).min(1),
   categories: z.array(slug).default([]),

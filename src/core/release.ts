@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { regionCode } from './schema/common.js';
+
+/** The host profile, kept on the Docker host itself: which region owns it and its policy. */
+export const hostProfileSchema = z.strictObject({
+  region: z.strictObject({ code: regionCode, name: z.string() }),
+  name: z.string(),
+  policy: z.strictObject({
+    /** Address published ports bind to. */
+    bindAddress: z.string().default('127.0.0.1'),
+    /** Deploy manifests without a valid signature (recorded with the release). */
+    allowUnsigned: z.boolean().default(true),
+    /** Release records kept per app (the running one is never dropped). */
+    historyLimit: z.number().int().min(1).max(1000).default(10),
+  }),
+  initializedAt: z.string(),
+  initializedBy: z.string(),
+});
+export type HostProfile = z.infer<typeof hostProfileSchema>;
+
+export const releaseStatus = z.enum(['deployed', 'superseded', 'failed', 'rolled-back', 'uninstalled']);
+export type ReleaseStatus = z.infer<typeof releaseStatus>;
+
+/** One revision of one app on a host. Never holds a secret value. */
+export const releaseRecordSchema = z.strictObject({
+  app: z.string(),
+  publisher: z.string(),
+  version: z.string(),
+  revision: z.number().int().min(1),
+  manifestDigest: z.string(),
+  manifestFile: z.string(),
+  catalog: z.strictObject({ name: z.string(), commit: z.string().optional() }),
+  /** Hash over all service config hashes. */
+  configHash: z.string(),
+  services: z.record(
+    z.string(),
+    z.strictObject({ configHash: z.string(), image: z.string(), containerName: z.string() }),
+  ),
+  /** Non-secret configuration values after overlays. */
+  config: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  secretNames: z.array(z.string()),
+  mou: z.union([
+    z.strictObject({ kind: z.literal('mou'), slug: z.string(), number: z.string(), validUntil: z.string() }),
+    z.strictObject({ kind: z.literal('override'), reason: z.string() }),
+  ]),
+  deployedBy: z.string(),
+  deployedAt: z.string(),
+  status: releaseStatus,
+  description: z.string(),
+});
+export type ReleaseRecord = z.infer<typeof releaseRecordSchema>;
