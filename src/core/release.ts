@@ -36,6 +36,8 @@ export const releaseRecordSchema = z.strictObject({
     z.string(),
     z.strictObject({ configHash: z.string(), image: z.string(), containerName: z.string() }),
   ),
+  /** Start order along dependsOn; services stop in reverse. */
+  levels: z.array(z.array(z.string())),
   /** Non-secret configuration values after overlays. */
   config: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
   secretNames: z.array(z.string()),

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The whole test suite from a fresh clone: dependencies, build, a Docker engine and registry,
+# then every vitest project. Arguments go to vitest (e.g. `--project unit`, a file name).
+# The engine is stopped afterwards only if this run started it.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+log() { printf 'test: %s\n' "$*" >&2; }
+
+# npm writes node_modules/.package-lock.json on every install: older than the lockfile means stale.
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  log "npm ci"
+  npm ci >&2
+fi
+log "npm run build"
+npm run build >&2
+
+SESSION_FILE="$(mktemp "${TMPDIR:-/tmp}/ksad-engine-session.XXXXXX")"
+export KSAD_ENGINE_SESSION_FILE="$SESSION_FILE"
+# shellcheck disable=SC2317 # reached through the EXIT trap
+cleanup() {
+  local rc=$?
+  bash "$ROOT/scripts/engine.sh" stop || log "warning: engine.sh stop failed"
+  rm -f "$SESSION_FILE"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if ! bash "$ROOT/scripts/engine.sh" start; then
+  # The integration and e2e projects need the engine; in CI that is a failure, never a skip.
+  if [[ "${CI:-}" == true || "${CI:-}" == 1 ]]; then
+    log "ERROR: no Docker engine in CI (see engine.sh output above); failing the run"
+    exit 1
+  fi
+  log "ERROR: could not start a Docker engine; integration and e2e tests cannot run."
+  log "Run only the unit tests with: npx vitest run --project unit"
+  exit 1
+fi
+eval "$(bash "$ROOT/scripts/engine.sh" env)"
+log "DOCKER_HOST=${DOCKER_HOST} KSAD_REGISTRY=${KSAD_REGISTRY}"
+
+set +e
+npx vitest run "$@"
+rc=$?
+set -e
+exit "$rc"

@@ -1,0 +1,619 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import Dockerode from 'dockerode';
+import { isKsadError, KsadError } from '../core/errors.js';
+import type {
+  ContainerInfo,
+  ContainerSpec,
+  DockerEngine,
+  EngineInfo,
+  ImageInfo,
+  Labels,
+  NetworkInfo,
+  PublishedPort,
+  PullProgress,
+  VolumeInfo,
+} from '../ports/docker-engine.js';
+import { resolveDockerHost, type DockerHostInput, type ResolvedDockerHost } from './docker-host.js';
+import {
+  demultiplexLogs,
+  fromImageInspect,
+  fromInspect,
+  fromNetwork,
+  fromVersion,
+  fromVolume,
+  labelFilters,
+  toCreateOptions,
+} from './docker-mapping.js';
+
+export interface DockerodeEngineOptions {
+  /**
+   * How long to wait for the connection to the engine to open, in ms (default 10 000). Only the
+   * connect is bounded: a pull or a stop legitimately keeps a request open for much longer.
+   */
+  connectTimeoutMs?: number;
+}
+
+/** What docker-modem attaches to the errors it reports. */
+interface EngineError extends Error {
+  statusCode?: number;
+  json?: unknown;
+  code?: unknown;
+  syscall?: unknown;
+  /** ssh2 sets this on connection and authentication failures. */
+  level?: unknown;
+}
+
+const asEngineError = (error: unknown): EngineError | undefined =>
+  error instanceof Error ? error : undefined;
+const statusOf = (error: unknown): number | undefined => {
+  const status = asEngineError(error)?.statusCode;
+  return typeof status === 'number' ? status : undefined;
+};
+
+/** The engine's own words: the JSON `message`, else docker-modem's text without its `(HTTP code …) reason -` prefix. */
+function engineMessage(error: EngineError): string {
+  const json = error.json;
+  if (json && typeof json === 'object' && 'message' in json && typeof json.message === 'string')
+    return json.message.trim();
+  return error.message.replace(/^\(HTTP code \d+\) .*? - /, '').trim();
+}
+
+const UNREACHABLE_REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ENOENT: 'no such socket',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ETIMEDOUT: 'timed out',
+  ECONNRESET: 'connection reset',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ENOTFOUND: 'host name not found',
+  EAI_AGAIN: 'host name lookup failed',
+};
+
+/**
+ * A failure to talk to the engine at all (socket, TCP, TLS or SSH), as opposed to an engine answer:
+ * Node's system errors carry a string `code` (ECONNREFUSED, ENOENT, CERT_HAS_EXPIRED …), ssh2's a `level`.
+ */
+function isTransportError(error: EngineError): boolean {
+  return (
+    statusOf(error) === undefined &&
+    (typeof error.code === 'string' ||
+      typeof error.syscall === 'string' ||
+      typeof error.level === 'string')
+  );
+}
+
+/** Bounds only the connect phase of every socket the agent opens. */
+function withConnectTimeout<A extends HttpAgent>(agent: A, timeoutMs: number): A {
+  const create = agent.createConnection.bind(agent);
+  agent.createConnection = (options, callback) => {
+    const socket = create(options, callback);
+    if (socket) {
+      const timer = setTimeout(() => {
+        const error = Object.assign(new Error(`connect ETIMEDOUT after ${timeoutMs} ms`), {
+          code: 'ETIMEDOUT',
+        });
+        socket.destroy(error);
+      }, timeoutMs);
+      timer.unref();
+      const clear = (): void => clearTimeout(timer);
+      socket.once('connect', clear);
+      socket.once('secureConnect', clear);
+      socket.once('close', clear);
+    }
+    return socket;
+  };
+  return agent;
+}
+
+const overlaps = (a: string, b: string): boolean => {
+  const any = (ip: string): boolean => ip === '' || ip === '0.0.0.0' || ip === '::';
+  return a === b || any(a) || any(b);
+};
+
+const formatPort = (p: PublishedPort): string =>
+  `${p.hostIp.includes(':') ? `[${p.hostIp}]` : p.hostIp || '0.0.0.0'}:${p.hostPort}/${p.protocol}`;
+
+/**
+ * The DockerEngine port over dockerode. One keep-alive HTTP(S) agent serves every request (SSH
+ * endpoints use docker-modem's own tunnel). Engine answers are classified by HTTP status code;
+ * failures to connect become `ENGINE_UNAVAILABLE` naming the endpoint; a refusal (409 conflict,
+ * 403, 5xx) becomes `ENGINE_UNAVAILABLE` naming the resource, except where the port says
+ * otherwise (pull and start failures are `DEPLOY_FAILED`, missing objects `NOT_FOUND` or null).
+ */
+export class DockerodeEngine implements DockerEngine {
+  /** Where the engine is, as shown to the user. */
+  readonly endpoint: string;
+  private readonly docker: Dockerode;
+  private readonly agent: HttpAgent | undefined;
+
+  constructor(host: ResolvedDockerHost, options: DockerodeEngineOptions = {}) {
+    const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+    this.endpoint = host.endpoint;
+    const { protocol } = host.options;
+    this.agent =
+      protocol === 'ssh'
+        ? undefined
+        : withConnectTimeout(
+            protocol === 'https'
+              ? new HttpsAgent({ keepAlive: true })
+              : new HttpAgent({ keepAlive: true }),
+            connectTimeoutMs,
+          );
+    const sshOptions =
+      protocol === 'ssh'
+        ? { readyTimeout: connectTimeoutMs, ...host.options.sshOptions }
+        : host.options.sshOptions;
+    try {
+      this.docker = new Dockerode({
+        ...host.options,
+        sshOptions,
+        ...(this.agent ? { agent: this.agent } : {}),
+      });
+    } catch (cause) {
+      // docker-modem re-reads DOCKER_HOST / DOCKER_CERT_PATH from the environment and throws on bad values.
+      throw new KsadError(
+        'USAGE',
+        `cannot set up a connection to the Docker engine at ${this.endpoint}: ${(cause as Error).message}`,
+        {
+          cause,
+          suggestions: ['check DOCKER_HOST, DOCKER_CERT_PATH and DOCKER_TLS_VERIFY'],
+        },
+      );
+    }
+  }
+
+  /** Resolves the endpoint as the docker CLI does (see {@link resolveDockerHost}) and connects lazily. */
+  static fromEnvironment(
+    input: DockerHostInput,
+    options: DockerodeEngineOptions = {},
+  ): DockerodeEngine {
+    return new DockerodeEngine(resolveDockerHost(input), options);
+  }
+
+  /** Closes idle keep-alive connections; the engine object is unusable afterwards. */
+  close(): void {
+    this.agent?.destroy();
+  }
+
+  async info(): Promise<EngineInfo> {
+    try {
+      return fromVersion(await this.docker.version(), this.endpoint);
+    } catch (error) {
+      throw this.failure(error, 'report its version');
+    }
+  }
+
+  async inspectImage(ref: string): Promise<ImageInfo | null> {
+    try {
+      return fromImageInspect(await this.docker.getImage(ref).inspect());
+    } catch (error) {
+      if (statusOf(error) === 404) return null;
+      throw this.failure(error, `inspect image "${ref}"`);
+    }
+  }
+
+  async pullImage(ref: string, onProgress?: (p: PullProgress) => void): Promise<void> {
+    const pullFailed = (message: string, cause?: unknown): KsadError =>
+      new KsadError('DEPLOY_FAILED', `cannot pull image "${ref}": ${message}`, {
+        cause,
+        suggestions: [
+          `check that "${ref}" exists in its registry (tag or digest spelled right, image pushed)`,
+          `check that the Docker host at ${this.endpoint} can reach the registry and is logged in to it if it is private`,
+        ],
+      });
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = await this.docker.pull(ref);
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 404) {
+        throw new KsadError(
+          'DEPLOY_FAILED',
+          `image "${ref}" was not found in its registry: ${engineMessage(error as EngineError)}`,
+          {
+            cause: error,
+            suggestions: [
+              `check the image reference "${ref}" (repository, tag or digest) and that it was pushed`,
+            ],
+          },
+        );
+      }
+      if (status !== undefined) throw pullFailed(engineMessage(error as EngineError), error);
+      throw this.failure(error, `pull image "${ref}"`);
+    }
+    await new Promise<void>((resolve, reject) => {
+      let failed = false;
+      const fail = (error: unknown): void => {
+        if (failed) return;
+        failed = true;
+        reject(error instanceof Error ? error : new Error(String(error)));
+      };
+      this.docker.modem.followProgress(
+        stream,
+        (error) => {
+          if (error) fail(this.failure(error, `pull image "${ref}"`));
+          else if (!failed) resolve();
+        },
+        (event: unknown) => {
+          if (failed || !event || typeof event !== 'object') return;
+          const e = event as {
+            error?: unknown;
+            errorDetail?: { message?: unknown };
+            status?: unknown;
+            id?: unknown;
+            progressDetail?: { current?: unknown; total?: unknown };
+          };
+          // The engine answers 200 and then reports failures inside the stream.
+          if (e.error !== undefined || e.errorDetail !== undefined) {
+            const detail =
+              typeof e.errorDetail?.message === 'string' ? e.errorDetail.message : String(e.error);
+            fail(pullFailed(detail));
+            return;
+          }
+          if (!onProgress) return;
+          const progress: PullProgress = { status: typeof e.status === 'string' ? e.status : '' };
+          if (typeof e.id === 'string') progress.id = e.id;
+          if (typeof e.progressDetail?.current === 'number')
+            progress.current = e.progressDetail.current;
+          if (typeof e.progressDetail?.total === 'number') progress.total = e.progressDetail.total;
+          try {
+            onProgress(progress);
+          } catch (error) {
+            fail(error);
+          }
+        },
+      );
+    });
+  }
+
+  async listContainers(labels: Labels): Promise<ContainerInfo[]> {
+    let entries: Dockerode.ContainerInfo[];
+    try {
+      entries = await this.docker.listContainers({
+        all: true,
+        filters: { label: labelFilters(labels) },
+      });
+    } catch (error) {
+      throw this.failure(error, 'list containers');
+    }
+    // A container removed between the list and its inspect is simply gone.
+    const infos = await Promise.all(entries.map((entry) => this.inspectContainer(entry.Id)));
+    return infos.filter((info): info is ContainerInfo => info !== null);
+  }
+
+  async inspectContainer(idOrName: string): Promise<ContainerInfo | null> {
+    try {
+      return fromInspect(await this.docker.getContainer(idOrName).inspect());
+    } catch (error) {
+      if (statusOf(error) === 404) return null;
+      throw this.failure(error, `inspect container "${idOrName}"`);
+    }
+  }
+
+  async createContainer(spec: ContainerSpec): Promise<string> {
+    try {
+      const container = await this.docker.createContainer(toCreateOptions(spec));
+      return container.id;
+    } catch (error) {
+      throw this.failure(error, `create container "${spec.name}"`, {
+        404: (message) =>
+          new KsadError('NOT_FOUND', `cannot create container "${spec.name}": ${message}`, {
+            cause: error,
+            suggestions: [`pull the image "${spec.image}" onto the Docker host first`],
+          }),
+        409: () => this.nameInUse(spec.name, error),
+      });
+    }
+  }
+
+  async startContainer(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).start();
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 304) return; // already running
+      if (status === undefined) throw this.failure(error, `start container "${id}"`);
+      const message = engineMessage(error as EngineError);
+      if (status === 404) {
+        throw new KsadError('NOT_FOUND', `cannot start container "${id}": ${message}`, {
+          cause: error,
+          suggestions: ['check that the container and its network still exist'],
+        });
+      }
+      throw await this.startFailure(id, message, error);
+    }
+  }
+
+  async stopContainer(id: string, timeoutSec: number): Promise<void> {
+    try {
+      await this.docker.getContainer(id).stop({ t: timeoutSec });
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 304) return; // already stopped
+      throw this.failure(error, `stop container "${id}"`, {
+        404: () => this.noSuchContainer(id, error),
+      });
+    }
+  }
+
+  async removeContainer(id: string, opts: { force?: boolean } = {}): Promise<void> {
+    try {
+      // v: true drops the container's anonymous volumes; named volumes are never removed this way.
+      await this.docker.getContainer(id).remove({ force: opts.force ?? false, v: true });
+    } catch (error) {
+      if (statusOf(error) === 404) return;
+      throw this.failure(error, `remove container "${id}"`, {
+        409: (message) =>
+          new KsadError('ENGINE_UNAVAILABLE', `cannot remove container "${id}": ${message}`, {
+            cause: error,
+            suggestions: ['stop the container first, or remove it with force'],
+          }),
+      });
+    }
+  }
+
+  async renameContainer(id: string, newName: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).rename({ name: newName });
+    } catch (error) {
+      throw this.failure(error, `rename container "${id}" to "${newName}"`, {
+        404: () => this.noSuchContainer(id, error),
+        409: () => this.nameInUse(newName, error),
+      });
+    }
+  }
+
+  async containerLogs(id: string, tail: number): Promise<string> {
+    try {
+      const body = await this.docker
+        .getContainer(id)
+        .logs({ stdout: true, stderr: true, tail, follow: false });
+      return demultiplexLogs(Buffer.isBuffer(body) ? body : Buffer.from(String(body)));
+    } catch (error) {
+      throw this.failure(error, `read the logs of container "${id}"`, {
+        404: () => this.noSuchContainer(id, error),
+      });
+    }
+  }
+
+  async listNetworks(labels: Labels): Promise<NetworkInfo[]> {
+    try {
+      const networks = await this.docker.listNetworks({ filters: { label: labelFilters(labels) } });
+      return networks.map(fromNetwork);
+    } catch (error) {
+      throw this.failure(error, 'list networks');
+    }
+  }
+
+  async createNetwork(name: string, labels: Labels): Promise<NetworkInfo> {
+    try {
+      // Without CheckDuplicate, API 1.41 happily creates a second network with the same name.
+      const network = await this.docker.createNetwork({
+        Name: name,
+        Driver: 'bridge',
+        Labels: { ...labels },
+        CheckDuplicate: true,
+      });
+      return { id: network.id, name, labels: { ...labels } };
+    } catch (error) {
+      throw this.failure(error, `create network "${name}"`, {
+        409: () =>
+          new KsadError(
+            'ENGINE_UNAVAILABLE',
+            `network "${name}" already exists on the Docker host at ${this.endpoint}`,
+            {
+              cause: error,
+              suggestions: [
+                `remove the existing network (docker network rm ${name}) or let ksad reuse it`,
+              ],
+            },
+          ),
+      });
+    }
+  }
+
+  /** A missing network is not an error, as for containers and volumes. */
+  async removeNetwork(idOrName: string): Promise<void> {
+    try {
+      await this.docker.getNetwork(idOrName).remove();
+    } catch (error) {
+      if (statusOf(error) === 404) return;
+      throw this.failure(error, `remove network "${idOrName}"`, {
+        403: (message) =>
+          new KsadError('ENGINE_UNAVAILABLE', `cannot remove network "${idOrName}": ${message}`, {
+            cause: error,
+            suggestions: ['stop or disconnect the containers still attached to it first'],
+          }),
+      });
+    }
+  }
+
+  async listVolumes(labels: Labels): Promise<VolumeInfo[]> {
+    try {
+      const answer = await this.docker.listVolumes({ filters: { label: labelFilters(labels) } });
+      return (answer.Volumes ?? []).map(fromVolume);
+    } catch (error) {
+      throw this.failure(error, 'list volumes');
+    }
+  }
+
+  async inspectVolume(name: string): Promise<VolumeInfo | null> {
+    try {
+      return fromVolume(await this.docker.getVolume(name).inspect());
+    } catch (error) {
+      if (statusOf(error) === 404) return null;
+      throw this.failure(error, `inspect volume "${name}"`);
+    }
+  }
+
+  /** As with `docker volume create`, an existing volume is returned as it is (its labels unchanged). */
+  async createVolume(name: string, labels: Labels): Promise<VolumeInfo> {
+    try {
+      // dockerode's createVolume drops the engine's answer; dialling directly saves an inspect.
+      const raw = await new Promise<unknown>((resolve, reject) => {
+        this.docker.modem.dial(
+          {
+            path: '/volumes/create?',
+            method: 'POST',
+            options: { Name: name, Labels: { ...labels } },
+            statusCodes: {
+              200: true,
+              201: true,
+              400: 'bad parameter',
+              409: 'conflict',
+              500: 'server error',
+            },
+          },
+          (error, data) => (error ? reject(error) : resolve(data)),
+        );
+      });
+      return fromVolume(raw as Parameters<typeof fromVolume>[0]);
+    } catch (error) {
+      throw this.failure(error, `create volume "${name}"`);
+    }
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    try {
+      await this.docker.getVolume(name).remove();
+    } catch (error) {
+      if (statusOf(error) === 404) return;
+      throw this.failure(error, `remove volume "${name}"`, {
+        409: (message) =>
+          new KsadError(
+            'ENGINE_UNAVAILABLE',
+            `cannot remove volume "${name}": it is in use (${message})`,
+            {
+              cause: error,
+              suggestions: ['remove the containers that mount it first'],
+            },
+          ),
+      });
+    }
+  }
+
+  /**
+   * Turns anything a dockerode call threw into what callers see: a KsadError for engine answers and
+   * connection failures, the original error otherwise (a bug). `byStatus` words specific answers.
+   */
+  private failure(
+    error: unknown,
+    action: string,
+    byStatus: Partial<Record<number, (message: string) => KsadError>> = {},
+  ): Error {
+    if (isKsadError(error)) return error;
+    const e = asEngineError(error);
+    if (!e)
+      return new Error(`unexpected non-error thrown while trying to ${action}: ${String(error)}`);
+    const status = statusOf(e);
+    if (status !== undefined) {
+      const message = engineMessage(e);
+      const specific = byStatus[status];
+      if (specific) return specific(message);
+      return new KsadError(
+        'ENGINE_UNAVAILABLE',
+        `the Docker engine at ${this.endpoint} refused to ${action}: ${message} (HTTP ${status})`,
+        {
+          cause: e,
+          suggestions: ['read the engine message above; `docker info` on the host shows its state'],
+        },
+      );
+    }
+    if (isTransportError(e)) return this.unreachable(e);
+    return e;
+  }
+
+  private unreachable(error: EngineError): KsadError {
+    const code = typeof error.code === 'string' ? error.code : undefined;
+    const reason = code ? `${UNREACHABLE_REASONS[code] ?? error.message} (${code})` : error.message;
+    const suggestions = [
+      'start the Docker engine on that host',
+      'point ksad at the right engine with DOCKER_HOST or --docker-host (unix://, tcp:// or ssh://)',
+    ];
+    if (code === 'EACCES' || code === 'EPERM')
+      suggestions.unshift('give your user access to the Docker socket (e.g. the docker group)');
+    return new KsadError(
+      'ENGINE_UNAVAILABLE',
+      `cannot reach the Docker engine at ${this.endpoint}: ${reason}`,
+      { cause: error, suggestions },
+    );
+  }
+
+  private nameInUse(name: string, cause: unknown): KsadError {
+    return new KsadError(
+      'ENGINE_UNAVAILABLE',
+      `container name "${name}" is already in use on the Docker host at ${this.endpoint}`,
+      {
+        cause,
+        suggestions: [
+          `remove or rename the existing container "${name}" (docker rm -f ${name}) and try again`,
+        ],
+      },
+    );
+  }
+
+  private noSuchContainer(id: string, cause: unknown): KsadError {
+    return new KsadError(
+      'NOT_FOUND',
+      `container "${id}" does not exist on the Docker host at ${this.endpoint}`,
+      { cause },
+    );
+  }
+
+  /**
+   * A start refused by the engine. The status code alone cannot tell a taken port from other
+   * failures, so the container's published ports are compared with those of running containers
+   * (data, not message text); the published ports are named either way.
+   */
+  private async startFailure(id: string, message: string, cause: unknown): Promise<KsadError> {
+    const info = await this.inspectContainer(id).catch(() => null);
+    const name = info?.name ?? id;
+    const published = (info?.ports ?? []).filter((p) => p.hostPort > 0);
+    if (info && published.length > 0) {
+      const running = await this.docker
+        .listContainers({ filters: { status: ['running'] } })
+        .catch(() => []);
+      for (const port of published) {
+        const holder = running.find(
+          (c) =>
+            c.Id !== info.id &&
+            c.Ports.some(
+              (cp) =>
+                cp.PublicPort === port.hostPort &&
+                cp.Type === port.protocol &&
+                overlaps(cp.IP ?? '', port.hostIp),
+            ),
+        );
+        if (holder) {
+          const holderName = holder.Names[0]?.replace(/^\//, '') ?? holder.Id.slice(0, 12);
+          return new KsadError(
+            'DEPLOY_FAILED',
+            `cannot start container "${name}": host port ${formatPort(port)} is already allocated by container "${holderName}"`,
+            {
+              cause,
+              suggestions: [
+                `publish another host port for this service, or stop container "${holderName}"`,
+              ],
+            },
+          );
+        }
+      }
+      return new KsadError(
+        'DEPLOY_FAILED',
+        `cannot start container "${name}" (publishing ${published.map(formatPort).join(', ')}): ${message}`,
+        {
+          cause,
+          suggestions: [
+            'if a host port is taken by another program, free it or publish another host port for this service',
+          ],
+        },
+      );
+    }
+    return new KsadError('DEPLOY_FAILED', `cannot start container "${name}": ${message}`, {
+      cause,
+    });
+  }
+}

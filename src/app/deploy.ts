@@ -1,0 +1,345 @@
+import type { ContainerInfo } from '../core/engine-model.js';
+import { KsadError } from '../core/errors.js';
+import { overallHash } from '../core/release-hash.js';
+import type { ReleaseRecord } from '../core/release.js';
+import { maskSecrets } from '../core/secrets.js';
+import type { DesiredService } from '../core/service-specs.js';
+import type { DockerEngine } from '../ports/docker-engine.js';
+import type { Operator, ProcessProbe } from '../ports/identity.js';
+import type { Progress } from '../ports/progress.js';
+import { HostState } from './host-state.js';
+import { prepareDeploy, type DeployContext, type DeployRequest, type Prepared } from './prepare.js';
+
+export interface DeployRunContext extends DeployContext {
+  operator: Operator;
+  probe: ProcessProbe;
+  progress: Progress;
+}
+
+export interface DeployOptions {
+  /** How long a service may take to become healthy (or running, without a healthcheck). */
+  healthTimeoutMs: number;
+  /** The command line, recorded with the lock. */
+  command: string;
+}
+
+export interface DeployResult {
+  app: string;
+  version: string;
+  /** `installed`, `upgraded`, `updated` (same version, new config) or `unchanged`. */
+  outcome: 'installed' | 'upgraded' | 'updated' | 'unchanged';
+  revision: number;
+  previousVersion: string | null;
+  mou: ReleaseRecord['mou'];
+  services: Array<{ service: string; action: string; reason: string }>;
+  /** Published endpoints, e.g. http://127.0.0.1:18080 for service web. */
+  endpoints: Array<{ service: string; name: string | null; url: string }>;
+  secretsGenerated: string[];
+  durationMs: number;
+}
+
+const POLL_MS = 200;
+
+/**
+ * Installs or upgrades an app: everything is worked out first (version, MoU, overlays, plan), then
+ * the app's lock is taken and the plan applied level by level along `dependsOn`. A recreated
+ * service's old container is stopped and kept until its replacement is healthy; when anything
+ * fails, new containers are removed and kept ones brought back, so the previous revision runs on.
+ */
+export async function deployApp(ctx: DeployRunContext, req: DeployRequest, opts: DeployOptions): Promise<DeployResult> {
+  const started = ctx.clock.now().getTime();
+  const state = new HostState(ctx.engine);
+  // Validate before locking so bad input never blocks anyone, then plan again under the lock.
+  const first = await ctx.progress.step('Resolve app, MoU and configuration', async () => prepareDeploy(ctx, req));
+  const app = first.loaded.manifest.name;
+  const release = await state.lock(app, ctx.operator, opts.command, ctx.probe, ctx.clock.now());
+  try {
+    await recoverInterrupted(ctx.engine, app, ctx.progress);
+    const prepared = await prepareDeploy(ctx, req);
+    return await apply(ctx, state, prepared, opts, started);
+  } finally {
+    await release();
+  }
+}
+
+async function apply(
+  ctx: DeployRunContext,
+  state: HostState,
+  p: Prepared,
+  opts: DeployOptions,
+  started: number,
+): Promise<DeployResult> {
+  const { manifest } = p.loaded;
+  const app = manifest.name;
+  if (p.plan.conflicts.length > 0) {
+    throw new KsadError('DEPLOY_FAILED', `resources with ksad's names exist on the host but were not made by ksad`, {
+      details: p.plan.conflicts,
+      suggestions: ['rename or remove them (docker rm / docker network rm), then deploy again'],
+    });
+  }
+  const configHash = overallHash(p.desired.services);
+  const sameRelease =
+    p.current !== null && p.current.manifestDigest === p.loaded.digest && p.current.configHash === configHash;
+  const base = {
+    app,
+    version: manifest.version,
+    previousVersion: p.current?.version ?? null,
+    mou: p.grant,
+    services: p.plan.services.map((s) => ({ service: s.service, action: s.action, reason: s.reason })),
+    endpoints: endpoints(p),
+    secretsGenerated: p.secrets.generated,
+  };
+  if (!p.plan.changes && sameRelease && p.current) {
+    return { ...base, outcome: 'unchanged', revision: p.current.revision, durationMs: ctx.clock.now().getTime() - started };
+  }
+
+  // Secrets are stored before any container uses them: a crash must not lose a generated password.
+  if (p.secrets.generated.length > 0) await state.saveSecrets(app, p.secrets.values);
+
+  const work = p.plan.services.filter((s) => s.action === 'create' || s.action === 'recreate');
+  await pullImages(ctx, p, new Set(work.map((s) => s.service)));
+
+  const record = releaseRecord(ctx, p, configHash);
+  const createdIds: string[] = [];
+  const kept: Array<{ service: DesiredService; old: ContainerInfo; parkedName: string }> = [];
+  const createdNetwork = p.plan.network.action === 'create';
+  try {
+    await ctx.progress.step('Prepare network and volumes', async () => {
+      if (createdNetwork) await ctx.engine.createNetwork(p.desired.network.name, p.desired.network.labels);
+      const toCreate = p.plan.volumes.filter((v) => v.action === 'create');
+      await Promise.all(
+        toCreate.map((v) => {
+          const desired = p.desired.volumes.find((d) => d.name === v.name);
+          return ctx.engine.createVolume(v.name, desired?.labels ?? {});
+        }),
+      );
+    });
+
+    const byName = new Map(p.desired.services.map((s) => [s.service, s]));
+    const planBy = new Map(p.plan.services.map((s) => [s.service, s]));
+    for (const level of p.desired.levels) {
+      const busy = level.filter((name) => {
+        const action = planBy.get(name)?.action;
+        return action === 'create' || action === 'recreate';
+      });
+      if (busy.length === 0) continue;
+      await ctx.progress.step(`Start ${busy.join(', ')}`, async (detail) => {
+        await Promise.all(
+          busy.map(async (name) => {
+            const service = byName.get(name);
+            const step = planBy.get(name);
+            if (!service || !step) return;
+            if (step.action === 'recreate' && step.containerId) {
+              const old = p.actual.containers.find((c) => c.id === step.containerId);
+              if (old) {
+                const parkedName = `${service.spec.name}-r${p.current?.revision ?? 0}-old`;
+                if (old.state === 'running') await ctx.engine.stopContainer(old.id, service.spec.stopTimeoutSec);
+                await ctx.engine.renameContainer(old.id, parkedName);
+                kept.push({ service, old, parkedName });
+              }
+            }
+            const id = await ctx.engine.createContainer(service.spec);
+            createdIds.push(id);
+            await ctx.engine.startContainer(id);
+            detail(`waiting for ${name} to become ${service.healthcheck ? 'healthy' : 'running'}`);
+            await waitReady(ctx, id, service, opts.healthTimeoutMs, Object.values(p.secrets.values));
+          }),
+        );
+      });
+    }
+  } catch (error) {
+    await ctx.progress.step('Restore the previous state', async () => {
+      await Promise.all(createdIds.map((id) => ctx.engine.removeContainer(id, { force: true })));
+      for (const { service, old } of kept) {
+        await ctx.engine.renameContainer(old.id, service.spec.name);
+        if (old.state === 'running') await ctx.engine.startContainer(old.id);
+      }
+      if (createdNetwork && p.current === null) await ctx.engine.removeNetwork(p.desired.network.name);
+    });
+    await state.saveRelease({ ...record, status: 'failed', description: failureText(error) });
+    await state.pruneHistory(app, p.profile.policy.historyLimit);
+    throw error instanceof KsadError
+      ? error
+      : new KsadError('DEPLOY_FAILED', `deploy of ${app} failed: ${failureText(error)}`, { cause: error });
+  }
+
+  await ctx.progress.step('Finish release', async () => {
+    await Promise.all(kept.map(({ old }) => ctx.engine.removeContainer(old.id, { force: true })));
+    const removals = p.plan.services.filter((s) => s.action === 'remove' && s.containerId);
+    await Promise.all(
+      removals.map(async (s) => {
+        await ctx.engine.stopContainer(s.containerId ?? '', 10);
+        await ctx.engine.removeContainer(s.containerId ?? '', { force: true });
+      }),
+    );
+    if (p.current) await state.saveRelease({ ...p.current, status: 'superseded' });
+    await state.saveRelease(record);
+    await state.pruneHistory(app, p.profile.policy.historyLimit);
+  });
+
+  const outcome = p.current === null ? 'installed' : p.current.version === manifest.version ? 'updated' : 'upgraded';
+  return { ...base, outcome, revision: record.revision, durationMs: ctx.clock.now().getTime() - started };
+}
+
+async function pullImages(ctx: DeployRunContext, p: Prepared, services: Set<string>): Promise<void> {
+  const images = [...new Set(p.desired.services.filter((s) => services.has(s.service)).map((s) => s.spec.image))];
+  const present = await Promise.all(images.map(async (ref) => ({ ref, info: await ctx.engine.inspectImage(ref) })));
+  const missing = present.filter((i) => i.info === null).map((i) => i.ref);
+  if (missing.length === 0) return;
+  await ctx.progress.step(`Pull ${missing.length} image${missing.length === 1 ? '' : 's'} by digest`, async (detail) => {
+    await Promise.all(
+      missing.map(async (ref) => {
+        await ctx.engine.pullImage(ref, (e) => detail(`${shortRef(ref)}: ${e.status}`));
+        const info = await ctx.engine.inspectImage(ref);
+        const digest = ref.slice(ref.indexOf('@') + 1);
+        if (!info || !info.repoDigests.some((d) => d.endsWith(`@${digest}`))) {
+          throw new KsadError('INTEGRITY', `image ${ref} does not match its pinned digest after the pull`, {
+            suggestions: ['the registry serves different content than the manifest pins; tell the publisher'],
+          });
+        }
+      }),
+    );
+  });
+}
+
+function shortRef(ref: string): string {
+  const at = ref.indexOf('@');
+  return at === -1 ? ref : `${ref.slice(0, at)}@${ref.slice(at + 1, at + 20)}…`;
+}
+
+/** Waits until the container is healthy (or running, without a healthcheck); fails with its logs. */
+async function waitReady(
+  ctx: DeployRunContext,
+  id: string,
+  service: DesiredService,
+  timeoutMs: number,
+  secretValues: string[],
+): Promise<void> {
+  const deadline = ctx.clock.now().getTime() + timeoutMs;
+  for (;;) {
+    const info = await ctx.engine.inspectContainer(id);
+    if (!info) throw await serviceFailure(ctx.engine, id, service, 'its container disappeared', secretValues);
+    if (info.state === 'exited' || info.state === 'dead') {
+      throw await serviceFailure(ctx.engine, id, service, `it exited with code ${info.exitCode}`, secretValues);
+    }
+    if (info.state === 'running') {
+      if (!service.healthcheck || info.health === 'healthy') return;
+      if (info.health === 'unhealthy') {
+        throw await serviceFailure(ctx.engine, id, service, 'its health check failed', secretValues);
+      }
+    }
+    if (ctx.clock.now().getTime() > deadline) {
+      throw await serviceFailure(
+        ctx.engine,
+        id,
+        service,
+        `it did not become ${service.healthcheck ? 'healthy' : 'running'} within ${Math.round(timeoutMs / 1000)} s`,
+        secretValues,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+async function serviceFailure(
+  engine: DockerEngine,
+  id: string,
+  service: DesiredService,
+  why: string,
+  secretValues: string[],
+): Promise<KsadError> {
+  let logs = '';
+  try {
+    logs = await engine.containerLogs(id, 20);
+  } catch {
+    logs = '';
+  }
+  const lines = maskSecrets(logs, secretValues)
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => `${service.service} | ${l}`);
+  return new KsadError('DEPLOY_FAILED', `service ${service.service} failed to start: ${why}`, {
+    details: lines.length > 0 ? ['last log lines:', ...lines] : ['the container wrote no logs'],
+    suggestions: [
+      'the previous state was restored; nothing else changed',
+      `check the service's configuration: ksad render ${service.spec.labels['id.ksad.app'] ?? ''}`,
+    ],
+  });
+}
+
+/**
+ * A deploy killed mid-way can leave a service's old container parked under `<name>-rN-old`. When
+ * the service's own container is gone, the parked one is the last good state: bring it back;
+ * otherwise the parked one is leftover and goes.
+ */
+export async function recoverInterrupted(engine: DockerEngine, app: string, progress: Progress): Promise<number> {
+  const containers = await engine.listContainers({ 'id.ksad.managed': 'true', 'id.ksad.app': app });
+  const parked = containers.filter((c) => /-r\d+-old$/.test(c.name));
+  if (parked.length === 0) return 0;
+  await progress.step(`Recover ${parked.length} container(s) left by an interrupted change`, async () => {
+    for (const c of parked) {
+      const canonical = c.name.replace(/-r\d+-old$/, '');
+      const current = containers.find((x) => x.name === canonical);
+      if (current && current.state === 'running') {
+        await engine.removeContainer(c.id, { force: true });
+      } else {
+        if (current) await engine.removeContainer(current.id, { force: true });
+        await engine.renameContainer(c.id, canonical);
+        await engine.startContainer(c.id);
+      }
+    }
+  });
+  return parked.length;
+}
+
+function releaseRecord(ctx: DeployRunContext, p: Prepared, configHash: string): ReleaseRecord {
+  const { manifest } = p.loaded;
+  const services: ReleaseRecord['services'] = {};
+  for (const s of p.desired.services) {
+    services[s.service] = { configHash: s.configHash, image: s.spec.image, containerName: s.spec.name };
+  }
+  const catalog: ReleaseRecord['catalog'] = { name: ctx.catalog.name };
+  if (ctx.catalog.commit !== undefined) catalog.commit = ctx.catalog.commit;
+  return {
+    app: manifest.name,
+    publisher: manifest.publisher,
+    version: manifest.version,
+    revision: p.desired.app.revision,
+    manifestDigest: p.loaded.digest,
+    manifestFile: p.loaded.file,
+    catalog,
+    configHash,
+    services,
+    levels: p.desired.levels,
+    config: p.config,
+    secretNames: Object.keys(manifest.secrets).sort(),
+    mou: p.grant,
+    deployedBy: `${ctx.operator.user}@${ctx.operator.hostname}`,
+    deployedAt: ctx.clock.now().toISOString(),
+    status: 'deployed',
+    description:
+      p.current === null
+        ? `install ${manifest.version}`
+        : p.current.version === manifest.version
+          ? `update ${manifest.version} (configuration)`
+          : `upgrade ${p.current.version} → ${manifest.version}`,
+  };
+}
+
+function endpoints(p: Prepared): DeployResult['endpoints'] {
+  const out: DeployResult['endpoints'] = [];
+  for (const s of p.desired.services) {
+    const declared = p.loaded.manifest.services[s.service]?.ports ?? [];
+    for (const port of s.spec.ports) {
+      const name = declared.find((d) => d.container === port.container)?.name ?? null;
+      const scheme = name === 'http' || name === 'web' ? 'http' : name === 'https' ? 'https' : 'tcp';
+      out.push({ service: s.service, name, url: `${scheme}://${port.hostIp}:${port.hostPort}` });
+    }
+  }
+  return out;
+}
+
+function failureText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+

@@ -1,0 +1,83 @@
+import type { Catalog } from '../core/catalog-model.js';
+import { formatDiagnostic, sortDiagnostics, type Diagnostic } from '../core/diagnostics.js';
+import { KsadError, isKsadError } from '../core/errors.js';
+import { lintCatalog, lintManifestFiles } from '../core/lint/index.js';
+import { openCatalog, type CatalogContext } from './catalogs.js';
+
+export interface LintReport {
+  /** The catalog linted, or the one loose manifests were checked against (null: none). */
+  catalog: { name: string; root: string; commit: string | null } | null;
+  /** Files read. */
+  files: number;
+  /** Sorted by file, line, column. */
+  diagnostics: Diagnostic[];
+  errors: number;
+  warnings: number;
+}
+
+/** Lints every file of a catalog (added name, `sample`, or folder path; the default when absent). */
+export async function lintCatalogUseCase(
+  ctx: CatalogContext,
+  options: { catalog?: string | undefined; today: string },
+): Promise<LintReport> {
+  const catalog = await openCatalog(ctx, options.catalog);
+  // The build's own findings (syntax, schema) may or may not be repeated by lint: keep each once.
+  const diagnostics = unique([...catalog.diagnostics, ...lintCatalog(catalog, { today: options.today })]);
+  const files = new Set([
+    ...catalog.members.map((m) => m.file),
+    ...catalog.mous.map((m) => m.file),
+    ...catalog.manifests.map((m) => m.file),
+    ...diagnostics.map((d) => d.file),
+  ]);
+  return report(catalog, files.size, diagnostics);
+}
+
+/**
+ * Lints loose manifest files (files or folders), cross-checked against a catalog: the one named,
+ * else the default one when it can be opened. A catalog named explicitly must open; the default
+ * one is only a help, so lint goes on without it.
+ */
+export async function lintManifestsUseCase(
+  ctx: CatalogContext,
+  paths: readonly string[],
+  options: { catalog?: string | undefined; today: string },
+): Promise<LintReport> {
+  const files = await ctx.files.readFiles(paths);
+  if (files.length === 0) {
+    throw new KsadError('USAGE', `No .yaml or .yml files found in ${paths.join(', ')}`, {
+      suggestions: ['name manifest files, or folders that contain them'],
+    });
+  }
+  let catalog: Catalog | null;
+  if (options.catalog !== undefined) catalog = await openCatalog(ctx, options.catalog);
+  else {
+    try {
+      catalog = await openCatalog(ctx);
+    } catch (error) {
+      if (!isKsadError(error)) throw error;
+      catalog = null;
+    }
+  }
+  return report(catalog, files.length, unique(lintManifestFiles(files, catalog, { today: options.today })));
+}
+
+function report(catalog: Catalog | null, files: number, diagnostics: Diagnostic[]): LintReport {
+  const sorted = sortDiagnostics(diagnostics);
+  return {
+    catalog: catalog === null ? null : { name: catalog.name, root: catalog.root, commit: catalog.commit ?? null },
+    files,
+    diagnostics: sorted,
+    errors: sorted.filter((d) => d.severity === 'error').length,
+    warnings: sorted.filter((d) => d.severity === 'warning').length,
+  };
+}
+
+function unique(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((d) => {
+    const key = formatDiagnostic(d);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

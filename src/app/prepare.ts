@@ -1,0 +1,224 @@
+import { checkServiceOverrides, problemsToDiagnostics, resolveConfig, type ConfigValue } from '../core/config.js';
+import type { Catalog, LoadedManifest, LoadedMou } from '../core/catalog-model.js';
+import { formatDiagnostic, sortDiagnostics, type Diagnostic } from '../core/diagnostics.js';
+import type { EngineInfo } from '../core/engine-model.js';
+import { KsadError } from '../core/errors.js';
+import { Label } from '../core/labels.js';
+import { coverage } from '../core/mou-rules.js';
+import { applySets, mergeOverlays, type OverlayLayer } from '../core/overlay-merge.js';
+import { planDeploy, type ActualState, type Plan } from '../core/plan.js';
+import type { HostProfile, ReleaseRecord } from '../core/release.js';
+import { parseAppRef, resolveVersion } from '../core/resolve.js';
+import { overlaySchema } from '../core/schema/overlay.js';
+import { planSecrets, type SecretPlan } from '../core/secrets.js';
+import { buildDesiredState, type DesiredState } from '../core/service-specs.js';
+import { diagnosticAt, locate, parseYaml, zodIssuesToDiagnostics } from '../core/yaml-doc.js';
+import type { Clock } from '../ports/clock.js';
+import type { DockerEngine } from '../ports/docker-engine.js';
+import { HostState } from './host-state.js';
+
+/** An overlay file as the user named it, with its text. */
+export interface OverlayFile {
+  file: string;
+  text: string;
+}
+
+/** What the engineer asked for: the same for `render`, `plan` and `deploy`. */
+export interface DeployRequest {
+  /** `APP`, `APP@RANGE` or `PUBLISHER/APP@RANGE`. */
+  ref: string;
+  overlays: OverlayFile[];
+  sets: string[];
+  /** Secret values given for this run (from `KSAD_SECRET_<NAME>` or `--secret NAME=@file`). */
+  suppliedSecrets: Record<string, string>;
+  /** Deploy although no active MoU covers the app; the reason is recorded with the release. */
+  overrideReason?: string;
+}
+
+export interface DeployContext {
+  engine: DockerEngine;
+  catalog: Catalog;
+  clock: Clock;
+  /** Makes a random secret of `length` characters. */
+  randomSecret: (length: number) => string;
+}
+
+export type MouGrant =
+  | { kind: 'mou'; slug: string; number: string; validUntil: string }
+  | { kind: 'override'; reason: string };
+
+/** A deploy worked out against the catalog and the host, before anything changes. */
+export interface Prepared {
+  engine: EngineInfo;
+  profile: HostProfile;
+  loaded: LoadedManifest;
+  grant: MouGrant;
+  config: Record<string, ConfigValue>;
+  secrets: SecretPlan;
+  desired: DesiredState;
+  actual: ActualState;
+  plan: Plan;
+  /** The running release, if any. */
+  current: ReleaseRecord | null;
+  history: ReleaseRecord[];
+}
+
+export function today(clock: Clock): string {
+  return clock.now().toISOString().slice(0, 10);
+}
+
+/** Resolves the app version and checks that an active MoU grants it to the host's region. */
+export function resolveGranted(
+  catalog: Catalog,
+  ref: string,
+  profile: HostProfile,
+  day: string,
+  overrideReason: string | undefined,
+): { loaded: LoadedManifest; grant: MouGrant } {
+  const loaded = resolveVersion(catalog, parseAppRef(ref));
+  const { covering, inactive } = coverage(catalog, loaded, profile.region.code, day);
+  const best = [...covering].sort((a, b) => b.mou.validUntil.localeCompare(a.mou.validUntil))[0];
+  if (best) return { loaded, grant: grantOf(best) };
+  if (overrideReason !== undefined && overrideReason.trim() !== '') {
+    return { loaded, grant: { kind: 'override', reason: overrideReason.trim() } };
+  }
+  const { name, version } = loaded.manifest;
+  throw new KsadError(
+    'NOT_COVERED',
+    `no active MoU grants ${name}@${version} to ${profile.region.name} (${profile.region.code})`,
+    {
+      details: inactive.map(({ mou, reason }) => `${mou.file}: ${mou.mou.number}: ${reason}`),
+      suggestions: [
+        inactive.length > 0
+          ? 'renew the MoU with the publisher, or pick a version it covers (ksad show ' + name + ')'
+          : `ask the publisher for an MoU covering ${name}; see: ksad mou list --region ${profile.region.code}`,
+        'to deploy anyway, record why: --override-mou "<reason>"',
+      ],
+    },
+  );
+}
+
+function grantOf(m: LoadedMou): MouGrant {
+  return { kind: 'mou', slug: m.slug, number: m.mou.number, validUntil: m.mou.validUntil };
+}
+
+/** Parses and checks every overlay; all problems are reported at once as `file:line:col`. */
+export function loadOverlays(files: readonly OverlayFile[], app: string): OverlayLayer[] {
+  const diagnostics: Diagnostic[] = [];
+  const layers: OverlayLayer[] = [];
+  for (const { file, text } of files) {
+    const yaml = parseYaml(file, text);
+    if (yaml.diagnostics.length > 0) {
+      diagnostics.push(...yaml.diagnostics);
+      continue;
+    }
+    const parsed = overlaySchema.safeParse(yaml.value ?? {});
+    if (!parsed.success) {
+      diagnostics.push(...zodIssuesToDiagnostics(yaml, parsed.error.issues, overlaySchema));
+      continue;
+    }
+    if (parsed.data.app !== undefined && parsed.data.app !== app) {
+      diagnostics.push(
+        diagnosticAt(yaml, ['app'], 'error', 'overlay-app', `this overlay is for "${parsed.data.app}", not "${app}"`),
+      );
+      continue;
+    }
+    layers.push({ source: file, overlay: parsed.data, locate: (path) => locate(yaml, path) });
+  }
+  if (diagnostics.length > 0) throw invalid('overlay', diagnostics);
+  return layers;
+}
+
+function invalid(what: string, diagnostics: Diagnostic[]): KsadError {
+  const lines = sortDiagnostics(diagnostics).map(formatDiagnostic);
+  return new KsadError('INVALID', `the ${what} has ${lines.length} problem${lines.length === 1 ? '' : 's'}`, {
+    details: lines,
+    suggestions: ['fix the lines above and run the command again; nothing was changed'],
+  });
+}
+
+/** Reads what ksad owns for `app` on the host. */
+export async function actualState(engine: DockerEngine, app: string): Promise<ActualState> {
+  const owned = { [Label.managed]: 'true', [Label.app]: app };
+  const [containers, networks, volumes] = await Promise.all([
+    engine.listContainers(owned),
+    engine.listNetworks({ ...owned, [Label.kind]: 'network' }),
+    engine.listVolumes({ ...owned, [Label.kind]: 'volume' }),
+  ]);
+  return { containers, networks, volumes };
+}
+
+/**
+ * Works a request out against the catalog and the host: version, MoU, configuration, secrets,
+ * desired state and plan. Reads only; nothing on the host changes.
+ */
+export async function prepareDeploy(ctx: DeployContext, req: DeployRequest): Promise<Prepared> {
+  const engineInfo = await ctx.engine.info();
+  const state = new HostState(ctx.engine);
+  const profile = await state.requireProfile();
+  const { loaded, grant } = resolveGranted(ctx.catalog, req.ref, profile, today(ctx.clock), req.overrideReason);
+  const { manifest } = loaded;
+  checkDockerApi(manifest.requires.dockerApi, engineInfo);
+
+  const layers = loadOverlays(req.overlays, manifest.name);
+  const merged = applySets(mergeOverlays(layers), req.sets);
+  const resolved = resolveConfig(manifest, merged.merged.config, merged.origins);
+  const problems = [...resolved.problems, ...checkServiceOverrides(manifest, merged.merged.services, merged.origins)];
+  if (problems.length > 0) throw invalid('configuration', problemsToDiagnostics(problems, layers));
+
+  const [history, existingSecrets, actual] = await Promise.all([
+    state.releases(manifest.name),
+    state.secrets(manifest.name),
+    actualState(ctx.engine, manifest.name),
+  ]);
+  const current = [...history].reverse().find((r) => r.status === 'deployed') ?? null;
+  const revision = (history.at(-1)?.revision ?? 0) + 1;
+
+  const secrets = planSecrets(manifest, {
+    existing: existingSecrets,
+    supplied: req.suppliedSecrets,
+    generate: ctx.randomSecret,
+  });
+  if (secrets.missing.length > 0) {
+    throw new KsadError('INVALID', `${manifest.name} needs secrets that were not supplied: ${secrets.missing.join(', ')}`, {
+      suggestions: secrets.missing.map((n) => `set KSAD_SECRET_${n} in the environment, or pass --secret ${n}=@FILE`),
+    });
+  }
+
+  const desired = buildDesiredState({
+    manifest,
+    manifestDigest: loaded.digest,
+    config: resolved.values,
+    secrets: secrets.values,
+    region: profile.region,
+    revision,
+    bindAddress: profile.policy.bindAddress,
+    serviceOverrides: merged.merged.services,
+  });
+  const plan = planDeploy(desired, actual);
+  return {
+    engine: engineInfo,
+    profile,
+    loaded,
+    grant,
+    config: resolved.values,
+    secrets,
+    desired,
+    actual,
+    plan,
+    current,
+    history,
+  };
+}
+
+function checkDockerApi(required: string | undefined, engine: EngineInfo): void {
+  if (required === undefined) return;
+  const [reqMajor = 0, reqMinor = 0] = required.split('.').map(Number);
+  const [major = 0, minor = 0] = engine.apiVersion.split('.').map(Number);
+  if (major > reqMajor || (major === reqMajor && minor >= reqMinor)) return;
+  throw new KsadError(
+    'ENGINE_UNAVAILABLE',
+    `the app needs Docker API ${required} but the engine at ${engine.endpoint} speaks ${engine.apiVersion}`,
+    { suggestions: ['upgrade the Docker engine on this host'] },
+  );
+}

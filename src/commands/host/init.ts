@@ -1,0 +1,44 @@
+import { Flags } from '@oclif/core';
+import { currentOperator, systemClock } from '../../adapters/system.js';
+import { openCatalog } from '../../app/catalogs.js';
+import { initHost } from '../../app/host.js';
+import type { HostProfile } from '../../core/release.js';
+import { KsadCommand } from '../../ui/base-command.js';
+import { catalogContext } from '../../ui/context.js';
+import { dockerHostFlag, openEngine } from '../../ui/engine-context.js';
+import { catalogFlag } from '../../ui/flags.js';
+import { hostText } from '../../ui/release-text.js';
+
+export default class HostInit extends KsadCommand {
+  static override summary = 'Record on the Docker host which region owns it, and its policy.';
+  static override description =
+    'The profile is kept on the host itself (as labels of the ksad-host volume), so every engineer and auditor reading this host sees the same region and policy. Running it again updates the profile.';
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> --region 52.04 --name "Diskominfotik Kabupaten Sumbawa"',
+    '<%= config.bin %> <%= command.id %> --region 35.22 --bind-address 0.0.0.0',
+  ];
+  static override flags = {
+    region: Flags.string({ summary: 'Kemendagri code of the region that owns this host, e.g. 52.04.', required: true }),
+    name: Flags.string({ summary: 'A name for this host, e.g. the unit that runs it.' }),
+    'bind-address': Flags.string({ summary: 'Address that published ports bind to (default 127.0.0.1).' }),
+    'history-limit': Flags.integer({ summary: 'Release records kept per app (default 10).', min: 1, max: 1000 }),
+    catalog: catalogFlag,
+    'docker-host': dockerHostFlag,
+  };
+
+  async run(): Promise<{ profile: HostProfile; replaced: boolean }> {
+    const { flags } = await this.parse(HostInit);
+    const engine = openEngine(flags['docker-host']);
+    try {
+      const catalog = await openCatalog(catalogContext(), flags.catalog);
+      const result = await initHost(
+        { engine, catalog, clock: systemClock, operator: currentOperator(process.env) },
+        { region: flags.region, name: flags.name, bindAddress: flags['bind-address'], historyLimit: flags['history-limit'] },
+      );
+      this.log(`${result.replaced ? 'Updated' : 'Initialised'} host profile on ${engine.endpoint}:\n${hostText(result.profile)}`);
+      return result;
+    } finally {
+      engine.close();
+    }
+  }
+}

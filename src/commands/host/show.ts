@@ -1,0 +1,22 @@
+import { HostState } from '../../app/host-state.js';
+import type { HostProfile } from '../../core/release.js';
+import { KsadCommand } from '../../ui/base-command.js';
+import { dockerHostFlag, openEngine } from '../../ui/engine-context.js';
+import { hostText } from '../../ui/release-text.js';
+
+export default class HostShow extends KsadCommand {
+  static override summary = 'Show the region and policy recorded on the Docker host.';
+  static override flags = { 'docker-host': dockerHostFlag };
+
+  async run(): Promise<{ endpoint: string; profile: HostProfile }> {
+    const { flags } = await this.parse(HostShow);
+    const engine = openEngine(flags['docker-host']);
+    try {
+      const profile = await new HostState(engine).requireProfile();
+      this.log(`${engine.endpoint}\n${hostText(profile)}`);
+      return { endpoint: engine.endpoint, profile };
+    } finally {
+      engine.close();
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import { Flags } from '@oclif/core';
+import { listMous, type MouRow } from '../../app/browse.js';
+import { openCatalog } from '../../app/catalogs.js';
+import { KsadCommand } from '../../ui/base-command.js';
+import { mouListText } from '../../ui/browse-text.js';
+import { catalogContext, today } from '../../ui/context.js';
+import { catalogFlag } from '../../ui/flags.js';
+
+export default class MouList extends KsadCommand {
+  static override summary = 'List MoUs with their status: active, expiring, expired or not-yet-valid.';
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --region 52.04 --active',
+    '<%= config.bin %> <%= command.id %> --active --json',
+  ];
+  static override flags = {
+    region: Flags.string({ summary: 'Only MoUs this region (PP.KK) takes part in, as grantor or grantee.', helpValue: 'CODE' }),
+    active: Flags.boolean({ summary: 'Only MoUs in force today (active or expiring).', default: false }),
+    catalog: catalogFlag,
+  };
+
+  async run(): Promise<MouRow[]> {
+    const { flags } = await this.parse(MouList);
+    const catalog = await openCatalog(catalogContext(), flags.catalog);
+    const rows = listMous(catalog, { region: flags.region, active: flags.active, today: today() });
+    this.log(mouListText(rows));
+    return rows;
+  }
+}

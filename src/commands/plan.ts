@@ -1,0 +1,43 @@
+import { prepareDeploy } from '../app/prepare.js';
+import { ExitCode } from '../core/errors.js';
+import type { Plan } from '../core/plan.js';
+import { KsadCommand } from '../ui/base-command.js';
+import { appRefArg, configFlags, deployRequest } from '../ui/deploy-flags.js';
+import { deployContext } from '../ui/engine-context.js';
+import { planText } from '../ui/release-text.js';
+
+export interface PlanResult {
+  app: string;
+  version: string;
+  currentVersion: string | null;
+  mou: unknown;
+  plan: Plan;
+}
+
+export default class PlanCommand extends KsadCommand {
+  static override summary = 'Show what a deploy would create, recreate, keep or remove, and why.';
+  static override description = `Reads only; nothing changes. Exits ${ExitCode.CHANGES_PENDING} when changes are pending and 0 when the host already matches.`;
+  static override examples = ['<%= config.bin %> <%= command.id %> antrean-daring@2 -f examples/sumbawa-antrean.yaml'];
+  static override args = { app: appRefArg };
+  static override flags = configFlags;
+
+  async run(): Promise<PlanResult> {
+    const { args, flags } = await this.parse(PlanCommand);
+    const ctx = await deployContext({ ...flags, json: this.jsonEnabled() });
+    try {
+      const p = await prepareDeploy(ctx, await deployRequest(args.app, flags));
+      const result: PlanResult = {
+        app: p.loaded.manifest.name,
+        version: p.loaded.manifest.version,
+        currentVersion: p.current?.version ?? null,
+        mou: p.grant,
+        plan: p.plan,
+      };
+      this.log(planText(result.app, result.version, result.currentVersion, p.plan));
+      if (p.plan.changes) process.exitCode = ExitCode.CHANGES_PENDING;
+      return result;
+    } finally {
+      ctx.close();
+    }
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * Docker objects in ksad's terms: what the core plans with and the DockerEngine port speaks.
+ */
+export type Labels = Record<string, string>;
+
+export interface EngineInfo {
+  /** Engine version, e.g. "20.10.24". */
+  version: string;
+  /** Highest API version the engine speaks, e.g. "1.41". */
+  apiVersion: string;
+  os: string;
+  arch: string;
+  /** Where ksad reached it, e.g. "unix:///var/run/docker.sock". */
+  endpoint: string;
+}
+
+export interface PublishedPort {
+  container: number;
+  protocol: 'tcp' | 'udp';
+  hostIp: string;
+  hostPort: number;
+}
+
+export interface VolumeMount {
+  /** Named volume. */
+  volume: string;
+  target: string;
+  readOnly: boolean;
+}
+
+export interface HealthcheckConfig {
+  /** Exec form run inside the container (no Docker "CMD" marker; the adapter adds it). */
+  test: string[];
+  intervalMs: number;
+  timeoutMs: number;
+  retries: number;
+  startPeriodMs: number;
+}
+
+/** Everything ksad sets on a container; the config hash is computed over this. */
+export interface ContainerSpec {
+  name: string;
+  image: string;
+  command?: string[];
+  entrypoint?: string[];
+  workingDir?: string;
+  user?: string;
+  env: Record<string, string>;
+  labels: Labels;
+  ports: PublishedPort[];
+  mounts: VolumeMount[];
+  network: string;
+  /** DNS names on the network (the service name). */
+  aliases: string[];
+  healthcheck?: HealthcheckConfig;
+  nanoCpus?: number;
+  memoryBytes?: number;
+  restartPolicy: 'no' | 'always' | 'unless-stopped' | 'on-failure';
+  init: boolean;
+  readOnlyRootFilesystem: boolean;
+  stopTimeoutSec: number;
+}
+
+export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+export type HealthState = 'none' | 'starting' | 'healthy' | 'unhealthy';
+
+/** A container as the engine reports it, mapped to ksad's terms. */
+export interface ContainerInfo {
+  id: string;
+  name: string;
+  /** The image reference it was created from. */
+  image: string;
+  /** Image ID (config digest) it runs. */
+  imageId: string;
+  labels: Labels;
+  state: ContainerState;
+  health: HealthState;
+  exitCode: number;
+  env: Record<string, string>;
+  ports: PublishedPort[];
+  mounts: VolumeMount[];
+  networks: string[];
+  createdAt: string;
+}
+
+export interface ImageInfo {
+  id: string;
+  /** `repo@sha256:…` digests the engine knows the image by. */
+  repoDigests: string[];
+  repoTags: string[];
+}
+
+export interface NetworkInfo {
+  id: string;
+  name: string;
+  labels: Labels;
+}
+
+export interface VolumeInfo {
+  name: string;
+  labels: Labels;
+  createdAt: string;
+}
+
+export interface PullProgress {
+  id?: string;
+  status: string;
+  current?: number;
+  total?: number;
+}

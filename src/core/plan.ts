@@ -1,0 +1,287 @@
+import { Label } from './labels.js';
+import type { DesiredService, DesiredState } from './service-specs.js';
+import type {
+  ContainerInfo,
+  NetworkInfo,
+  PublishedPort,
+  VolumeInfo,
+  VolumeMount,
+} from './engine-model.js';
+
+export type PlanAction = 'create' | 'recreate' | 'keep' | 'remove';
+
+export interface NetworkPlan {
+  name: string;
+  action: 'create' | 'keep';
+  reason: string;
+}
+
+export interface VolumePlan {
+  /** Docker volume name. */
+  name: string;
+  /** The manifest's volume name ('' for a volume of ours whose label is missing). */
+  volume: string;
+  /** Plans never remove a volume: data outlives the services that used it. */
+  action: 'create' | 'keep';
+  reason: string;
+  /** False for a volume no service of the desired state mounts any more. */
+  inUse: boolean;
+}
+
+export interface ServicePlan {
+  service: string;
+  /** Container name: the desired one, or the actual one for a removal. */
+  container: string;
+  action: PlanAction;
+  /** Why, for humans; never contains an environment value. */
+  reason: string;
+  /** The existing container the action is about (recreate, keep, remove). */
+  containerId?: string;
+  /** The config hash the container will carry (absent for a removal). */
+  configHash?: string;
+}
+
+/** What a deploy would do, as data; `ksad plan` prints it and the deploy use-case executes it. */
+export interface Plan {
+  app: string;
+  revision: number;
+  network: NetworkPlan;
+  volumes: VolumePlan[];
+  /** Desired services in start order, then removals by name. */
+  services: ServicePlan[];
+  /** Start order of the desired services; stop in reverse. */
+  levels: string[][];
+  /** Resources that carry ksad's names but not its labels: the deploy must refuse rather than take them over. */
+  conflicts: string[];
+  /** True when any action is not `keep`. */
+  changes: boolean;
+  /** Count of actions over the network, volumes and services. */
+  summary: Record<PlanAction, number>;
+}
+
+export interface ActualState {
+  containers: readonly ContainerInfo[];
+  networks: readonly NetworkInfo[];
+  volumes: readonly VolumeInfo[];
+}
+
+function ownedBy(labels: Readonly<Record<string, string>>, app: string, kind: string): boolean {
+  return (
+    labels[Label.managed] === 'true' && labels[Label.app] === app && labels[Label.kind] === kind
+  );
+}
+
+/** The engine reports names with a leading slash; ksad's names have none. */
+function bareName(name: string): string {
+  return name.startsWith('/') ? name.slice(1) : name;
+}
+
+function portText(p: PublishedPort): string {
+  return `${p.hostIp}:${p.hostPort}→${p.container}/${p.protocol}`;
+}
+
+function mountText(m: VolumeMount): string {
+  return `${m.volume}:${m.target}${m.readOnly ? ':ro' : ''}`;
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  const sa = [...new Set(a)].sort();
+  const sb = [...new Set(b)].sort();
+  return sa.length === sb.length && sa.every((v, i) => v === sb[i]);
+}
+
+function listOrNone(items: readonly string[]): string {
+  return items.length === 0 ? 'none' : [...items].sort().join(', ');
+}
+
+/**
+ * Why a container whose config hash differs must be recreated, from the fields the engine shows.
+ * Environment variables are named, never shown: their values may hold secrets. Variables baked
+ * into the image appear on the container too, so only the desired ones are compared.
+ */
+function explainChange(desired: DesiredService, actual: ContainerInfo): string[] {
+  const { spec } = desired;
+  const reasons: string[] = [];
+  if (actual.labels[Label.configHash] === undefined) {
+    reasons.push('container has no config hash (made by another tool or an older ksad)');
+  }
+  if (actual.image !== spec.image) reasons.push(`image changed: ${actual.image} → ${spec.image}`);
+  const envChanged = Object.keys(spec.env)
+    .filter((k) => actual.env[k] !== spec.env[k])
+    .sort();
+  if (envChanged.length > 0)
+    reasons.push(`config changed: ${envChanged.map((k) => `environment.${k}`).join(', ')}`);
+  const wantPorts = spec.ports.map(portText);
+  const havePorts = actual.ports.map(portText);
+  if (!sameSet(wantPorts, havePorts))
+    reasons.push(`ports changed: ${listOrNone(wantPorts)} (was ${listOrNone(havePorts)})`);
+  const wantMounts = spec.mounts.map(mountText);
+  const haveMounts = actual.mounts.map(mountText);
+  if (!sameSet(wantMounts, haveMounts))
+    reasons.push(`volumes changed: ${listOrNone(wantMounts)} (was ${listOrNone(haveMounts)})`);
+  if (!actual.networks.includes(spec.network))
+    reasons.push(`network changed: ${spec.network} (was ${listOrNone(actual.networks)})`);
+  if (reasons.length === 0) {
+    reasons.push(
+      'config changed: command, entrypoint, healthcheck, resources, restart or other settings',
+    );
+  }
+  return reasons;
+}
+
+/** Why a container in this state cannot be kept, or undefined when it is up. */
+function explainState(actual: ContainerInfo): string | undefined {
+  switch (actual.state) {
+    case 'running':
+      return actual.health === 'unhealthy' ? 'container unhealthy' : undefined;
+    case 'exited':
+      return `container stopped (exited ${actual.exitCode})`;
+    case 'dead':
+      return `container dead (exit code ${actual.exitCode})`;
+    case 'created':
+      return 'container created but never started';
+    case 'paused':
+      return 'container paused';
+    case 'restarting':
+      return `container restarting (last exit code ${actual.exitCode})`;
+    case 'removing':
+      return 'container being removed';
+  }
+}
+
+/**
+ * Compares the desired state of a release with what its host has and decides, for the network,
+ * each volume and each service, whether to create, recreate, keep or remove it (Compose's
+ * convergence). Pure data: nothing is touched here.
+ *
+ * - A service is kept when its container runs with the desired config hash; otherwise it is
+ *   recreated, with the differences the engine shows as the reason, or created when missing.
+ * - A service is not recreated because a dependency is: dependents reach it through its network
+ *   alias, which the new container keeps, and the executor waits for `service_healthy`
+ *   dependencies level by level.
+ * - Containers of services the manifest no longer has are removed; their volumes are kept.
+ * - Resources with ksad's names that are not ksad's are listed in `conflicts`, not touched.
+ */
+export function planDeploy(desired: DesiredState, actual: ActualState): Plan {
+  const app = desired.app.name;
+  const conflicts: string[] = [];
+
+  const existingNetwork = actual.networks.find((n) => n.name === desired.network.name);
+  let network: NetworkPlan;
+  if (existingNetwork === undefined) {
+    network = { name: desired.network.name, action: 'create', reason: 'network missing' };
+  } else if (!ownedBy(existingNetwork.labels, app, 'network')) {
+    conflicts.push(`network ${existingNetwork.name} exists but is not managed by ksad for ${app}`);
+    network = {
+      name: desired.network.name,
+      action: 'keep',
+      reason: 'exists, not managed by ksad (conflict)',
+    };
+  } else {
+    network = { name: desired.network.name, action: 'keep', reason: 'exists' };
+  }
+
+  const volumes: VolumePlan[] = desired.volumes.map((v) => {
+    const existing = actual.volumes.find((a) => a.name === v.name);
+    if (existing === undefined)
+      return {
+        name: v.name,
+        volume: v.volume,
+        action: 'create',
+        reason: 'volume missing',
+        inUse: true,
+      };
+    if (!ownedBy(existing.labels, app, 'volume')) {
+      conflicts.push(
+        `volume ${v.name} exists but is not managed by ksad for ${app}; ksad will not mount data it does not own`,
+      );
+      return {
+        name: v.name,
+        volume: v.volume,
+        action: 'keep',
+        reason: 'exists, not managed by ksad (conflict)',
+        inUse: true,
+      };
+    }
+    return { name: v.name, volume: v.volume, action: 'keep', reason: 'exists', inUse: true };
+  });
+  const desiredVolumeNames = new Set(desired.volumes.map((v) => v.name));
+  for (const v of [...actual.volumes].sort((a, b) => a.name.localeCompare(b.name))) {
+    if (desiredVolumeNames.has(v.name) || !ownedBy(v.labels, app, 'volume')) continue;
+    volumes.push({
+      name: v.name,
+      volume: v.labels[Label.volume] ?? '',
+      action: 'keep',
+      reason: 'no longer mounted by any service; its data is kept (plans never remove volumes)',
+      inUse: false,
+    });
+  }
+
+  const ours = actual.containers.filter((c) => ownedBy(c.labels, app, 'container'));
+  const desiredNames = new Set(desired.services.map((s) => s.spec.name));
+  for (const c of actual.containers) {
+    if (!ownedBy(c.labels, app, 'container') && desiredNames.has(bareName(c.name))) {
+      conflicts.push(`container ${bareName(c.name)} exists but is not managed by ksad for ${app}`);
+    }
+  }
+
+  const services: ServicePlan[] = [];
+  const claimed = new Set<string>();
+  for (const d of desired.services) {
+    const candidates = ours.filter((c) => c.labels[Label.service] === d.service);
+    // Prefer the container with the expected name; a leftover with another name is a duplicate.
+    const current =
+      candidates.find((c) => bareName(c.name) === d.spec.name) ??
+      [...candidates].sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+    const base = { service: d.service, container: d.spec.name, configHash: d.configHash };
+    if (current === undefined) {
+      services.push({ ...base, action: 'create', reason: 'container missing' });
+      continue;
+    }
+    claimed.add(current.id);
+    const reasons =
+      current.labels[Label.configHash] === d.configHash ? [] : explainChange(d, current);
+    const stateProblem = explainState(current);
+    if (stateProblem !== undefined) reasons.push(stateProblem);
+    services.push({
+      ...base,
+      containerId: current.id,
+      action: reasons.length === 0 ? 'keep' : 'recreate',
+      reason: reasons.length === 0 ? 'up to date' : reasons.join('; '),
+    });
+  }
+
+  const desiredServices = new Set(desired.services.map((s) => s.service));
+  const removals: ServicePlan[] = ours
+    .filter((c) => !claimed.has(c.id))
+    .map((c) => {
+      const service = c.labels[Label.service] ?? '';
+      return {
+        service,
+        container: bareName(c.name),
+        containerId: c.id,
+        action: 'remove' as const,
+        reason: desiredServices.has(service)
+          ? `another container of service ${service}`
+          : service === ''
+            ? 'container of this app without a service label'
+            : 'service no longer in manifest',
+      };
+    })
+    .sort((a, b) => a.service.localeCompare(b.service) || a.container.localeCompare(b.container));
+  services.push(...removals);
+
+  const summary: Record<PlanAction, number> = { create: 0, recreate: 0, keep: 0, remove: 0 };
+  for (const { action } of [network, ...volumes, ...services]) summary[action] += 1;
+  return {
+    app,
+    revision: desired.app.revision,
+    network,
+    volumes,
+    services,
+    levels: desired.levels.map((level) => [...level]),
+    conflicts,
+    changes: summary.create + summary.recreate + summary.remove > 0,
+    summary,
+  };
+}

@@ -1,0 +1,429 @@
+import { createHash } from 'node:crypto';
+import { didYouMean, type ConfigValue } from './config.js';
+import { parseDuration, parseSize } from './duration.js';
+import { KsadError } from './errors.js';
+import { dependencyLevels } from './graph.js';
+import { Label, managedLabels, names } from './labels.js';
+import { interpolate, type Reference } from './references.js';
+import type { Manifest, ServiceSpec } from './schema/manifest.js';
+import type { Overlay } from './schema/overlay.js';
+import { maskSecrets } from './secrets.js';
+import type {
+  ContainerSpec,
+  HealthcheckConfig,
+  Labels,
+  PublishedPort,
+  VolumeMount,
+} from './engine-model.js';
+
+/** Where published ports listen unless the host profile says otherwise: reachable from the host only. */
+export const DEFAULT_BIND_ADDRESS = '127.0.0.1';
+
+export type DependencyCondition = 'service_started' | 'service_healthy';
+
+export interface DesiredStateInput {
+  manifest: Manifest;
+  /** `sha256:<hex>` of the manifest file bytes. */
+  manifestDigest: string;
+  /** Resolved config values (`resolveConfig`). */
+  config: Readonly<Record<string, ConfigValue>>;
+  /** Secret values by name (`planSecrets`). */
+  secrets: Readonly<Record<string, string>>;
+  region: { code: string; name: string };
+  /** The revision this deploy will record. */
+  revision: number;
+  /** Host address published ports bind to; defaults to `DEFAULT_BIND_ADDRESS`. */
+  bindAddress?: string;
+  /** Merged overlay `services` (resources and environment; a `null` variable removes it). */
+  serviceOverrides?: Overlay['services'];
+}
+
+export interface DesiredService {
+  service: string;
+  spec: ContainerSpec;
+  /** Hash of the runtime-relevant spec (also in `spec.labels`); equal hashes mean keep the container. */
+  configHash: string;
+  dependsOn: Record<string, DependencyCondition>;
+  /** Whether the container has a healthcheck (so "started" can wait for "healthy"). */
+  healthcheck: boolean;
+  /** Environment variables whose value contains a secret: never print their values. */
+  secretEnv: string[];
+}
+
+export interface DesiredVolume {
+  /** Docker volume name, `ksad-<app>-<volume>`. */
+  name: string;
+  /** The manifest's volume name. */
+  volume: string;
+  labels: Labels;
+}
+
+/** Everything one release should be on a host, before comparing it with what is there. */
+export interface DesiredState {
+  app: {
+    name: string;
+    publisher: string;
+    version: string;
+    revision: number;
+    manifestDigest: string;
+  };
+  network: { name: string; labels: Labels };
+  volumes: DesiredVolume[];
+  /** In start order (dependency levels, then by name). */
+  services: DesiredService[];
+  /** Start order: each level's services can start in parallel once the previous level is up. */
+  levels: string[][];
+}
+
+/**
+ * Labels that change on a re-deploy without any change to what runs: a new revision, a version
+ * bump that kept the same images and settings, a manifest edit elsewhere. Leaving them out of the
+ * hash is what lets such a deploy keep containers, as Compose does.
+ */
+const VOLATILE_LABELS: readonly string[] = [
+  Label.revision,
+  Label.version,
+  Label.manifestDigest,
+  Label.configHash,
+];
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** JSON with object keys sorted at every depth, so equal specs hash equal whatever their key order. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v ?? null)).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** A value interpolated twice: with the secret itself (to run) and with its hash (to hash). */
+interface Rendered {
+  real: string;
+  hashed: string;
+  usesSecret: boolean;
+}
+
+/**
+ * Builds the desired containers, network and volumes of a release from its manifest, config,
+ * secrets and overlays: every reference interpolated, durations and sizes converted, names and
+ * labels from `labels.ts`, and a config hash per service. Pure: the same input gives the same state.
+ *
+ * The config hash is sha256 over the canonical JSON of the ContainerSpec without the volatile
+ * labels (revision, version, manifest digest) and with each secret replaced by its own sha256: an
+ * unchanged re-deploy hashes the same, a rotated secret changes the hash, and the label never
+ * carries anything from which a secret could be read.
+ *
+ * @throws KsadError('INVALID') listing every reference that cannot be resolved, unsupported
+ *   volume, bad dependency and unknown overridden service; or naming a dependency cycle.
+ */
+export function buildDesiredState(input: DesiredStateInput): DesiredState {
+  const { manifest } = input;
+  const app = manifest.name;
+  const bindAddress = input.bindAddress ?? DEFAULT_BIND_ADDRESS;
+  const problems: string[] = [];
+  const levels = dependencyLevels(manifest.services);
+
+  const render = (value: string, path: string): Rendered => {
+    let usesSecret = false;
+    // Why the last lookup found nothing, in the user's terms; `interpolate` only knows "no value".
+    let why: string | undefined;
+    const lookup =
+      (hashSecrets: boolean) =>
+      (ref: Reference): string | undefined => {
+        why = undefined;
+        switch (ref.kind) {
+          case 'config':
+            if (!Object.hasOwn(manifest.config, ref.key)) {
+              why = unknownName('config key', ref.key, Object.keys(manifest.config));
+              return undefined;
+            }
+            // An optional key without a value reads as empty, as an unset variable does in Compose.
+            return Object.hasOwn(input.config, ref.key) ? String(input.config[ref.key]) : '';
+          case 'secret': {
+            if (!Object.hasOwn(manifest.secrets, ref.name)) {
+              why = unknownName('secret', ref.name, Object.keys(manifest.secrets));
+              return undefined;
+            }
+            if (!Object.hasOwn(input.secrets, ref.name)) {
+              why = `secret ${ref.name} has no value; supply it (KSAD_SECRET_${ref.name})`;
+              return undefined;
+            }
+            usesSecret = true;
+            const secret = input.secrets[ref.name] ?? '';
+            return hashSecrets ? `sha256:${sha256(secret)}` : secret;
+          }
+          case 'service':
+            if (!Object.hasOwn(manifest.services, ref.service)) {
+              why = unknownName('service', ref.service, Object.keys(manifest.services));
+              return undefined;
+            }
+            // The service name is its network alias, so it is also its DNS name on the release network.
+            return ref.service;
+          case 'release':
+            return app;
+          case 'region':
+            return ref.field === 'code' ? input.region.code : input.region.name;
+        }
+      };
+    const onMissing = (raw: string, reason: string): void => {
+      problems.push(`${path}: ${raw}: ${why ?? reason}`);
+      why = undefined;
+    };
+    const real = interpolate(value, lookup(false), onMissing);
+    const hashed = interpolate(value, lookup(true), () => undefined);
+    return { real, hashed, usesSecret };
+  };
+
+  const overrides = input.serviceOverrides ?? {};
+  for (const name of Object.keys(overrides)) {
+    if (!Object.hasOwn(manifest.services, name))
+      problems.push(`services.${name}: ${app} has no service "${name}"`);
+  }
+
+  const volumeNames = new Set<string>();
+  const built: Array<{
+    service: string;
+    real: ContainerSpec;
+    hashed: ContainerSpec;
+    secretEnv: string[];
+    def: ServiceSpec;
+  }> = [];
+
+  for (const service of levels.flat()) {
+    const def = manifest.services[service];
+    if (def === undefined) continue;
+    const base = `services.${service}`;
+    const override = Object.hasOwn(overrides, service) ? overrides[service] : undefined;
+
+    const env: Record<string, string> = { ...def.environment };
+    for (const [key, value] of Object.entries(override?.environment ?? {})) {
+      if (value === null) delete env[key];
+      else env[key] = value;
+    }
+    const realEnv: Record<string, string> = {};
+    const hashedEnv: Record<string, string> = {};
+    const secretEnv: string[] = [];
+    for (const key of Object.keys(env).sort()) {
+      const r = render(env[key] ?? '', `${base}.environment.${key}`);
+      realEnv[key] = r.real;
+      hashedEnv[key] = r.hashed;
+      if (r.usesSecret) secretEnv.push(key);
+    }
+
+    const renderList = (
+      list: string[] | undefined,
+      field: string,
+    ): { real?: string[]; hashed?: string[] } => {
+      if (list === undefined) return {};
+      const rs = list.map((v, i) => render(v, `${base}.${field}[${i}]`));
+      return { real: rs.map((r) => r.real), hashed: rs.map((r) => r.hashed) };
+    };
+    const command = renderList(def.command, 'command');
+    const entrypoint = renderList(def.entrypoint, 'entrypoint');
+
+    const ports: PublishedPort[] = [];
+    def.ports.forEach((port, i) => {
+      if (port.host === undefined) return;
+      let hostPort: number | undefined = typeof port.host === 'number' ? port.host : undefined;
+      if (typeof port.host === 'string') {
+        const before = problems.length;
+        const text = render(port.host, `${base}.ports[${i}].host`).real;
+        const n = Number(text);
+        if (text !== '' && Number.isInteger(n) && n >= 1 && n <= 65535) hostPort = n;
+        else if (problems.length > before) return;
+        else if (text !== '')
+          problems.push(
+            `${base}.ports[${i}].host: ${port.host} is "${text}", not a port number (1-65535)`,
+          );
+        else
+          problems.push(
+            `${base}.ports[${i}].host: ${port.host} has no value; set it in an overlay`,
+          );
+      }
+      if (hostPort !== undefined)
+        ports.push({
+          container: port.container,
+          protocol: port.protocol,
+          hostIp: bindAddress,
+          hostPort,
+        });
+    });
+
+    const mounts: VolumeMount[] = [];
+    def.volumes.forEach((v, i) => {
+      if (v.source !== undefined) {
+        problems.push(
+          `${base}.volumes[${i}].source: host paths and sockets ("${v.source}") are not deployable; use a named volume`,
+        );
+      } else if (v.name === undefined) {
+        problems.push(`${base}.volumes[${i}]: needs a name, so its data survives upgrades`);
+      } else {
+        volumeNames.add(v.name);
+        mounts.push({ volume: names.volume(app, v.name), target: v.path, readOnly: v.readOnly });
+      }
+    });
+
+    let healthcheck: { real: HealthcheckConfig; hashed: HealthcheckConfig } | undefined;
+    if (def.healthcheck !== undefined) {
+      const h = def.healthcheck;
+      const test = h.test.map((t, i) => render(t, `${base}.healthcheck.test[${i}]`));
+      const timing = {
+        intervalMs: parseDuration(h.interval),
+        timeoutMs: parseDuration(h.timeout),
+        retries: h.retries,
+        startPeriodMs: parseDuration(h.startPeriod),
+      };
+      healthcheck = {
+        real: { test: test.map((t) => t.real), ...timing },
+        hashed: { test: test.map((t) => t.hashed), ...timing },
+      };
+    }
+
+    for (const [dep, { condition }] of Object.entries(def.dependsOn)) {
+      if (condition === 'service_healthy' && manifest.services[dep]?.healthcheck === undefined) {
+        problems.push(
+          `${base}.dependsOn.${dep}: condition service_healthy needs a healthcheck on "${dep}"; add one or use service_started`,
+        );
+      }
+    }
+
+    const resources = { ...def.resources, ...definedOnly(override?.resources ?? {}) };
+    const common = {
+      name: names.container(app, service),
+      image: def.image,
+      ...(def.workingDir !== undefined ? { workingDir: def.workingDir } : {}),
+      ...(def.user !== undefined ? { user: def.user } : {}),
+      labels: managedLabels('container', {
+        [Label.app]: app,
+        [Label.publisher]: manifest.publisher,
+        [Label.service]: service,
+      }),
+      ports,
+      mounts,
+      network: names.network(app),
+      aliases: [service],
+      ...(resources.cpus !== undefined ? { nanoCpus: Math.round(resources.cpus * 1e9) } : {}),
+      ...(resources.memory !== undefined ? { memoryBytes: parseSize(resources.memory) } : {}),
+      restartPolicy: def.restart,
+      init: def.init,
+      readOnlyRootFilesystem: def.readOnlyRootFilesystem,
+      stopTimeoutSec: Math.ceil(parseDuration(def.stopGracePeriod) / 1000),
+    };
+    const real: ContainerSpec = {
+      ...common,
+      env: realEnv,
+      ...(command.real !== undefined ? { command: command.real } : {}),
+      ...(entrypoint.real !== undefined ? { entrypoint: entrypoint.real } : {}),
+      ...(healthcheck !== undefined ? { healthcheck: healthcheck.real } : {}),
+    };
+    const hashed: ContainerSpec = {
+      ...common,
+      env: hashedEnv,
+      ...(command.hashed !== undefined ? { command: command.hashed } : {}),
+      ...(entrypoint.hashed !== undefined ? { entrypoint: entrypoint.hashed } : {}),
+      ...(healthcheck !== undefined ? { healthcheck: healthcheck.hashed } : {}),
+    };
+    built.push({ service, real, hashed, secretEnv, def });
+  }
+
+  if (problems.length > 0) {
+    throw new KsadError(
+      'INVALID',
+      `${app} ${manifest.version} cannot be deployed as configured (${problems.length} problem${problems.length === 1 ? '' : 's'})`,
+      {
+        details: problems,
+        suggestions: ['fix the overlay or supply the missing values, then run `ksad plan` again'],
+      },
+    );
+  }
+
+  const services: DesiredService[] = built.map(({ service, real, hashed, secretEnv, def }) => {
+    const configHash = sha256(canonicalJson(withoutLabels(hashed, VOLATILE_LABELS)));
+    const labels: Labels = {
+      ...real.labels,
+      [Label.version]: manifest.version,
+      [Label.revision]: String(input.revision),
+      [Label.manifestDigest]: input.manifestDigest,
+      [Label.configHash]: configHash,
+    };
+    return {
+      service,
+      spec: { ...real, labels },
+      configHash,
+      dependsOn: Object.fromEntries(
+        Object.entries(def.dependsOn).map(([dep, d]) => [dep, d.condition]),
+      ),
+      healthcheck: def.healthcheck !== undefined,
+      secretEnv,
+    };
+  });
+
+  const appLabels = { [Label.app]: app, [Label.publisher]: manifest.publisher };
+  return {
+    app: {
+      name: app,
+      publisher: manifest.publisher,
+      version: manifest.version,
+      revision: input.revision,
+      manifestDigest: input.manifestDigest,
+    },
+    network: { name: names.network(app), labels: managedLabels('network', appLabels) },
+    volumes: [...volumeNames].sort().map((volume) => ({
+      name: names.volume(app, volume),
+      volume,
+      labels: managedLabels('volume', { ...appLabels, [Label.volume]: volume }),
+    })),
+    services,
+    levels,
+  };
+}
+
+function unknownName(kind: string, name: string, known: string[]): string {
+  const guess = didYouMean(name, known);
+  return `there is no ${kind} "${name}"${guess !== undefined ? `; did you mean "${guess}"?` : ''}`;
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function withoutLabels(spec: ContainerSpec, drop: readonly string[]): ContainerSpec {
+  return {
+    ...spec,
+    labels: Object.fromEntries(Object.entries(spec.labels).filter(([k]) => !drop.includes(k))),
+  };
+}
+
+function maskDeep<T>(value: T, secrets: readonly string[]): T {
+  if (typeof value === 'string') return maskSecrets(value, secrets) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => maskDeep(v, secrets)) as T;
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [maskSecrets(k, secrets), maskDeep(v, secrets)]),
+    ) as T;
+  }
+  return value;
+}
+
+/**
+ * The desired state with every occurrence of a secret value replaced by `********`, for
+ * `ksad render`, plans and logs. Masks by value, not by field, so a secret that an overlay
+ * copied into an unexpected place (a command argument, a URL) is hidden too.
+ */
+export function renderDesiredState(
+  state: DesiredState,
+  secretValues: Iterable<string> | Readonly<Record<string, string>>,
+): DesiredState {
+  const list =
+    Symbol.iterator in Object(secretValues)
+      ? [...(secretValues as Iterable<string>)]
+      : Object.values(secretValues as Readonly<Record<string, string>>);
+  return maskDeep(state, list);
+}

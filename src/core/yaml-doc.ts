@@ -1,0 +1,314 @@
+import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import type { Document, Node, Pair } from 'yaml';
+import { z } from 'zod';
+import type { Diagnostic } from './diagnostics.js';
+
+export type YamlPath = ReadonlyArray<string | number>;
+
+/** A parsed YAML file: the plain value plus what is needed to point back into the text. */
+export interface YamlDoc {
+  file: string;
+  doc: Document.Parsed;
+  lineCounter: LineCounter;
+  /** Plain JS value (YAML 1.2 core schema: `2025-01-01` stays a string); undefined for an empty file. */
+  value: unknown;
+  /** Syntax errors and duplicate keys, in text order. */
+  diagnostics: Diagnostic[];
+}
+
+export interface Position {
+  line: number;
+  col: number;
+}
+
+/**
+ * Parses YAML text keeping node ranges. Every syntax error is reported (the parser recovers),
+ * duplicate keys included; when there are errors `value` is still the best-effort result but
+ * callers should not validate it, because a recovered tree reports confusing follow-up errors.
+ */
+export function parseYaml(file: string, text: string): YamlDoc {
+  const lineCounter = new LineCounter();
+  // The core schema keeps dates as strings and `yes`/`no` as strings, as YAML 1.2 intends.
+  const doc = parseDocument(text, { lineCounter, schema: 'core', prettyErrors: false, uniqueKeys: true });
+  const diagnostics: Diagnostic[] = [];
+  for (const e of doc.errors) {
+    const { line, col } = lineCounter.linePos(e.pos[0]);
+    diagnostics.push({
+      file,
+      line,
+      col,
+      severity: 'error',
+      path: '',
+      message: e.code === 'DUPLICATE_KEY' ? `duplicate key${duplicateKeyName(text, e.pos[0])}` : `YAML: ${firstLine(e.message)}`,
+      rule: e.code === 'DUPLICATE_KEY' ? 'duplicate-key' : 'yaml',
+    });
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // toJS throws on alias bombs and on aliases to unknown anchors; that is the file's fault.
+    diagnostics.push({
+      file,
+      line: 1,
+      col: 1,
+      severity: 'error',
+      path: '',
+      message: `YAML: ${e instanceof Error ? firstLine(e.message) : String(e)}`,
+      rule: 'yaml',
+    });
+    value = undefined;
+  }
+  return { file, doc, lineCounter, value, diagnostics };
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0] ?? s;
+}
+
+function duplicateKeyName(text: string, offset: number): string {
+  const m = /^[^\s:#][^:#\n]*?(?=\s*:)/.exec(text.slice(offset, offset + 200));
+  return m ? ` "${m[0].replace(/^["']|["']$/g, '')}"` : '';
+}
+
+function keyMatches(pair: Pair, segment: string | number): boolean {
+  const key = pair.key;
+  const k: unknown = isScalar(key) ? key.value : undefined;
+  return (typeof k === 'string' || typeof k === 'number' || typeof k === 'boolean') && String(k) === String(segment);
+}
+
+function offsetOf(node: unknown): number | undefined {
+  if (node && typeof node === 'object' && 'range' in node) {
+    const range = (node as Node).range;
+    if (range) return range[0];
+  }
+  return undefined;
+}
+
+interface Found {
+  /** Offset of the deepest node reached; a missing key points at its map's first key. */
+  offset: number;
+  /** Offset of the key of the last pair reached, when the last segment reached was a map key. */
+  keyOffset: number | undefined;
+  /** How many segments were matched. */
+  depth: number;
+}
+
+function walk(doc: Document.Parsed, path: YamlPath): Found {
+  let node: unknown = doc.contents;
+  let found: Found = { offset: offsetOf(node) ?? 0, keyOffset: undefined, depth: 0 };
+  for (const [i, segment] of path.entries()) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => keyMatches(p, segment));
+      if (!pair) break;
+      const keyOffset = offsetOf(pair.key);
+      node = pair.value;
+      found = { offset: offsetOf(node) ?? keyOffset ?? found.offset, keyOffset, depth: i + 1 };
+    } else if (isSeq(node) && typeof segment === 'number') {
+      const item: unknown = node.items[segment];
+      if (item === undefined) break;
+      node = item;
+      found = { offset: offsetOf(node) ?? found.offset, keyOffset: undefined, depth: i + 1 };
+    } else {
+      break;
+    }
+  }
+  return found;
+}
+
+/**
+ * Line and column (1-based) of the deepest node that exists on `path`: the value when the whole
+ * path exists, or the key of the deepest pair reached when a key is missing, so a "required" error
+ * points at the map that should have held it.
+ */
+export function locate(yaml: YamlDoc, path: YamlPath): Position {
+  const found = walk(yaml.doc, path);
+  const offset = found.depth < path.length && found.keyOffset !== undefined ? found.keyOffset : found.offset;
+  return yaml.lineCounter.linePos(offset);
+}
+
+/** Position of the key itself (for unknown or invalid keys); falls back to `locate`. */
+export function locateKey(yaml: YamlDoc, path: YamlPath): Position {
+  const found = walk(yaml.doc, path);
+  if (found.depth === path.length && found.keyOffset !== undefined) return yaml.lineCounter.linePos(found.keyOffset);
+  return locate(yaml, path);
+}
+
+/** Dotted path for humans: `services.web.ports.0.host`. */
+export function formatPath(path: YamlPath): string {
+  return path.map(String).join('.');
+}
+
+/** Edit distance counting a swap of two neighbouring letters as one edit, the commonest typo. */
+export function editDistance(a: string, b: string): number {
+  if (a === b) return 0;
+  const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const at = (i: number, j: number): number => rows[i]?.[j] ?? 0;
+  for (let i = 1; i <= a.length; i++) {
+    const row = rows[i] as number[];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, at(i - 2, j - 2) + 1);
+      row[j] = d;
+    }
+  }
+  return at(a.length, b.length);
+}
+
+/**
+ * Candidates close to `word` (case-insensitive edit distance within a third of its length, or a
+ * prefix/substring match), best first; used for every "did you mean" hint.
+ */
+export function closest(word: string, candidates: Iterable<string>, max = 3): string[] {
+  const w = word.toLowerCase();
+  const limit = Math.max(1, Math.floor(w.length / 3));
+  const scored: Array<[string, number]> = [];
+  for (const c of new Set(candidates)) {
+    const lc = c.toLowerCase();
+    const d = editDistance(w, lc);
+    if (d <= limit) scored.push([c, d]);
+    else if (w.length >= 3 && (lc.includes(w) || w.includes(lc))) scored.push([c, limit + 1]);
+  }
+  return scored
+    .sort((x, y) => x[1] - y[1] || x[0].localeCompare(y[0]))
+    .slice(0, max)
+    .map(([c]) => c);
+}
+
+/** ` (did you mean "a" or "b"?)`, or '' when nothing is close. */
+export function didYouMean(word: string, candidates: Iterable<string>): string {
+  const near = closest(word, candidates);
+  if (near.length === 0) return '';
+  return ` (did you mean ${near.map((n) => `"${n}"`).join(' or ')}?)`;
+}
+
+/** The schema that validates the value at `path`, to learn which keys are allowed there. */
+function schemaAt(schema: z.ZodType, path: YamlPath): z.ZodType | undefined {
+  let s: z.ZodType | undefined = schema;
+  for (const segment of [...path, null]) {
+    // Unwrap modifiers before every step, and once more at the end (segment null).
+    for (;;) {
+      if (s instanceof z.ZodOptional || s instanceof z.ZodDefault || s instanceof z.ZodNullable) s = s.unwrap() as z.ZodType;
+      else if (s instanceof z.ZodPrefault) s = s.unwrap() as z.ZodType;
+      else break;
+    }
+    if (segment === null || s === undefined) break;
+    if (s instanceof z.ZodObject) s = (s.shape as Record<string, z.ZodType>)[String(segment)];
+    else if (s instanceof z.ZodRecord) s = s.valueType as z.ZodType;
+    else if (s instanceof z.ZodArray) s = s.element as z.ZodType;
+    else return undefined;
+  }
+  return s;
+}
+
+function knownKeys(schema: z.ZodType | undefined, path: YamlPath): string[] {
+  if (!schema) return [];
+  const s = schemaAt(schema, path);
+  return s instanceof z.ZodObject ? Object.keys(s.shape) : [];
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a map';
+  if (typeof value === 'string') return `the string "${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
+  return `${typeof value} ${typeof value === 'number' || typeof value === 'boolean' ? String(value) : ''}`.trimEnd();
+}
+
+function valueAt(root: unknown, path: YamlPath): unknown {
+  let v: unknown = root;
+  for (const segment of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string, unknown>)[String(segment)];
+  }
+  return v;
+}
+
+function issueMessage(issue: z.core.$ZodIssue, yaml: YamlDoc): string {
+  const actual = valueAt(yaml.value, issue.path as YamlPath);
+  switch (issue.code) {
+    case 'invalid_type':
+      return actual === undefined ? 'is required' : `must be ${article(issue.expected)}, not ${describeType(actual)}`;
+    case 'invalid_value':
+      if (actual === undefined) return `is required: one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+      return issue.values.length === 1
+        ? `must be ${JSON.stringify(issue.values[0])}`
+        : `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}${typeof actual === 'string' ? didYouMean(actual, issue.values.map(String)) : ''}`;
+    case 'too_small':
+      if (issue.origin === 'array') return `must have at least ${String(issue.minimum)} item${issue.minimum === 1 ? '' : 's'}`;
+      if (issue.origin === 'string') return Number(issue.minimum) === 1 ? 'must not be empty' : `must be at least ${String(issue.minimum)} characters`;
+      return `must be ${issue.inclusive ? 'at least' : 'greater than'} ${String(issue.minimum)}`;
+    case 'too_big':
+      if (issue.origin === 'array') return `must have at most ${String(issue.maximum)} items`;
+      if (issue.origin === 'string') return `must be at most ${String(issue.maximum)} characters`;
+      return `must be ${issue.inclusive ? 'at most' : 'less than'} ${String(issue.maximum)}`;
+    case 'invalid_union':
+      if (actual === undefined) return 'is required';
+      return `has an invalid value (${describeType(actual)}): ${unionHint(issue)}`;
+    case 'invalid_key':
+      return `invalid key: ${issue.issues.map((i) => i.message).join('; ')}`;
+    default:
+      return issue.message;
+  }
+}
+
+function unionHint(issue: z.core.$ZodIssueInvalidUnion): string {
+  // Report the branch that got furthest: the one with the fewest problems.
+  const best = [...issue.errors].sort((a, b) => a.length - b.length)[0];
+  return best?.map((i) => i.message).join('; ') ?? issue.message;
+}
+
+function article(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+/**
+ * Turns zod issues into diagnostics located in the YAML text. `unrecognized_keys` becomes one
+ * diagnostic per key, located at that key, with a "did you mean" hint when `schema` is given and a
+ * known key is close.
+ */
+export function zodIssuesToDiagnostics(
+  yaml: YamlDoc,
+  issues: readonly z.core.$ZodIssue[],
+  schema?: z.ZodType,
+  rule = 'schema',
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const issue of issues) {
+    const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+    if (issue.code === 'unrecognized_keys') {
+      const known = knownKeys(schema, path);
+      for (const key of issue.keys) {
+        const keyPath = [...path, key];
+        const { line, col } = locateKey(yaml, keyPath);
+        out.push({
+          file: yaml.file,
+          line,
+          col,
+          severity: 'error',
+          path: formatPath(keyPath),
+          message: `unknown key "${key}"${didYouMean(key, known)}`,
+          rule,
+        });
+      }
+      continue;
+    }
+    const { line, col } = issue.code === 'invalid_key' ? locateKey(yaml, path) : locate(yaml, path);
+    out.push({ file: yaml.file, line, col, severity: 'error', path: formatPath(path), message: issueMessage(issue, yaml), rule });
+  }
+  return out;
+}
+
+/** A diagnostic at `path` of a parsed file. */
+export function diagnosticAt(
+  yaml: YamlDoc,
+  path: YamlPath,
+  severity: Diagnostic['severity'],
+  rule: string,
+  message: string,
+  opts: { at?: 'key' | 'value' } = {},
+): Diagnostic {
+  const { line, col } = opts.at === 'key' ? locateKey(yaml, path) : locate(yaml, path);
+  return { file: yaml.file, line, col, severity, path: formatPath(path), message, rule };
+}

@@ -1,0 +1,54 @@
+import { readFile } from 'node:fs/promises';
+import { Args, Flags } from '@oclif/core';
+import type { DeployRequest } from '../app/prepare.js';
+import { dockerHostFlag, readText, suppliedSecrets } from './engine-context.js';
+import { catalogFlag } from './flags.js';
+
+/** `APP[@RANGE]`, shared by render, plan and deploy. */
+export const appRefArg = Args.string({
+  required: true,
+  description: 'app to deploy: NAME, NAME@RANGE (semver, e.g. antrean-daring@^1) or PUBLISHER/NAME@RANGE',
+});
+
+/** The flags render, plan and deploy share, so the three always agree on what is deployed. */
+export const configFlags = {
+  file: Flags.string({
+    char: 'f',
+    summary: 'Overlay file (YAML); repeat to layer them left to right: maps merge, lists replace, null deletes.',
+    multiple: true,
+    default: [],
+  }),
+  set: Flags.string({
+    summary: 'Set one value after the overlays, e.g. config.HTTP_PORT=8081 or services.web.resources.memory=256m.',
+    multiple: true,
+    default: [],
+  }),
+  secret: Flags.string({
+    summary: 'Supply a secret: NAME=@FILE (or set KSAD_SECRET_<NAME> in the environment).',
+    multiple: true,
+    default: [],
+  }),
+  'override-mou': Flags.string({
+    summary: 'Deploy although no active MoU covers the app; the reason is recorded with the release.',
+    helpValue: 'REASON',
+  }),
+  catalog: catalogFlag,
+  'docker-host': dockerHostFlag,
+};
+
+export async function deployRequest(
+  ref: string,
+  flags: { file: string[]; set: string[]; secret: string[]; 'override-mou'?: string | undefined },
+): Promise<DeployRequest> {
+  const overlays = await Promise.all(
+    flags.file.map(async (file) => ({ file, text: await readText(readFile, file, 'overlay') })),
+  );
+  const req: DeployRequest = {
+    ref,
+    overlays,
+    sets: flags.set,
+    suppliedSecrets: await suppliedSecrets(flags.secret),
+  };
+  if (flags['override-mou'] !== undefined) req.overrideReason = flags['override-mou'];
+  return req;
+}

@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import { Flags } from '@oclif/core';
+import { resolveDockerHost } from '../adapters/docker-host.js';
+import { DockerodeEngine } from '../adapters/dockerode-engine.js';
+import { currentOperator, processProbe, systemClock } from '../adapters/system.js';
+import { openCatalog } from '../app/catalogs.js';
+import type { DeployRunContext } from '../app/deploy.js';
+import type { Catalog } from '../core/catalog-model.js';
+import { KsadError } from '../core/errors.js';
+import { catalogContext } from './context.js';
+import { terminalProgress } from './progress.js';
+
+/** `--docker-host`: found the way the docker CLI finds it when absent. */
+export const dockerHostFlag = Flags.string({
+  summary: 'Docker engine to use: unix:///path, tcp://host:port (TLS with DOCKER_TLS_VERIFY/DOCKER_CERT_PATH) or ssh://user@host.',
+  description: 'Defaults to DOCKER_HOST, else unix:///var/run/docker.sock.',
+  helpValue: 'URL',
+});
+
+export function openEngine(flag: string | undefined): DockerodeEngine {
+  return new DockerodeEngine(resolveDockerHost({ flag, env: process.env }));
+}
+
+/** Random secrets: URL-safe characters, `length` of them. */
+export function randomSecret(length: number): string {
+  return randomBytes(Math.ceil((length * 3) / 4) + 3)
+    .toString('base64url')
+    .slice(0, length);
+}
+
+/** Everything a deploy-side use-case needs, built from flags and the environment. */
+export async function deployContext(flags: {
+  'docker-host'?: string | undefined;
+  catalog?: string | undefined;
+  json: boolean;
+}): Promise<DeployRunContext & { close(): void; catalog: Catalog }> {
+  const catalog = await openCatalog(catalogContext(), flags.catalog);
+  const engine = openEngine(flags['docker-host']);
+  return {
+    engine,
+    catalog,
+    clock: systemClock,
+    randomSecret,
+    operator: currentOperator(process.env),
+    probe: processProbe,
+    progress: terminalProgress({ json: flags.json }),
+    close: () => engine.close(),
+  };
+}
+
+/** Secrets for this run: `KSAD_SECRET_<NAME>` variables, then `--secret NAME=@FILE|VALUE` flags. */
+export async function suppliedSecrets(flags: readonly string[]): Promise<Record<string, string>> {
+  const { readFile } = await import('node:fs/promises');
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (key.startsWith('KSAD_SECRET_') && value !== undefined && value !== '') out[key.slice('KSAD_SECRET_'.length)] = value;
+  }
+  for (const flag of flags) {
+    const eq = flag.indexOf('=');
+    if (eq <= 0) {
+      throw new KsadError('USAGE', `--secret takes NAME=@FILE, got "${flag.replace(/=.*/, '=…')}"`, {
+        suggestions: ['for example: --secret DB_PASSWORD=@/run/secrets/db-password'],
+      });
+    }
+    const name = flag.slice(0, eq);
+    const raw = flag.slice(eq + 1);
+    out[name] = raw.startsWith('@') ? (await readText(readFile, raw.slice(1), `--secret ${name}`)).replace(/\r?\n$/, '') : raw;
+  }
+  return out;
+}
+
+/** Reads a file the user named; a missing or unreadable one is the user's to fix. */
+export async function readText(
+  readFile: (path: string, enc: 'utf8') => Promise<string>,
+  path: string,
+  what: string,
+): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new KsadError('USAGE', `${what}: cannot read ${path} (${code})`, {
+      suggestions: ['check the path and its permissions'],
+    });
+  }
+}

@@ -1,0 +1,99 @@
+import type { DeployResult } from '../app/deploy.js';
+import type { ReleaseStatus, UninstallResult } from '../app/releases.js';
+import type { Plan } from '../core/plan.js';
+import type { HostProfile, ReleaseRecord } from '../core/release.js';
+import { renderFields, renderTable } from './table.js';
+
+export function mouText(mou: ReleaseRecord['mou']): string {
+  return mou.kind === 'mou' ? `${mou.number} (until ${mou.validUntil})` : `OVERRIDDEN: ${mou.reason}`;
+}
+
+export function deployText(r: DeployResult): string {
+  const head =
+    r.outcome === 'unchanged'
+      ? `${r.app} ${r.version} is up to date (revision ${r.revision}); nothing changed.`
+      : r.outcome === 'installed'
+        ? `Installed ${r.app} ${r.version} as revision ${r.revision} in ${(r.durationMs / 1000).toFixed(1)} s.`
+        : r.outcome === 'upgraded'
+          ? `Upgraded ${r.app} ${r.previousVersion ?? '?'} → ${r.version} as revision ${r.revision} in ${(r.durationMs / 1000).toFixed(1)} s.`
+          : `Updated ${r.app} ${r.version} as revision ${r.revision} in ${(r.durationMs / 1000).toFixed(1)} s.`;
+  const lines = [head, `MoU: ${mouText(r.mou)}`];
+  if (r.outcome !== 'unchanged') {
+    lines.push(renderTable(r.services, [
+      { header: 'SERVICE', value: (s) => s.service },
+      { header: 'ACTION', value: (s) => s.action },
+      { header: 'WHY', value: (s) => s.reason },
+    ]));
+  }
+  if (r.secretsGenerated.length > 0) lines.push(`Generated and stored on the host: ${r.secretsGenerated.join(', ')}`);
+  for (const e of r.endpoints) lines.push(`${e.service}${e.name ? ` (${e.name})` : ''}: ${e.url}`);
+  return lines.join('\n');
+}
+
+export function planText(app: string, version: string, current: string | null, plan: Plan): string {
+  const lines = [
+    `${app}: ${current === null ? `install ${version}` : current === version ? `${version} (same version)` : `${current} → ${version}`}, revision ${plan.revision}`,
+  ];
+  const rows = [
+    { kind: 'network', name: plan.network.name, action: plan.network.action, reason: plan.network.reason },
+    ...plan.volumes.map((v) => ({ kind: 'volume', name: v.name, action: v.action, reason: v.reason })),
+    ...plan.services.map((s) => ({ kind: 'service', name: s.service, action: s.action, reason: s.reason })),
+  ];
+  lines.push(renderTable(rows, [
+    { header: 'KIND', value: (r) => r.kind },
+    { header: 'NAME', value: (r) => r.name },
+    { header: 'ACTION', value: (r) => r.action },
+    { header: 'WHY', value: (r) => r.reason },
+  ]));
+  for (const c of plan.conflicts) lines.push(`conflict: ${c}`);
+  const s = plan.summary;
+  lines.push(plan.changes ? `${s.create} to create, ${s.recreate} to recreate, ${s.remove} to remove, ${s.keep} kept.` : 'No changes: the host matches.');
+  return lines.join('\n');
+}
+
+export function statusText(statuses: readonly ReleaseStatus[]): string {
+  if (statuses.length === 0) return 'No apps are deployed on this host.';
+  return statuses
+    .map((r) =>
+      [
+        `${r.app} ${r.version} (revision ${r.revision}): ${r.health}; MoU ${mouText(r.mou)}; by ${r.deployedBy} at ${r.deployedAt}`,
+        renderTable(r.services, [
+          { header: 'SERVICE', value: (s) => s.service },
+          { header: 'STATE', value: (s) => s.state },
+          { header: 'HEALTH', value: (s) => s.health },
+          { header: 'PORTS', value: (s) => s.ports.join(', ') },
+        ]),
+      ].join('\n'),
+    )
+    .join('\n\n');
+}
+
+export function listText(statuses: readonly ReleaseStatus[]): string {
+  if (statuses.length === 0) return 'No apps are deployed on this host.';
+  return renderTable(statuses, [
+    { header: 'APP', value: (r) => r.app },
+    { header: 'VERSION', value: (r) => r.version },
+    { header: 'REVISION', value: (r) => String(r.revision), align: 'right' },
+    { header: 'HEALTH', value: (r) => r.health },
+    { header: 'MOU', value: (r) => mouText(r.mou) },
+    { header: 'DEPLOYED', value: (r) => r.deployedAt },
+  ]);
+}
+
+export function uninstallText(r: UninstallResult): string {
+  const lines = [`Uninstalled ${r.app}: removed ${r.removedContainers.length} container(s)${r.removedNetwork ? ' and its network' : ''}.`];
+  if (r.volumes.kept.length > 0) lines.push(`Kept data volumes: ${r.volumes.kept.join(', ')} (remove them with --purge-data).`);
+  if (r.volumes.removed.length > 0) lines.push(`Deleted data volumes: ${r.volumes.removed.join(', ')}.`);
+  if (r.secretsRemoved) lines.push('Deleted the stored secrets and release history.');
+  return lines.join('\n');
+}
+
+export function hostText(p: HostProfile): string {
+  return renderFields([
+    ['name', p.name],
+    ['region', `${p.region.name} (${p.region.code})`],
+    ['bind address', p.policy.bindAddress],
+    ['history limit', String(p.policy.historyLimit)],
+    ['initialised', `${p.initializedAt} by ${p.initializedBy}`],
+  ]);
+}

@@ -1,0 +1,28 @@
+import { FakeEngine } from '../fakes/fake-engine.js';
+import {
+  CONTRACT_LOG_LINES,
+  dockerEngineContract,
+  FAILING_HEALTHCHECK,
+} from './docker-engine.contract.js';
+
+const image = '127.0.0.1:5151/ksad-test/busybox:contract';
+
+dockerEngineContract('FakeEngine', () =>
+  Promise.resolve({
+    engine: new FakeEngine({
+      images: { [image]: { local: true } },
+      // The fake runs no processes: say what the contract's commands and healthchecks would do.
+      behaviour: (spec) => ({
+        health:
+          JSON.stringify(spec.healthcheck?.test) === JSON.stringify(FAILING_HEALTHCHECK)
+            ? 'unhealthy'
+            : 'healthy',
+        logs: spec.command?.join(' ').includes(CONTRACT_LOG_LINES[0])
+          ? `${CONTRACT_LOG_LINES.join('\n')}\n`
+          : '',
+      }),
+    }),
+    image,
+    cleanup: () => Promise.resolve(),
+  }),
+);
