@@ -1,6 +1,7 @@
+import { dirname } from 'node:path';
 import { simpleGit, CheckRepoActions, type SimpleGit } from 'simple-git';
 import { KsadError } from '../core/errors.js';
-import type { ChangedFile, GitRepository } from '../ports/git-repository.js';
+import type { ChangedFile, GitRepository, GitWorkingCopy, HistoryCommit } from '../ports/git-repository.js';
 
 /**
  * Editor, pager and external-diff programs: ksad never edits, pages or renders patches, and
@@ -12,7 +13,7 @@ const NEVER_USED = new Set(['EDITOR', 'VISUAL', 'GIT_EDITOR', 'GIT_SEQUENCE_EDIT
 const SILENCE_TIMEOUT_MS = 120_000;
 
 /** Catalog repositories through the `git` binary, via simple-git. Never prompts. */
-export class SimpleGitRepository implements GitRepository {
+export class SimpleGitRepository implements GitRepository, GitWorkingCopy {
   constructor(private readonly baseEnv: Readonly<Record<string, string | undefined>> = process.env) {}
 
   async clone(url: string, dir: string, ref?: string): Promise<void> {
@@ -62,6 +63,112 @@ export class SimpleGitRepository implements GitRepository {
     } catch {
       // simple-git refuses a baseDir that does not exist: that is not a repository either.
       return false;
+    }
+  }
+
+  async isAncestor(dir: string, ancestor: string, descendant: string): Promise<boolean> {
+    // Not `merge-base --is-ancestor`: it answers by exit status alone, and simple-git treats a
+    // failing git that prints nothing as a success. The merge base equals `ancestor` exactly when
+    // it is one.
+    const git = this.git(dir);
+    try {
+      const full = (await git.raw(['rev-parse', '--verify', '--end-of-options', `${ancestor}^{commit}`])).trim();
+      const base = (await git.raw(['merge-base', '--end-of-options', ancestor, descendant])).trim();
+      return base !== '' && base === full;
+    } catch (error) {
+      throw unavailable(`Cannot compare commits ${ancestor} and ${descendant} in ${dir}`, error);
+    }
+  }
+
+  async checkoutCommit(dir: string, commit: string): Promise<void> {
+    try {
+      await this.git(dir).raw(['checkout', '--quiet', '--force', '--detach', commit]);
+    } catch (error) {
+      throw unavailable(`Cannot check out ${commit} in ${dir}`, error);
+    }
+  }
+
+  async history(dir: string, pathspec: string): Promise<HistoryCommit[]> {
+    let out: string;
+    try {
+      out = await this.git(dir).raw([
+        '-c',
+        'core.quotePath=false',
+        'log',
+        '--reverse',
+        '--topo-order',
+        '--no-renames',
+        '--name-status',
+        '--format=%x1e%H%x1f%s',
+        '--',
+        pathspec,
+      ]);
+    } catch (error) {
+      throw unavailable(`Cannot read the history of ${pathspec} in ${dir}`, error);
+    }
+    return parseHistory(out);
+  }
+
+  async workTreeOf(path: string): Promise<string | null> {
+    // The nearest existing folder: a key file or catalog path may not exist yet.
+    let dir = path;
+    for (;;) {
+      try {
+        const top = (await this.git(dir).raw(['rev-parse', '--show-toplevel'])).trim();
+        return top === '' ? null : top;
+      } catch (error) {
+        const parent = dirname(dir);
+        if (/not a git repository/i.test(String(error))) return null;
+        if (parent === dir) return null;
+        dir = parent;
+      }
+    }
+  }
+
+  async commitPaths(dir: string, paths: readonly string[], message: string): Promise<string> {
+    const git = this.git(dir);
+    try {
+      await git.raw(['add', '--', ...paths]);
+      // Only these paths: anything else the engineer staged stays staged, out of this commit.
+      await git.raw(['commit', '--quiet', '--no-verify', '-m', message, '--', ...paths]);
+    } catch (error) {
+      throw unavailable(`Cannot commit ${paths.join(', ')} in ${dir}`, error);
+    }
+    return this.headCommit(dir);
+  }
+
+  async tagExists(dir: string, tag: string): Promise<boolean> {
+    try {
+      const out = await this.git(dir).raw(['tag', '--list', '--', tag]);
+      return out.trim() !== '';
+    } catch (error) {
+      throw unavailable(`Cannot list the tags of ${dir}`, error);
+    }
+  }
+
+  async tag(dir: string, tag: string, commit: string, message: string): Promise<void> {
+    try {
+      await this.git(dir).raw(['tag', '--annotate', '--message', message, '--', tag, commit]);
+    } catch (error) {
+      throw unavailable(`Cannot tag ${commit} as ${tag} in ${dir}`, error);
+    }
+  }
+
+  async currentBranch(dir: string): Promise<string | null> {
+    try {
+      const out = await this.git(dir).raw(['symbolic-ref', '--quiet', '--short', 'HEAD']);
+      return out.trim() === '' ? null : out.trim();
+    } catch {
+      return null;
+    }
+  }
+
+  async push(dir: string, branch: string, tag: string): Promise<void> {
+    const url = await this.originUrl(dir);
+    try {
+      await this.git(dir).raw(['push', '--quiet', '--atomic', 'origin', `refs/heads/${branch}:refs/heads/${branch}`, `refs/tags/${tag}:refs/tags/${tag}`]);
+    } catch (error) {
+      throw unavailable(`Cannot push ${branch} and tag ${tag} to ${url}`, error);
     }
   }
 
@@ -131,6 +238,26 @@ export class SimpleGitRepository implements GitRepository {
       },
     }).env(env);
   }
+}
+
+/** `git log --name-status --format=%x1e%H%x1f%s` output, one record per commit. */
+export function parseHistory(out: string): HistoryCommit[] {
+  const commits: HistoryCommit[] = [];
+  for (const record of out.split('\x1e')) {
+    if (record.trim() === '') continue;
+    const [head = '', ...lines] = record.split('\n');
+    const [commit = '', subject = ''] = head.split('\x1f');
+    const files: ChangedFile[] = [];
+    for (const line of lines) {
+      const tab = line.indexOf('\t');
+      if (tab < 0) continue;
+      const code = line.charAt(0);
+      const path = line.slice(tab + 1);
+      files.push({ path, status: code === 'A' ? 'added' : code === 'D' ? 'deleted' : 'modified' });
+    }
+    commits.push({ commit: commit.trim(), subject, files });
+  }
+  return commits;
 }
 
 /** `git diff --name-status -z` output: status and path alternate, NUL-separated. */

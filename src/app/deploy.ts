@@ -1,6 +1,7 @@
 import type { ContainerInfo } from '../core/engine-model.js';
 import { KsadError } from '../core/errors.js';
 import { overallHash } from '../core/release-hash.js';
+import { parseAppRef, resolveVersion } from '../core/resolve.js';
 import type { ReleaseRecord } from '../core/release.js';
 import { maskSecrets } from '../core/secrets.js';
 import type { DesiredService } from '../core/service-specs.js';
@@ -21,6 +22,10 @@ export interface DeployOptions {
   healthTimeoutMs: number;
   /** The command line, recorded with the lock. */
   command: string;
+  /** The new revision's description instead of install/upgrade/update (e.g. "rollback to revision 3"). */
+  description?: string;
+  /** Status given to the revision this change replaces: `superseded` (default) or `rolled-back`. */
+  replacedStatus?: 'superseded' | 'rolled-back';
 }
 
 export interface DeployResult {
@@ -49,13 +54,15 @@ const POLL_MS = 200;
 export async function deployApp(ctx: DeployRunContext, req: DeployRequest, opts: DeployOptions): Promise<DeployResult> {
   const started = ctx.clock.now().getTime();
   const state = new HostState(ctx.engine);
-  // Validate before locking so bad input never blocks anyone, then plan again under the lock.
-  const first = await ctx.progress.step('Resolve app, MoU and configuration', async () => prepareDeploy(ctx, req));
-  const app = first.loaded.manifest.name;
+  // The app's name comes from the catalog alone, so the lock is taken before anything on the host
+  // is read: the plan is then made and applied under the same lock.
+  const app = resolveVersion(ctx.catalog, parseAppRef(req.ref)).manifest.name;
   const release = await state.lock(app, ctx.operator, opts.command, ctx.probe, ctx.clock.now());
   try {
-    await recoverInterrupted(ctx.engine, app, ctx.progress);
-    const prepared = await prepareDeploy(ctx, req);
+    let prepared = await ctx.progress.step('Resolve app, MoU and configuration', () => prepareDeploy(ctx, req));
+    if (await recoverInterrupted(ctx.engine, prepared.actual.containers, ctx.progress)) {
+      prepared = await prepareDeploy(ctx, req);
+    }
     return await apply(ctx, state, prepared, opts, started);
   } finally {
     await release();
@@ -99,7 +106,7 @@ async function apply(
   const work = p.plan.services.filter((s) => s.action === 'create' || s.action === 'recreate');
   await pullImages(ctx, p, new Set(work.map((s) => s.service)));
 
-  const record = releaseRecord(ctx, p, configHash);
+  const record = releaseRecord(ctx, p, configHash, opts.description);
   const createdIds: string[] = [];
   const kept: Array<{ service: DesiredService; old: ContainerInfo; parkedName: string }> = [];
   const createdNetwork = p.plan.network.action === 'create';
@@ -124,7 +131,9 @@ async function apply(
       });
       if (busy.length === 0) continue;
       await ctx.progress.step(`Start ${busy.join(', ')}`, async (detail) => {
-        await Promise.all(
+        // allSettled, not all: a sibling still parking or starting when one fails must finish
+        // first, or the restore below would miss its parked container and its new one.
+        await settleAll(
           busy.map(async (name) => {
             const service = byName.get(name);
             const step = planBy.get(name);
@@ -148,19 +157,40 @@ async function apply(
       });
     }
   } catch (error) {
-    await ctx.progress.step('Restore the previous state', async () => {
-      await Promise.all(createdIds.map((id) => ctx.engine.removeContainer(id, { force: true })));
-      for (const { service, old } of kept) {
-        await ctx.engine.renameContainer(old.id, service.spec.name);
-        if (old.state === 'running') await ctx.engine.startContainer(old.id);
-      }
-      if (createdNetwork && p.current === null) await ctx.engine.removeNetwork(p.desired.network.name);
-    });
-    await state.saveRelease({ ...record, status: 'failed', description: failureText(error) });
+    // Every service goes back, including those already recreated (and healthy) in earlier levels.
+    let restoreError: unknown;
+    try {
+      await ctx.progress.step('Restore the previous state', async () => {
+        await Promise.all(createdIds.map((id) => ctx.engine.removeContainer(id, { force: true })));
+        const order = new Map(p.desired.levels.flatMap((level, i) => level.map((name) => [name, i] as const)));
+        const back = [...kept].sort((a, b) => (order.get(a.service.service) ?? 0) - (order.get(b.service.service) ?? 0));
+        for (const { service, old } of back) {
+          await ctx.engine.renameContainer(old.id, service.spec.name);
+          if (old.state === 'running') await ctx.engine.startContainer(old.id);
+        }
+        if (createdNetwork && p.current === null) await ctx.engine.removeNetwork(p.desired.network.name);
+      });
+    } catch (e) {
+      restoreError = e;
+    }
+    const why = failureText(error);
+    const undone =
+      restoreError !== undefined
+        ? `restoring the previous state failed too (${failureText(restoreError)}); run the deploy again to recover`
+        : p.current
+          ? `rolled back to revision ${p.current.revision} (${p.current.version}), which runs again`
+          : 'removed what it had created';
+    await state.saveRelease({ ...record, status: 'failed', description: `${record.description} failed: ${why}; ${undone}` });
     await state.pruneHistory(app, p.profile.policy.historyLimit);
-    throw error instanceof KsadError
-      ? error
-      : new KsadError('DEPLOY_FAILED', `deploy of ${app} failed: ${failureText(error)}`, { cause: error });
+    const known = error instanceof KsadError ? error : undefined;
+    throw new KsadError(known?.code ?? 'DEPLOY_FAILED', `${record.description} of ${app} failed: ${why}; ksad ${undone}`, {
+      details: known?.details ?? [],
+      suggestions: [
+        ...(known?.suggestions ?? []).filter((s) => !s.startsWith('the previous state was restored')),
+        `revision ${record.revision} is recorded as failed: ksad history ${app}`,
+      ],
+      cause: error,
+    });
   }
 
   await ctx.progress.step('Finish release', async () => {
@@ -172,8 +202,11 @@ async function apply(
         await ctx.engine.removeContainer(s.containerId ?? '', { force: true });
       }),
     );
-    if (p.current) await state.saveRelease({ ...p.current, status: 'superseded' });
+    // The new record first: a crash in between leaves two "deployed" records (the newest wins),
+    // never none.
     await state.saveRelease(record);
+    const replaced = p.history.filter((r) => r.status === 'deployed' && r.revision !== record.revision);
+    await Promise.all(replaced.map((r) => state.saveRelease({ ...r, status: opts.replacedStatus ?? 'superseded' })));
     await state.pruneHistory(app, p.profile.policy.historyLimit);
   });
 
@@ -272,8 +305,11 @@ async function serviceFailure(
  * the service's own container is gone, the parked one is the last good state: bring it back;
  * otherwise the parked one is leftover and goes.
  */
-export async function recoverInterrupted(engine: DockerEngine, app: string, progress: Progress): Promise<number> {
-  const containers = await engine.listContainers({ 'id.ksad.managed': 'true', 'id.ksad.app': app });
+export async function recoverInterrupted(
+  engine: DockerEngine,
+  containers: readonly ContainerInfo[],
+  progress: Progress,
+): Promise<number> {
   const parked = containers.filter((c) => /-r\d+-old$/.test(c.name));
   if (parked.length === 0) return 0;
   await progress.step(`Recover ${parked.length} container(s) left by an interrupted change`, async () => {
@@ -292,7 +328,7 @@ export async function recoverInterrupted(engine: DockerEngine, app: string, prog
   return parked.length;
 }
 
-function releaseRecord(ctx: DeployRunContext, p: Prepared, configHash: string): ReleaseRecord {
+function releaseRecord(ctx: DeployRunContext, p: Prepared, configHash: string, description?: string): ReleaseRecord {
   const { manifest } = p.loaded;
   const services: ReleaseRecord['services'] = {};
   for (const s of p.desired.services) {
@@ -317,12 +353,14 @@ function releaseRecord(ctx: DeployRunContext, p: Prepared, configHash: string): 
     deployedBy: `${ctx.operator.user}@${ctx.operator.hostname}`,
     deployedAt: ctx.clock.now().toISOString(),
     status: 'deployed',
+    ...(Object.keys(p.serviceOverrides).length > 0 ? { serviceOverrides: p.serviceOverrides } : {}),
     description:
-      p.current === null
+      description ??
+      (p.current === null
         ? `install ${manifest.version}`
         : p.current.version === manifest.version
           ? `update ${manifest.version} (configuration)`
-          : `upgrade ${p.current.version} → ${manifest.version}`,
+          : `upgrade ${p.current.version} → ${manifest.version}`),
   };
 }
 
@@ -337,6 +375,13 @@ function endpoints(p: Prepared): DeployResult['endpoints'] {
     }
   }
   return out;
+}
+
+/** Waits for every task, then fails with the first failure. */
+async function settleAll(tasks: ReadonlyArray<Promise<unknown>>): Promise<void> {
+  const results = await Promise.allSettled(tasks);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 function failureText(error: unknown): string {

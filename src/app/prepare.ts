@@ -1,6 +1,6 @@
 import { checkServiceOverrides, problemsToDiagnostics, resolveConfig, type ConfigValue } from '../core/config.js';
 import type { Catalog, LoadedManifest, LoadedMou } from '../core/catalog-model.js';
-import { formatDiagnostic, sortDiagnostics, type Diagnostic } from '../core/diagnostics.js';
+import { formatDiagnostic, hasErrors, sortDiagnostics, type Diagnostic } from '../core/diagnostics.js';
 import type { EngineInfo } from '../core/engine-model.js';
 import { KsadError } from '../core/errors.js';
 import { Label } from '../core/labels.js';
@@ -9,7 +9,7 @@ import { applySets, mergeOverlays, type OverlayLayer } from '../core/overlay-mer
 import { planDeploy, type ActualState, type Plan } from '../core/plan.js';
 import type { HostProfile, ReleaseRecord } from '../core/release.js';
 import { parseAppRef, resolveVersion } from '../core/resolve.js';
-import { overlaySchema } from '../core/schema/overlay.js';
+import { overlaySchema, type Overlay } from '../core/schema/overlay.js';
 import { planSecrets, type SecretPlan } from '../core/secrets.js';
 import { buildDesiredState, type DesiredState } from '../core/service-specs.js';
 import { diagnosticAt, locate, parseYaml, zodIssuesToDiagnostics } from '../core/yaml-doc.js';
@@ -33,6 +33,20 @@ export interface DeployRequest {
   suppliedSecrets: Record<string, string>;
   /** Deploy although no active MoU covers the app; the reason is recorded with the release. */
   overrideReason?: string;
+  /**
+   * Re-create a recorded revision exactly (a rollback): the manifest with this digest and these
+   * configuration values and service overrides, instead of resolving `ref` and layering overlays.
+   */
+  pinned?: PinnedRelease;
+}
+
+/** What a release record holds to re-create its revision. */
+export interface PinnedRelease {
+  manifestDigest: string;
+  /** The recorded file, named in the error when the catalog no longer has the digest. */
+  manifestFile: string;
+  config: Record<string, ConfigValue>;
+  serviceOverrides?: Overlay['services'];
 }
 
 export interface DeployContext {
@@ -54,6 +68,8 @@ export interface Prepared {
   loaded: LoadedManifest;
   grant: MouGrant;
   config: Record<string, ConfigValue>;
+  /** Per-service overrides from the overlays (resources, environment), recorded to re-create. */
+  serviceOverrides: NonNullable<Overlay['services']>;
   secrets: SecretPlan;
   desired: DesiredState;
   actual: ActualState;
@@ -75,7 +91,33 @@ export function resolveGranted(
   day: string,
   overrideReason: string | undefined,
 ): { loaded: LoadedManifest; grant: MouGrant } {
-  const loaded = resolveVersion(catalog, parseAppRef(ref));
+  return grantFor(catalog, resolveVersion(catalog, parseAppRef(ref)), profile, day, overrideReason);
+}
+
+/** The manifest whose file has `digest`, or INTEGRITY naming the recorded file. */
+export function manifestByDigest(catalog: Catalog, pinned: Pick<PinnedRelease, 'manifestDigest' | 'manifestFile'>): LoadedManifest {
+  const found = catalog.manifests.find((m) => m.digest === pinned.manifestDigest);
+  if (found) return found;
+  throw new KsadError(
+    'INTEGRITY',
+    `catalog "${catalog.name}" has no manifest with digest ${pinned.manifestDigest} (recorded as ${pinned.manifestFile})`,
+    {
+      suggestions: [
+        'manifests are immutable: the file was changed or removed since that revision was deployed',
+        'use the catalog (or commit) that revision came from: --catalog NAME|PATH',
+      ],
+    },
+  );
+}
+
+/** Checks that an active MoU grants `loaded` to the host's region (or records the override). */
+export function grantFor(
+  catalog: Catalog,
+  loaded: LoadedManifest,
+  profile: HostProfile,
+  day: string,
+  overrideReason: string | undefined,
+): { loaded: LoadedManifest; grant: MouGrant } {
   const { covering, inactive } = coverage(catalog, loaded, profile.region.code, day);
   const best = [...covering].sort((a, b) => b.mou.validUntil.localeCompare(a.mou.validUntil))[0];
   if (best) return { loaded, grant: grantOf(best) };
@@ -93,6 +135,7 @@ export function resolveGranted(
           ? 'renew the MoU with the publisher, or pick a version it covers (ksad show ' + name + ')'
           : `ask the publisher for an MoU covering ${name}; see: ksad mou list --region ${profile.region.code}`,
         'to deploy anyway, record why: --override-mou "<reason>"',
+        ...(hasErrors(catalog.diagnostics) ? ['some catalog files do not parse, so their MoUs are left out: ksad catalog lint'] : []),
       ],
     },
   );
@@ -153,15 +196,18 @@ export async function actualState(engine: DockerEngine, app: string): Promise<Ac
  * desired state and plan. Reads only; nothing on the host changes.
  */
 export async function prepareDeploy(ctx: DeployContext, req: DeployRequest): Promise<Prepared> {
-  const engineInfo = await ctx.engine.info();
   const state = new HostState(ctx.engine);
-  const profile = await state.requireProfile();
-  const { loaded, grant } = resolveGranted(ctx.catalog, req.ref, profile, today(ctx.clock), req.overrideReason);
+  const [engineInfo, profile] = await Promise.all([ctx.engine.info(), state.requireProfile()]);
+  const { loaded, grant } = req.pinned
+    ? grantFor(ctx.catalog, manifestByDigest(ctx.catalog, req.pinned), profile, today(ctx.clock), req.overrideReason)
+    : resolveGranted(ctx.catalog, req.ref, profile, today(ctx.clock), req.overrideReason);
   const { manifest } = loaded;
   checkDockerApi(manifest.requires.dockerApi, engineInfo);
 
   const layers = loadOverlays(req.overlays, manifest.name);
-  const merged = applySets(mergeOverlays(layers), req.sets);
+  const merged = req.pinned
+    ? mergeOverlays([{ source: 'release record', overlay: pinnedOverlay(req.pinned) }])
+    : applySets(mergeOverlays(layers), req.sets);
   const resolved = resolveConfig(manifest, merged.merged.config, merged.origins);
   const problems = [...resolved.problems, ...checkServiceOverrides(manifest, merged.merged.services, merged.origins)];
   if (problems.length > 0) throw invalid('configuration', problemsToDiagnostics(problems, layers));
@@ -202,6 +248,7 @@ export async function prepareDeploy(ctx: DeployContext, req: DeployRequest): Pro
     loaded,
     grant,
     config: resolved.values,
+    serviceOverrides: merged.merged.services ?? {},
     secrets,
     desired,
     actual,
@@ -209,6 +256,12 @@ export async function prepareDeploy(ctx: DeployContext, req: DeployRequest): Pro
     current,
     history,
   };
+}
+
+function pinnedOverlay(pinned: PinnedRelease): Overlay {
+  const overlay: Overlay = { config: { ...pinned.config } };
+  if (pinned.serviceOverrides !== undefined) overlay.services = pinned.serviceOverrides;
+  return overlay;
 }
 
 function checkDockerApi(required: string | undefined, engine: EngineInfo): void {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { regionCode } from './schema/common.js';
+import { overlaySchema } from './schema/overlay.js';
 
 /** The host profile, kept on the Docker host itself: which region owns it and its policy. */
 export const hostProfileSchema = z.strictObject({
@@ -40,6 +41,8 @@ export const releaseRecordSchema = z.strictObject({
   levels: z.array(z.array(z.string())),
   /** Non-secret configuration values after overlays. */
   config: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  /** Per-service overrides from the overlays (resources, environment), so a rollback re-creates them. */
+  serviceOverrides: overlaySchema.shape.services,
   secretNames: z.array(z.string()),
   mou: z.union([
     z.strictObject({ kind: z.literal('mou'), slug: z.string(), number: z.string(), validUntil: z.string() }),

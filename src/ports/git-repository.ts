@@ -32,4 +32,43 @@ export interface GitRepository {
 
   /** True when `dir` is the top of a git working tree (not merely inside one). */
   isRepo(dir: string): Promise<boolean>;
+
+  /** True when `ancestor` is reachable from `descendant` (a commit is its own ancestor). */
+  isAncestor(dir: string, ancestor: string, descendant: string): Promise<boolean>;
+
+  /** Detached checkout of `commit` (already fetched); local changes are discarded. */
+  checkoutCommit(dir: string, commit: string): Promise<void>;
+
+  /**
+   * Commits that touched files under `pathspec`, oldest first, each with its changed files
+   * (renames as a deletion plus an addition): every commit reachable from HEAD, parents before
+   * children.
+   */
+  history(dir: string, pathspec: string): Promise<HistoryCommit[]>;
+}
+
+/** One commit of `GitRepository.history`. */
+export interface HistoryCommit {
+  commit: string;
+  subject: string;
+  files: ChangedFile[];
+}
+
+/**
+ * Writing to a catalog's working copy, as `ksad publish` does. Implemented by
+ * `adapters/simple-git-repository.ts`. Failures throw KsadError('CATALOG_UNAVAILABLE') with git's
+ * reason.
+ */
+export interface GitWorkingCopy {
+  /** The top folder of the working tree that holds `path`, or null when it is in none. */
+  workTreeOf(path: string): Promise<string | null>;
+  /** Stages `paths` (relative to `dir`) and commits only them; returns the new commit. */
+  commitPaths(dir: string, paths: readonly string[], message: string): Promise<string>;
+  tagExists(dir: string, tag: string): Promise<boolean>;
+  /** An annotated tag on `commit`. */
+  tag(dir: string, tag: string, commit: string, message: string): Promise<void>;
+  /** The checked-out branch, or null when HEAD is detached. */
+  currentBranch(dir: string): Promise<string | null>;
+  /** Pushes `branch` and `tag` to `origin` in one push. */
+  push(dir: string, branch: string, tag: string): Promise<void>;
 }

@@ -28,7 +28,7 @@ export const CONTRACT_SESSION_LABEL = 'id.ksad.test-session';
 /** What the logs scenario prints (stdout then stderr); a fake is told to print the same. */
 export const CONTRACT_LOG_LINES = ['contract-out', 'contract-err'] as const;
 /** The healthcheck that always fails; a fake is told to treat containers using it as unhealthy. */
-export const FAILING_HEALTHCHECK = ['CMD-SHELL', 'exit 1'];
+export const FAILING_HEALTHCHECK = ['sh', '-c', 'exit 1'];
 
 /** A free TCP port on 127.0.0.1, as the kernel hands it out. */
 async function freePort(): Promise<number> {
@@ -298,7 +298,7 @@ export function dockerEngineContract(
       // The first probe runs one interval after start: long enough to see 'starting' reliably.
       const healthcheck = { intervalMs: 1000, timeoutMs: 2000, retries: 1, startPeriodMs: 0 };
       const passing = await e.createContainer(
-        spec({ healthcheck: { test: ['CMD', 'true'], ...healthcheck } }),
+        spec({ healthcheck: { test: ['true'], ...healthcheck } }),
       );
       const failing = await e.createContainer(
         spec({ healthcheck: { test: FAILING_HEALTHCHECK, ...healthcheck } }),

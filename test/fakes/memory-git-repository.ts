@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { KsadError } from '../../src/core/errors.js';
-import type { ChangedFile, GitRepository } from '../../src/ports/git-repository.js';
+import type { ChangedFile, GitRepository, HistoryCommit } from '../../src/ports/git-repository.js';
 import type { MemoryCatalogFiles } from './memory-catalog-files.js';
 
 interface Commit {
@@ -91,6 +91,40 @@ export class MemoryGitRepository implements GitRepository {
 
   isRepo(dir: string): Promise<boolean> {
     return Promise.resolve(this.disk.files.has(posix.join(this.disk.resolvePath(dir), STATE)));
+  }
+
+  /** Commits of one remote form a single line, in the order they were published. */
+  isAncestor(_dir: string, ancestor: string, descendant: string): Promise<boolean> {
+    for (const remote of this.remotes.values()) {
+      const ids = [...remote.commits.keys()];
+      const a = ids.indexOf(ancestor);
+      const d = ids.indexOf(descendant);
+      if (a >= 0 && d >= 0) return Promise.resolve(a <= d);
+    }
+    return Promise.resolve(false);
+  }
+
+  checkoutCommit(dir: string, commit: string): Promise<void> {
+    this.checkoutInto(dir, this.state(dir).url, commit);
+    return Promise.resolve();
+  }
+
+  async history(dir: string, pathspec: string): Promise<HistoryCommit[]> {
+    const state = this.state(dir);
+    const ids = [...(this.remotes.get(state.url)?.commits.keys() ?? [])];
+    const upTo = ids.slice(0, ids.indexOf(state.commit) + 1);
+    const prefix = pathspec.endsWith('/') ? pathspec : `${pathspec}/`;
+    const out: HistoryCommit[] = [];
+    let previous: string | undefined;
+    for (const id of upTo) {
+      const files = previous === undefined
+        ? Object.keys(this.all.get(id)?.files ?? {}).map((path): ChangedFile => ({ path, status: 'added' }))
+        : await this.changedFiles(dir, previous, id);
+      const touched = files.filter((f) => f.path.startsWith(prefix) || f.path === pathspec);
+      if (touched.length > 0) out.push({ commit: id, subject: 'publish', files: touched });
+      previous = id;
+    }
+    return out;
   }
 
   private reach(url: string): Remote {

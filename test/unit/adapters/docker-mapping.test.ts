@@ -33,7 +33,8 @@ const recordedSpec: ContainerSpec = {
   network: 'ksad-cap-net',
   aliases: ['web'],
   healthcheck: {
-    test: ['CMD', 'true'],
+    // Exec form; the adapter adds Docker's "CMD" marker.
+    test: ['true'],
     intervalMs: 500,
     timeoutMs: 1000,
     retries: 2,

@@ -1,0 +1,191 @@
+import { createHash } from 'node:crypto';
+import { RegistryError, type ImageRegistry, type ResolvedImage } from '../ports/image-registry.js';
+
+/** Every manifest kind a tag may name: single-platform manifests and multi-platform lists. */
+export const MANIFEST_ACCEPT = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+
+const DOCKER_HUB = 'docker.io';
+const DOCKER_HUB_API = 'registry-1.docker.io';
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+
+/** `[registry/]repository[:tag][@digest]` split the way Docker reads it. */
+export interface ImageReference {
+  /** Registry host (with port), `docker.io` when none is written. */
+  registry: string;
+  /** Repository path in the registry; Docker Hub's official images get `library/`. */
+  path: string;
+  tag: string | undefined;
+  digest: string | undefined;
+  /** The repository as written, without tag or digest. */
+  repository: string;
+}
+
+/**
+ * Parses an image reference like Docker does: the first component is a registry when it has a
+ * dot or a port or is `localhost`; otherwise the image is on Docker Hub. Throws on a malformed one.
+ */
+export function parseImageReference(reference: string): ImageReference {
+  const at = reference.indexOf('@');
+  const named = at === -1 ? reference : reference.slice(0, at);
+  const digest = at === -1 ? undefined : reference.slice(at + 1);
+  if (digest !== undefined && !DIGEST.test(digest)) {
+    throw new RegistryError('protocol', `"${reference}" has a malformed digest: expected sha256:<64 hex>`);
+  }
+  const lastSlash = named.lastIndexOf('/');
+  const colon = named.lastIndexOf(':');
+  const hasTag = colon > lastSlash;
+  const repository = hasTag ? named.slice(0, colon) : named;
+  const tag = hasTag ? named.slice(colon + 1) : undefined;
+  if (repository === '' || /\s/.test(reference) || (tag !== undefined && !/^[\w][\w.-]{0,127}$/.test(tag))) {
+    throw new RegistryError('protocol', `"${reference}" is not an image reference such as registry/name:tag`);
+  }
+  const slash = repository.indexOf('/');
+  const first = slash === -1 ? '' : repository.slice(0, slash);
+  const explicitRegistry = first !== '' && (first.includes('.') || first.includes(':') || first === 'localhost');
+  const registry = explicitRegistry ? first : DOCKER_HUB;
+  let path = explicitRegistry ? repository.slice(slash + 1) : repository;
+  if (registry === DOCKER_HUB && !path.includes('/')) path = `library/${path}`;
+  return { registry, path, tag, digest, repository };
+}
+
+/** Loopback registries speak plain HTTP (as Docker allows them to); every other one HTTPS. */
+export function registryBaseUrl(registry: string): string {
+  const host = registry === DOCKER_HUB ? DOCKER_HUB_API : registry;
+  const hostname = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : (host.split(':')[0] ?? host);
+  const loopback = hostname === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(hostname) || hostname === '[::1]';
+  return `${loopback ? 'http' : 'https'}://${host}`;
+}
+
+/** `Bearer realm="…",service="…",scope="…"` → its parameters; undefined for other schemes. */
+export function parseBearerChallenge(header: string | null): Record<string, string> | undefined {
+  if (header === null || !/^Bearer\s/i.test(header)) return undefined;
+  const params: Record<string, string> = {};
+  for (const m of header.slice(7).matchAll(/([a-zA-Z_]+)="([^"]*)"/g)) {
+    if (m[1] !== undefined && m[2] !== undefined) params[m[1].toLowerCase()] = m[2];
+  }
+  return params.realm === undefined ? undefined : params;
+}
+
+export interface RegistryHttpOptions {
+  /** Per-request time limit; a registry that does not answer in time is `unreachable`. */
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+/**
+ * The Registry HTTP API v2 over `fetch`: `HEAD /v2/<name>/manifests/<tag>` with the manifest media
+ * types in Accept, reading `Docker-Content-Digest`. Anonymous bearer tokens are fetched when a
+ * registry (Docker Hub, ghcr.io …) challenges with 401.
+ */
+export class RegistryHttpClient implements ImageRegistry {
+  private readonly timeoutMs: number;
+  private readonly fetchFn: typeof fetch;
+  private readonly tokens = new Map<string, string>();
+
+  constructor(options: RegistryHttpOptions = {}) {
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.fetchFn = options.fetch ?? fetch;
+  }
+
+  async resolveDigest(reference: string): Promise<ResolvedImage> {
+    const ref = parseImageReference(reference);
+    const wanted = ref.digest ?? ref.tag ?? 'latest';
+    let res = await this.manifestRequest(ref, wanted, 'HEAD');
+    let digest = res.headers.get('docker-content-digest');
+    let mediaType = res.headers.get('content-type');
+    if (res.status === 200 && (digest === null || !DIGEST.test(digest))) {
+      // Some registries leave the digest header off HEAD answers: hash the manifest bytes instead.
+      res = await this.manifestRequest(ref, wanted, 'GET');
+      this.check(res, reference);
+      const body = Buffer.from(await res.arrayBuffer());
+      digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+      mediaType = res.headers.get('content-type');
+    }
+    this.check(res, reference);
+    if (digest === null || !DIGEST.test(digest)) {
+      throw new RegistryError('protocol', `${reference}: the registry answered without a usable digest`, { status: res.status });
+    }
+    if (ref.digest !== undefined && ref.digest !== digest) {
+      throw new RegistryError('protocol', `${reference}: the registry serves ${digest} for digest ${ref.digest}`, { status: res.status });
+    }
+    return { reference, repository: ref.repository, digest, mediaType, pinned: `${ref.repository}@${digest}` };
+  }
+
+  async imageExists(reference: string): Promise<boolean> {
+    const ref = parseImageReference(reference);
+    const res = await this.manifestRequest(ref, ref.digest ?? ref.tag ?? 'latest', 'HEAD');
+    if (res.status === 404) return false;
+    this.check(res, reference);
+    return true;
+  }
+
+  private check(res: Response, reference: string): void {
+    if (res.status === 200) return;
+    if (res.status === 404) throw new RegistryError('not-found', `${reference}: no such image in the registry (HTTP 404)`, { status: 404 });
+    if (res.status === 401 || res.status === 403) {
+      throw new RegistryError('unauthorized', `${reference}: the registry refused anonymous access (HTTP ${res.status})`, { status: res.status });
+    }
+    throw new RegistryError('protocol', `${reference}: the registry answered HTTP ${res.status}`, { status: res.status });
+  }
+
+  private async manifestRequest(ref: ImageReference, wanted: string, method: 'HEAD' | 'GET'): Promise<Response> {
+    const url = `${registryBaseUrl(ref.registry)}/v2/${ref.path}/manifests/${wanted}`;
+    const key = `${ref.registry}/${ref.path}`;
+    const send = (token: string | undefined) =>
+      this.send(url, {
+        method,
+        headers: { Accept: MANIFEST_ACCEPT, ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }) },
+      });
+    let res = await send(this.tokens.get(key));
+    if (res.status === 401) {
+      const challenge = parseBearerChallenge(res.headers.get('www-authenticate'));
+      if (challenge) {
+        const token = await this.token(challenge, ref);
+        if (token !== undefined) {
+          this.tokens.set(key, token);
+          res = await send(token);
+        }
+      }
+    }
+    return res;
+  }
+
+  /** An anonymous pull token from the challenge's realm (the flow Docker Hub and ghcr.io use). */
+  private async token(challenge: Record<string, string>, ref: ImageReference): Promise<string | undefined> {
+    const url = new URL(challenge.realm ?? '');
+    if (challenge.service !== undefined) url.searchParams.set('service', challenge.service);
+    url.searchParams.set('scope', challenge.scope ?? `repository:${ref.path}:pull`);
+    const res = await this.send(url.toString(), { method: 'GET' });
+    if (res.status !== 200) return undefined;
+    const body = (await res.json()) as { token?: unknown; access_token?: unknown };
+    const token = body.token ?? body.access_token;
+    return typeof token === 'string' ? token : undefined;
+  }
+
+  private async send(url: string, init: RequestInit): Promise<Response> {
+    try {
+      return await this.fetchFn(url, { ...init, redirect: 'follow', signal: AbortSignal.timeout(this.timeoutMs) });
+    } catch (error) {
+      const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+      const what = error instanceof Error ? error.message : String(error);
+      throw new RegistryError('unreachable', `cannot reach ${new URL(url).host} (${what}${cause})`, { cause: error });
+    }
+  }
+}
+
+const shared = new RegistryHttpClient();
+
+/** `repo:tag` → the digest it names now (see RegistryHttpClient.resolveDigest). */
+export function resolveDigest(reference: string): Promise<ResolvedImage> {
+  return shared.resolveDigest(reference);
+}
+
+/** Whether `repo@sha256:…` exists in its registry (see RegistryHttpClient.imageExists). */
+export function imageExists(reference: string): Promise<boolean> {
+  return shared.imageExists(reference);
+}

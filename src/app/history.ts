@@ -1,0 +1,67 @@
+import { KsadError } from '../core/errors.js';
+import type { ReleaseRecord } from '../core/release.js';
+import type { DockerEngine } from '../ports/docker-engine.js';
+import { HostState } from './host-state.js';
+
+/** One revision of an app as `ksad history` shows it. */
+export interface HistoryEntry {
+  revision: number;
+  version: string;
+  status: ReleaseRecord['status'];
+  description: string;
+  manifestDigest: string;
+  manifestFile: string;
+  configHash: string;
+  /** Image reference (pinned by digest) per service. */
+  images: Record<string, string>;
+  mou: ReleaseRecord['mou'];
+  deployedBy: string;
+  deployedAt: string;
+}
+
+export interface AppHistory {
+  app: string;
+  /** The revision that runs now, if any. */
+  running: number | null;
+  /** Records kept per app (host policy); older ones are dropped, never the running one. */
+  historyLimit: number;
+  /** Oldest first. */
+  revisions: HistoryEntry[];
+}
+
+/** Every revision of `app` recorded on the host, oldest first. */
+export async function appHistory(engine: DockerEngine, app: string): Promise<AppHistory> {
+  const state = new HostState(engine);
+  const profile = await state.requireProfile();
+  const records = await state.releases(app);
+  if (records.length === 0) {
+    throw new KsadError('NOT_FOUND', `${app} has no release history on this host`, {
+      suggestions: ['list what is deployed: ksad list', `deploy it: ksad deploy ${app}`],
+    });
+  }
+  const running = [...records].reverse().find((r) => r.status === 'deployed');
+  return {
+    app,
+    running: running?.revision ?? null,
+    historyLimit: profile.policy.historyLimit,
+    revisions: records.map(historyEntry),
+  };
+}
+
+export function historyEntry(r: ReleaseRecord): HistoryEntry {
+  const images: Record<string, string> = {};
+  for (const [service, s] of Object.entries(r.services).sort(([a], [b]) => a.localeCompare(b))) images[service] = s.image;
+  return {
+    revision: r.revision,
+    version: r.version,
+    status: r.status,
+    description: r.description,
+    manifestDigest: r.manifestDigest,
+    manifestFile: r.manifestFile,
+    configHash: r.configHash,
+    images,
+    mou: r.mou,
+    deployedBy: r.deployedBy,
+    deployedAt: r.deployedAt,
+  };
+}

@@ -1,0 +1,35 @@
+import type { Catalog } from '../core/catalog-model.js';
+import { outdatedEntry, type OutdatedEntry } from '../core/outdated.js';
+import type { Clock } from '../ports/clock.js';
+import type { DockerEngine } from '../ports/docker-engine.js';
+import { HostState } from './host-state.js';
+import { today } from './prepare.js';
+
+export interface OutdatedReport {
+  region: { code: string; name: string };
+  catalog: string;
+  /** The date MoUs were checked on (YYYY-MM-DD). */
+  checkedOn: string;
+  apps: OutdatedEntry[];
+}
+
+/**
+ * For every app deployed on the host: the newest catalog version its region is still granted by an
+ * active MoU, and how big a step it is.
+ */
+export async function outdatedApps(ctx: { engine: DockerEngine; catalog: Catalog; clock: Clock }): Promise<OutdatedReport> {
+  const state = new HostState(ctx.engine);
+  const profile = await state.requireProfile();
+  const records = await state.releases();
+  const running = new Map<string, (typeof records)[number]>();
+  for (const r of records) if (r.status === 'deployed') running.set(r.app, r);
+  const day = today(ctx.clock);
+  return {
+    region: profile.region,
+    catalog: ctx.catalog.name,
+    checkedOn: day,
+    apps: [...running.values()]
+      .sort((a, b) => a.app.localeCompare(b.app))
+      .map((r) => outdatedEntry(ctx.catalog, r, profile.region.code, day)),
+  };
+}

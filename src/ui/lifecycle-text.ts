@@ -1,0 +1,78 @@
+import type { AppHistory } from '../app/history.js';
+import type { OutdatedReport } from '../app/outdated.js';
+import type { RollbackResult } from '../app/rollback.js';
+import { mouText } from './release-text.js';
+import { renderTable } from './table.js';
+
+/** `sha256:0123456789ab…`: enough to compare by eye; --json has the whole value. */
+function short(digest: string): string {
+  const colon = digest.indexOf(':');
+  return colon === -1 || digest.length <= colon + 13 ? digest : `${digest.slice(0, colon + 13)}…`;
+}
+
+function shortImage(ref: string): string {
+  const at = ref.indexOf('@');
+  if (at === -1) return ref;
+  const repo = ref.slice(0, at);
+  return `${repo.slice(repo.lastIndexOf('/') + 1)}@${short(ref.slice(at + 1))}`;
+}
+
+export function historyText(h: AppHistory): string {
+  const lines = [
+    `${h.app}: ${h.revisions.length} revision(s) kept (limit ${h.historyLimit})${h.running === null ? '; none runs now' : `; revision ${h.running} runs`}`,
+    renderTable(h.revisions, [
+      { header: 'REV', value: (r) => String(r.revision), align: 'right' },
+      { header: 'VERSION', value: (r) => r.version },
+      { header: 'STATUS', value: (r) => r.status },
+      { header: 'DEPLOYED', value: (r) => r.deployedAt },
+      { header: 'BY', value: (r) => r.deployedBy },
+      { header: 'MOU', value: (r) => mouText(r.mou) },
+      { header: 'DESCRIPTION', value: (r) => r.description },
+    ]),
+    '',
+    renderTable(h.revisions, [
+      { header: 'REV', value: (r) => String(r.revision), align: 'right' },
+      { header: 'MANIFEST', value: (r) => `${short(r.manifestDigest)} ${r.manifestFile}` },
+      { header: 'CONFIG', value: (r) => short(r.configHash) },
+      { header: 'IMAGES', value: (r) => Object.entries(r.images).map(([s, i]) => `${s}=${shortImage(i)}`).join(' ') },
+    ]),
+  ];
+  return lines.join('\n');
+}
+
+export function rollbackText(r: RollbackResult): string {
+  const head =
+    r.outcome === 'unchanged'
+      ? `${r.app} already runs what revision ${r.target.revision} ran (revision ${r.revision}); nothing changed.`
+      : `Rolled back ${r.app} ${r.from.version} (revision ${r.from.revision}) → ${r.target.version} as revision ${r.revision}, re-creating revision ${r.target.revision}, in ${(r.durationMs / 1000).toFixed(1)} s.`;
+  const lines = [head, `MoU: ${mouText(r.mou)}`];
+  if (r.outcome !== 'unchanged') {
+    lines.push(
+      renderTable(r.services, [
+        { header: 'SERVICE', value: (s) => s.service },
+        { header: 'ACTION', value: (s) => s.action },
+        { header: 'WHY', value: (s) => s.reason },
+      ]),
+    );
+  }
+  for (const e of r.endpoints) lines.push(`${e.service}${e.name ? ` (${e.name})` : ''}: ${e.url}`);
+  return lines.join('\n');
+}
+
+export function outdatedText(r: OutdatedReport): string {
+  if (r.apps.length === 0) return `No apps are deployed on this host (${r.region.name}, ${r.region.code}).`;
+  const table = renderTable(r.apps, [
+    { header: 'APP', value: (a) => `${a.publisher}/${a.app}` },
+    { header: 'CURRENT', value: (a) => a.current },
+    { header: 'LATEST', value: (a) => a.latest ?? a.current },
+    { header: 'STEP', value: (a) => a.step ?? 'up to date' },
+    { header: 'MOU', value: (a) => (a.mou ? `${a.mou.number} (until ${a.mou.validUntil})` : '') },
+    { header: 'NOT COVERED', value: (a) => a.notCovered.join(', ') },
+  ]);
+  const behind = r.apps.filter((a) => a.latest !== null).length;
+  const summary =
+    behind === 0
+      ? `All ${r.apps.length} app(s) run the newest version their MoU grants ${r.region.name} (${r.region.code}) on ${r.checkedOn}.`
+      : `${behind} of ${r.apps.length} app(s) can be upgraded (MoUs checked for ${r.region.name}, ${r.region.code}, on ${r.checkedOn}); upgrade with: ksad deploy APP@VERSION`;
+  return `${table}\n${summary}`;
+}
