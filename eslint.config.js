@@ -33,7 +33,7 @@ export default tseslint.config(
           ['node:*', '!node:crypto'],
           ...nodeBuiltins.filter((b) => b !== 'node:*' && b !== 'node:crypto' && b !== 'crypto'),
         ],
-        'core is pure: it imports only core, zod, semver, yaml (parsing) and node:crypto (hashes)',
+        'core is pure: it imports only core, zod, semver, yaml and js-yaml (parsing) and node:crypto (hashes)',
       ),
       'no-restricted-globals': ['error', 'process'],
       'no-restricted-syntax': [

@@ -1,4 +1,3 @@
-import { dirname } from 'node:path';
 import { simpleGit, CheckRepoActions, type SimpleGit } from 'simple-git';
 import { KsadError } from '../core/errors.js';
 import type { ChangedFile, GitRepository, GitWorkingCopy, HistoryCommit } from '../ports/git-repository.js';
@@ -107,22 +106,6 @@ export class SimpleGitRepository implements GitRepository, GitWorkingCopy {
       throw unavailable(`Cannot read the history of ${pathspec} in ${dir}`, error);
     }
     return parseHistory(out);
-  }
-
-  async workTreeOf(path: string): Promise<string | null> {
-    // The nearest existing folder: a key file or catalog path may not exist yet.
-    let dir = path;
-    for (;;) {
-      try {
-        const top = (await this.git(dir).raw(['rev-parse', '--show-toplevel'])).trim();
-        return top === '' ? null : top;
-      } catch (error) {
-        const parent = dirname(dir);
-        if (/not a git repository/i.test(String(error))) return null;
-        if (parent === dir) return null;
-        dir = parent;
-      }
-    }
   }
 
   async commitPaths(dir: string, paths: readonly string[], message: string): Promise<string> {

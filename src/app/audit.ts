@@ -1,4 +1,9 @@
-import { auditHost, currentReleases, parseReleaseVolumes, type AuditReport } from '../core/audit.js';
+import {
+  auditHost,
+  currentReleases,
+  parseReleaseVolumes,
+  type AuditReport,
+} from '../core/audit.js';
 import type { Catalog } from '../core/catalog-model.js';
 import type { ContainerInfo, ImageInfo } from '../core/engine-model.js';
 import { KsadError } from '../core/errors.js';
@@ -39,21 +44,32 @@ export async function auditApps(ctx: AuditContext, opts: AuditOptions): Promise<
   ]);
   const current = currentReleases(parseReleaseVolumes(volumes), opts.app);
   if (opts.app !== undefined && current.length === 0) {
-    const ofApp = (labels: Readonly<Record<string, string>>): boolean => labels[Label.app] === opts.app;
+    const ofApp = (labels: Readonly<Record<string, string>>): boolean =>
+      labels[Label.app] === opts.app;
     const any = [...containers, ...networks, ...volumes].some((r) => ofApp(r.labels));
     if (!any) {
-      throw new KsadError('NOT_FOUND', `${opts.app} is not deployed on this host and nothing of it is left`, {
-        suggestions: ['audit the whole host: ksad audit', 'list what is deployed: ksad list'],
-      });
+      throw new KsadError(
+        'NOT_FOUND',
+        `${opts.app} is not deployed on this host and nothing of it is left`,
+        {
+          suggestions: ['audit the whole host: ksad audit', 'list what is deployed: ksad list'],
+        },
+      );
     }
   }
 
-  const refs = [...new Set(current.flatMap((r) => Object.values(r.services).map((s) => s.image)))].sort();
+  const refs = [
+    ...new Set(current.flatMap((r) => Object.values(r.services).map((s) => s.image))),
+  ].sort();
   const names = new Set(containers.map((c) => c.name));
-  const absent = current.flatMap((r) => Object.values(r.services).map((s) => s.containerName)).filter((n) => !names.has(n));
+  const absent = current
+    .flatMap((r) => Object.values(r.services).map((s) => s.containerName))
+    .filter((n) => !names.has(n));
   const [inspected, strays] = await Promise.all([
     Promise.all(refs.map(async (ref) => [ref, await ctx.engine.inspectImage(ref)] as const)),
-    Promise.all(absent.map(async (name) => [name, await ctx.engine.inspectContainer(name)] as const)),
+    Promise.all(
+      absent.map(async (name) => [name, await ctx.engine.inspectContainer(name)] as const),
+    ),
   ]);
   const images: Record<string, ImageInfo | null> = Object.fromEntries(inspected);
   const unlabelled: Record<string, ContainerInfo> = {};

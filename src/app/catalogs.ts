@@ -222,6 +222,7 @@ async function syncOne(
     }
   }
   const to = await ctx.git.headCommit(root);
+  await refuseRollback(ctx, entry, root, to);
 
   let changes: CatalogChanges | null = emptyChanges();
   if (from === null) changes = null;
@@ -245,6 +246,38 @@ async function syncOne(
     },
     entry: { ...entry, root, commit: to, syncedAt: now },
   };
+}
+
+/**
+ * Rollback protection (TUF's rule): the commit a sync lands on must not be older than the one seen
+ * last. When the remote's branch was moved back to an ancestor of the last-seen commit, a
+ * publication (a fixed version, a revoked key) would silently disappear; the clone is put back on
+ * the last-seen commit and the sync refused. The last-seen commit is the one the registry keeps.
+ */
+async function refuseRollback(ctx: CatalogContext, entry: RegisteredCatalog, root: string, to: string): Promise<void> {
+  const last = entry.commit;
+  if (last === undefined || last === to) return;
+  let rolledBack: boolean;
+  try {
+    rolledBack = await ctx.git.isAncestor(root, to, last);
+  } catch {
+    // The last-seen commit is not in the new history at all (history rewritten): not a plain
+    // rollback; `changes` reports what it can.
+    return;
+  }
+  if (!rolledBack) return;
+  try {
+    await ctx.git.checkoutCommit(root, last);
+  } catch {
+    // The registry still names the last-seen commit; the next open reads whatever is checked out.
+  }
+  throw new KsadError('INTEGRITY', `catalog "${entry.name}" was rolled back: ${entry.source} now points at ${to.slice(0, 12)}, an older commit than ${last.slice(0, 12)} seen at the last sync`, {
+    details: [`last seen: ${last}`, `offered now: ${to}`],
+    suggestions: [
+      'this can hide fixed versions or revoked keys: ask the catalog maintainers why the branch moved back',
+      `if the rollback is intended, start over: ksad catalog remove ${entry.name} && ksad catalog add ${entry.name} ${entry.source}`,
+    ],
+  });
 }
 
 /** Sorts changed files into manifests, members, MoUs and the rest. */

@@ -2,7 +2,8 @@ import type { Catalog } from '../core/catalog-model.js';
 import { formatDiagnostic, sortDiagnostics, type Diagnostic } from '../core/diagnostics.js';
 import { KsadError, isKsadError } from '../core/errors.js';
 import { lintCatalog, lintManifestFiles } from '../core/lint/index.js';
-import { openCatalog, type CatalogContext } from './catalogs.js';
+import { openCatalog, SAMPLE_CATALOG, type CatalogContext } from './catalogs.js';
+import { publishedVersionsChanged } from './publish.js';
 
 export interface LintReport {
   /** The catalog linted, or the one loose manifests were checked against (null: none). */
@@ -21,8 +22,10 @@ export async function lintCatalogUseCase(
   options: { catalog?: string | undefined; today: string },
 ): Promise<LintReport> {
   const catalog = await openCatalog(ctx, options.catalog);
+  // The embedded sample's history is ksad's own source history, not a catalog's publications.
+  const history = catalog.commit !== undefined && catalog.name !== SAMPLE_CATALOG ? await publishedVersionsChanged(ctx.git, catalog.root) : [];
   // The build's own findings (syntax, schema) may or may not be repeated by lint: keep each once.
-  const diagnostics = unique([...catalog.diagnostics, ...lintCatalog(catalog, { today: options.today })]);
+  const diagnostics = unique([...catalog.diagnostics, ...lintCatalog(catalog, { today: options.today }), ...history]);
   const files = new Set([
     ...catalog.members.map((m) => m.file),
     ...catalog.mous.map((m) => m.file),

@@ -218,8 +218,7 @@ export interface AuditReport {
 
 /** A release record volume, parsed; damaged ones are findings, not failures. */
 export type RecordEntry =
-  | { volume: string; record: ReleaseRecord }
-  | { volume: string; damaged: true; app: string };
+  { volume: string; record: ReleaseRecord } | { volume: string; damaged: true; app: string };
 
 /** Everything the audit reads from the host and the catalog. */
 export interface AuditInput {
@@ -306,8 +305,14 @@ export function auditHost(input: AuditInput): AuditReport {
   for (const e of entries) {
     if ('damaged' in e && inScope(e.app)) {
       add(
-        finding(deployed.get(e.app) ?? e.app, 'integrity', 'error', 'record-damaged', `volume ${e.volume}`,
-          `the release record on volume ${e.volume} is damaged or was edited by hand`),
+        finding(
+          deployed.get(e.app) ?? e.app,
+          'integrity',
+          'error',
+          'record-damaged',
+          `volume ${e.volume}`,
+          `the release record on volume ${e.volume} is damaged or was edited by hand`,
+        ),
       );
     }
   }
@@ -322,7 +327,11 @@ export function auditHost(input: AuditInput): AuditReport {
     schemaVersion: AUDIT_SCHEMA_VERSION,
     generatedAt: input.generatedAt,
     asOf: input.today,
-    host: { name: input.profile.name, region: { ...input.profile.region }, engine: { ...input.engine } },
+    host: {
+      name: input.profile.name,
+      region: { ...input.profile.region },
+      engine: { ...input.engine },
+    },
     catalog: { name: input.catalog.name, commit: input.catalog.commit ?? null },
     scope: input.app ?? null,
     summary: summarize(apps.length, all),
@@ -333,12 +342,24 @@ export function auditHost(input: AuditInput): AuditReport {
 
 function summarize(apps: number, findings: readonly AuditFinding[]): AuditSummary {
   const bySeverity: Record<FindingSeverity, number> = { error: 0, warning: 0, info: 0 };
-  const byCategory: Record<FindingCategory, number> = { mou: 0, drift: 0, integrity: 0, outdated: 0, orphan: 0 };
+  const byCategory: Record<FindingCategory, number> = {
+    mou: 0,
+    drift: 0,
+    integrity: 0,
+    outdated: 0,
+    orphan: 0,
+  };
   for (const f of findings) {
     bySeverity[f.severity] += 1;
     byCategory[f.category] += 1;
   }
-  return { apps, findings: findings.length, actionable: bySeverity.error + bySeverity.warning, bySeverity, byCategory };
+  return {
+    apps,
+    findings: findings.length,
+    actionable: bySeverity.error + bySeverity.warning,
+    bySeverity,
+    byCategory,
+  };
 }
 
 const SEVERITY_ORDER: Record<FindingSeverity, number> = { error: 0, warning: 1, info: 2 };
@@ -412,7 +433,9 @@ function auditApp(
   const rebuilt = rebuild(input, record, loaded, storedSecrets, add);
   const services = auditServices(input, record, loaded, rebuilt, add);
   const updates = auditUpdates(input, record, add);
-  const drifted = services.some((s) => s.drift !== 'in-sync') || findings.some((f) => f.category === 'drift' && f.severity !== 'info');
+  const drifted =
+    services.some((s) => s.drift !== 'in-sync') ||
+    findings.some((f) => f.category === 'drift' && f.severity !== 'info');
   const unverified = findings.some((f) => f.code === 'drift-unverified');
 
   return {
@@ -452,45 +475,96 @@ function findManifest(
   if (byDigest) {
     const { name, publisher, version } = byDigest.manifest;
     if (name !== record.app || publisher !== record.publisher || version !== record.version) {
-      add('integrity', 'error', 'manifest-changed', subject,
-        `the manifest with the recorded digest describes ${publisher}/${name}@${version}, not ${record.publisher}/${record.app}@${record.version}`);
+      add(
+        'integrity',
+        'error',
+        'manifest-changed',
+        subject,
+        `the manifest with the recorded digest describes ${publisher}/${name}@${version}, not ${record.publisher}/${record.app}@${record.version}`,
+      );
     } else if (byDigest.file !== record.manifestFile) {
-      add('integrity', 'info', 'manifest-moved', subject, `manifest moved in catalog: now at ${byDigest.file} (same digest)`);
+      add(
+        'integrity',
+        'info',
+        'manifest-moved',
+        subject,
+        `manifest moved in catalog: now at ${byDigest.file} (same digest)`,
+      );
     }
     return { loaded: byDigest, status: 'present' };
   }
   if (atFile) {
-    add('integrity', 'error', 'manifest-changed', subject,
-      `manifest changed in catalog: ${atFile.file} now has digest ${atFile.digest}; the release was deployed from ${record.manifestDigest}`);
+    add(
+      'integrity',
+      'error',
+      'manifest-changed',
+      subject,
+      `manifest changed in catalog: ${atFile.file} now has digest ${atFile.digest}; the release was deployed from ${record.manifestDigest}`,
+    );
     return { loaded: undefined, status: 'changed' };
   }
-  add('integrity', 'error', 'manifest-missing', subject,
-    `manifest ${record.manifestDigest} (${record.manifestFile}) is not in catalog "${catalog.name}" (deployed from catalog "${record.catalog.name}")`);
+  add(
+    'integrity',
+    'error',
+    'manifest-missing',
+    subject,
+    `manifest ${record.manifestDigest} (${record.manifestFile}) is not in catalog "${catalog.name}" (deployed from catalog "${record.catalog.name}")`,
+  );
   return { loaded: undefined, status: 'missing' };
 }
 
 /** Does `mou` grant `app@version` of `publisherCode` to `region` (or a coarser code above it)? */
-function grants(mou: LoadedMou['mou'], publisherCode: string, app: string, version: string, region: string): string | null {
-  if (mou.grantor !== publisherCode) return `its grantor is ${mou.grantor}, not the publisher's region ${publisherCode}`;
+function grants(
+  mou: LoadedMou['mou'],
+  publisherCode: string,
+  app: string,
+  version: string,
+  region: string,
+): string | null {
+  if (mou.grantor !== publisherCode)
+    return `its grantor is ${mou.grantor}, not the publisher's region ${publisherCode}`;
   const regions = new Set(regionAndParents(region));
-  if (!mou.grantees.some((g) => regions.has(g))) return `it no longer lists region ${region} as a grantee`;
+  if (!mou.grantees.some((g) => regions.has(g)))
+    return `it no longer lists region ${region} as a grantee`;
   const entry = mou.apps.find((a) => a.name === app);
   if (!entry) return `it no longer lists ${app}`;
-  if (entry.versions !== undefined && !semver.satisfies(version, entry.versions, { includePrerelease: true })) {
+  if (
+    entry.versions !== undefined &&
+    !semver.satisfies(version, entry.versions, { includePrerelease: true })
+  ) {
     return `it covers versions ${entry.versions} only, not ${version}`;
   }
   return null;
 }
 
-function auditMou(input: AuditInput, record: ReleaseRecord, loaded: LoadedManifest | undefined, add: Add): AuditMou {
+function auditMou(
+  input: AuditInput,
+  record: ReleaseRecord,
+  loaded: LoadedManifest | undefined,
+  add: Add,
+): AuditMou {
   const region = input.profile.region;
   if (record.mou.kind === 'override') {
     const nowCovering = loaded
       ? coverage(input.catalog, loaded, region.code, input.today).covering[0]
       : undefined;
-    add('mou', 'warning', 'mou-overridden', 'MoU',
-      `deployed without an MoU (overridden; reason: "${record.mou.reason}")${nowCovering ? `; MoU ${nowCovering.mou.number} now grants it` : ''}`);
-    return { kind: 'override', status: 'overridden', number: null, slug: null, validUntil: null, daysLeft: null, covers: null, reason: record.mou.reason };
+    add(
+      'mou',
+      'warning',
+      'mou-overridden',
+      'MoU',
+      `deployed without an MoU (overridden; reason: "${record.mou.reason}")${nowCovering ? `; MoU ${nowCovering.mou.number} now grants it` : ''}`,
+    );
+    return {
+      kind: 'override',
+      status: 'overridden',
+      number: null,
+      slug: null,
+      validUntil: null,
+      daysLeft: null,
+      covers: null,
+      reason: record.mou.reason,
+    };
   }
   const rec = record.mou;
   const subject = `MoU ${rec.number}`;
@@ -498,8 +572,13 @@ function auditMou(input: AuditInput, record: ReleaseRecord, loaded: LoadedManife
     input.catalog.mous.find((m) => m.slug === rec.slug) ??
     input.catalog.mous.find((m) => m.mou.number === rec.number);
   if (!found) {
-    add('mou', 'error', 'mou-missing', subject,
-      `MoU ${rec.number} (${rec.slug}) is missing from catalog "${input.catalog.name}"; recorded valid until ${rec.validUntil}`);
+    add(
+      'mou',
+      'error',
+      'mou-missing',
+      subject,
+      `MoU ${rec.number} (${rec.slug}) is missing from catalog "${input.catalog.name}"; recorded valid until ${rec.validUntil}`,
+    );
     return {
       kind: 'mou',
       status: 'missing-from-catalog',
@@ -515,16 +594,38 @@ function auditMou(input: AuditInput, record: ReleaseRecord, loaded: LoadedManife
   const status = mouStatus(mou, input.today);
   const daysLeft = daysBetween(input.today, mou.validUntil);
   if (mou.validUntil !== rec.validUntil) {
-    add('mou', 'info', 'mou-changed', subject,
-      `MoU validity changed in catalog: valid until ${mou.validUntil} (recorded at deploy: ${rec.validUntil})`);
+    add(
+      'mou',
+      'info',
+      'mou-changed',
+      subject,
+      `MoU validity changed in catalog: valid until ${mou.validUntil} (recorded at deploy: ${rec.validUntil})`,
+    );
   }
   if (status === 'expired') {
-    add('mou', 'error', 'mou-expired', subject, `MoU ${mou.number} expired on ${mou.validUntil} (${-daysLeft} days ago)`);
+    add(
+      'mou',
+      'error',
+      'mou-expired',
+      subject,
+      `MoU ${mou.number} expired on ${mou.validUntil} (${-daysLeft} days ago)`,
+    );
   } else if (status === 'not-yet-valid') {
-    add('mou', 'error', 'mou-not-yet-valid', subject, `MoU ${mou.number} is not valid until ${mou.validFrom}`);
+    add(
+      'mou',
+      'error',
+      'mou-not-yet-valid',
+      subject,
+      `MoU ${mou.number} is not valid until ${mou.validFrom}`,
+    );
   } else if (status === 'expiring') {
-    add('mou', 'warning', 'mou-expiring', subject,
-      `MoU ${mou.number} expires on ${mou.validUntil} (in ${daysLeft} days); start the renewal`);
+    add(
+      'mou',
+      'warning',
+      'mou-expiring',
+      subject,
+      `MoU ${mou.number} expires on ${mou.validUntil} (in ${daysLeft} days); start the renewal`,
+    );
   }
   const publisher = input.catalog.members.find((m) => m.slug === record.publisher);
   let covers: boolean | null = null;
@@ -532,11 +633,25 @@ function auditMou(input: AuditInput, record: ReleaseRecord, loaded: LoadedManife
     const why = grants(mou, publisher.member.code, record.app, record.version, region.code);
     covers = why === null;
     if (why !== null) {
-      add('mou', 'error', 'mou-no-longer-covers', subject,
-        `MoU ${mou.number} no longer grants ${record.app}@${record.version} to ${region.name} (${region.code}): ${why}`);
+      add(
+        'mou',
+        'error',
+        'mou-no-longer-covers',
+        subject,
+        `MoU ${mou.number} no longer grants ${record.app}@${record.version} to ${region.name} (${region.code}): ${why}`,
+      );
     }
   }
-  return { kind: 'mou', status, number: mou.number, slug: found.slug, validUntil: mou.validUntil, daysLeft, covers, reason: null };
+  return {
+    kind: 'mou',
+    status,
+    number: mou.number,
+    slug: found.slug,
+    validUntil: mou.validUntil,
+    daysLeft,
+    covers,
+    reason: null,
+  };
 }
 
 interface Rebuilt {
@@ -554,17 +669,32 @@ function rebuild(
 ): Rebuilt | undefined {
   const secrets = stored ?? {};
   if (stored === null) {
-    add('integrity', 'error', 'record-damaged', `secrets of ${record.app}`,
-      `the secrets record of ${record.app} is damaged or was edited by hand; its values cannot be read`);
+    add(
+      'integrity',
+      'error',
+      'record-damaged',
+      `secrets of ${record.app}`,
+      `the secrets record of ${record.app} is damaged or was edited by hand; its values cannot be read`,
+    );
   }
   const missing = record.secretNames.filter((n) => !Object.hasOwn(secrets, n) || secrets[n] === '');
   if (missing.length > 0) {
-    add('drift', 'info', 'secrets-missing', `secrets of ${record.app}`,
-      `secret${missing.length === 1 ? '' : 's'} ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not stored on the host; the next deploy must supply ${missing.length === 1 ? 'it' : 'them'}`);
+    add(
+      'drift',
+      'info',
+      'secrets-missing',
+      `secrets of ${record.app}`,
+      `secret${missing.length === 1 ? '' : 's'} ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not stored on the host; the next deploy must supply ${missing.length === 1 ? 'it' : 'them'}`,
+    );
   }
   if (!loaded) {
-    add('drift', 'info', 'drift-unverified', 'configuration',
-      'the manifest is not in the catalog, so only container state, image and labels were compared');
+    add(
+      'drift',
+      'info',
+      'drift-unverified',
+      'configuration',
+      'the manifest is not in the catalog, so only container state, image and labels were compared',
+    );
     return undefined;
   }
   // A placeholder stands in for a secret that is not stored: the spec still builds, its hash will
@@ -584,8 +714,13 @@ function rebuild(
     });
   } catch (error) {
     if (!isKsadError(error)) throw error;
-    add('drift', 'info', 'drift-unverified', 'configuration',
-      `the release's container specs cannot be rebuilt from the catalog (${error.message}); only container state, image and labels were compared`);
+    add(
+      'drift',
+      'info',
+      'drift-unverified',
+      'configuration',
+      `the release's container specs cannot be rebuilt from the catalog (${error.message}); only container state, image and labels were compared`,
+    );
     return undefined;
   }
   const verified = new Set<string>();
@@ -595,8 +730,13 @@ function rebuild(
     else if (record.services[s.service] !== undefined) unverified.push(s.service);
   }
   if (unverified.length > 0) {
-    add('drift', 'info', 'drift-unverified', `service ${unverified.join(', ')}`,
-      'the environment was not compared: the recorded configuration does not rebuild the recorded spec (overlay service overrides are not recorded, a secret is not stored, or the host profile changed)');
+    add(
+      'drift',
+      'info',
+      'drift-unverified',
+      `service ${unverified.join(', ')}`,
+      'the environment was not compared: the recorded configuration does not rebuild the recorded spec (overlay service overrides are not recorded, a secret is not stored, or the host profile changed)',
+    );
   }
   return { desired, verified };
 }
@@ -634,10 +774,26 @@ function auditServices(
   const hasNetwork = input.networks.some(
     (n) => n.name === network && n.labels[Label.kind] === 'network' && n.labels[Label.app] === app,
   );
-  if (!hasNetwork) add('drift', 'error', 'network-missing', `network ${network}`, `missing: network ${network} does not exist`);
+  if (!hasNetwork)
+    add(
+      'drift',
+      'error',
+      'network-missing',
+      `network ${network}`,
+      `missing: network ${network} does not exist`,
+    );
   for (const v of rebuilt?.desired.volumes ?? []) {
-    const ok = input.volumes.some((x) => x.name === v.name && x.labels[Label.kind] === 'volume' && x.labels[Label.app] === app);
-    if (!ok) add('drift', 'error', 'volume-missing', `volume ${v.name}`, `missing: data volume ${v.name} does not exist or lost ksad's labels`);
+    const ok = input.volumes.some(
+      (x) => x.name === v.name && x.labels[Label.kind] === 'volume' && x.labels[Label.app] === app,
+    );
+    if (!ok)
+      add(
+        'drift',
+        'error',
+        'volume-missing',
+        `volume ${v.name}`,
+        `missing: data volume ${v.name} does not exist or lost ksad's labels`,
+      );
   }
 
   for (const service of Object.keys(record.services).sort()) {
@@ -647,22 +803,58 @@ function auditServices(
     const base = { service, container: rec.containerName, image: rec.image };
     const manifestImage = loaded?.manifest.services[service]?.image;
     if (loaded && manifestImage === undefined) {
-      add('integrity', 'error', 'image-not-in-manifest', subject, `the manifest has no service ${service}, but the release runs it`);
+      add(
+        'integrity',
+        'error',
+        'image-not-in-manifest',
+        subject,
+        `the manifest has no service ${service}, but the release runs it`,
+      );
     } else if (manifestImage !== undefined && manifestImage !== rec.image) {
-      add('integrity', 'error', 'image-not-in-manifest', subject,
-        `the release runs ${rec.image}, but the manifest pins ${manifestImage}`);
+      add(
+        'integrity',
+        'error',
+        'image-not-in-manifest',
+        subject,
+        `the release runs ${rec.image}, but the manifest pins ${manifestImage}`,
+      );
     }
 
-    const c = input.containers.find((x) => x.name === rec.containerName && x.labels[Label.app] === app);
+    const c = input.containers.find(
+      (x) => x.name === rec.containerName && x.labels[Label.app] === app,
+    );
     if (!c) {
       const stray = input.unlabelled[rec.containerName];
       if (stray) {
-        add('drift', 'error', 'container-modified', subject,
-          `modified: container ${rec.containerName} exists without ksad's labels (recreated outside ksad)`);
-        out.push({ ...base, state: stray.state, health: stray.health, drift: 'modified', differences: ['labels'] });
+        add(
+          'drift',
+          'error',
+          'container-modified',
+          subject,
+          `modified: container ${rec.containerName} exists without ksad's labels (recreated outside ksad)`,
+        );
+        out.push({
+          ...base,
+          state: stray.state,
+          health: stray.health,
+          drift: 'modified',
+          differences: ['labels'],
+        });
       } else {
-        add('drift', 'error', 'container-missing', subject, `missing: container ${rec.containerName} does not exist`);
-        out.push({ ...base, state: 'missing', health: 'missing', drift: 'missing', differences: [] });
+        add(
+          'drift',
+          'error',
+          'container-missing',
+          subject,
+          `missing: container ${rec.containerName} does not exist`,
+        );
+        out.push({
+          ...base,
+          state: 'missing',
+          health: 'missing',
+          drift: 'missing',
+          differences: [],
+        });
       }
       continue;
     }
@@ -672,9 +864,13 @@ function auditServices(
       differences.push(what);
       add('drift', 'error', 'container-modified', subject, `modified: ${message}`);
     };
-    if (c.image !== rec.image) modified('image', `image differs (runs ${c.image}, the release pins ${rec.image})`);
+    if (c.image !== rec.image)
+      modified('image', `image differs (runs ${c.image}, the release pins ${rec.image})`);
     if (c.labels[Label.configHash] !== rec.configHash) {
-      modified('labels', `config-hash label differs from the release record (container from another deploy or made by hand)`);
+      modified(
+        'labels',
+        `config-hash label differs from the release record (container from another deploy or made by hand)`,
+      );
     }
     const desired = rebuilt?.desired.services.find((s) => s.service === service);
     if (desired) {
@@ -686,18 +882,31 @@ function auditServices(
           .sort();
         if (changed.length > 0) {
           differences.push(...changed.map((k) => `environment ${k}`));
-          add('drift', 'error', 'container-modified', subject,
-            `modified: environment ${changed.join(', ')} ${changed.length === 1 ? 'differs' : 'differ'}`);
+          add(
+            'drift',
+            'error',
+            'container-modified',
+            subject,
+            `modified: environment ${changed.join(', ')} ${changed.length === 1 ? 'differs' : 'differ'}`,
+          );
         }
       }
       const want = spec.ports.map(portText);
       const have = c.ports.map(portText);
-      if (!sameSet(want, have)) modified('ports', `published ports differ (release: ${setText(want)}; live: ${setText(have)})`);
+      if (!sameSet(want, have))
+        modified(
+          'ports',
+          `published ports differ (release: ${setText(want)}; live: ${setText(have)})`,
+        );
       const wantM = spec.mounts.map(mountText);
       const haveM = c.mounts.map(mountText);
-      if (!sameSet(wantM, haveM)) modified('mounts', `mounts differ (release: ${setText(wantM)}; live: ${setText(haveM)})`);
+      if (!sameSet(wantM, haveM))
+        modified('mounts', `mounts differ (release: ${setText(wantM)}; live: ${setText(haveM)})`);
       if (!c.networks.includes(spec.network)) {
-        modified('network', `not attached to network ${spec.network} (attached to ${setText(c.networks)})`);
+        modified(
+          'network',
+          `not attached to network ${spec.network} (attached to ${setText(c.networks)})`,
+        );
       }
     }
 
@@ -705,45 +914,91 @@ function auditServices(
     const pinned = input.images[rec.image];
     const digest = rec.image.includes('@') ? rec.image.slice(rec.image.indexOf('@') + 1) : null;
     if (pinned === null || pinned === undefined) {
-      add('integrity', 'warning', 'image-unverified', subject,
-        `the pinned image ${rec.image} is not on the host, so the running image ${shortId(c.imageId)} cannot be checked against it`);
+      add(
+        'integrity',
+        'warning',
+        'image-unverified',
+        subject,
+        `the pinned image ${rec.image} is not on the host, so the running image ${shortId(c.imageId)} cannot be checked against it`,
+      );
     } else if (digest !== null && !pinned.repoDigests.some((d) => d.endsWith(`@${digest}`))) {
-      add('integrity', 'error', 'image-digest-mismatch', subject,
-        `the image the host holds for ${rec.image} does not carry that digest (repo digests: ${setText(pinned.repoDigests)})`);
+      add(
+        'integrity',
+        'error',
+        'image-digest-mismatch',
+        subject,
+        `the image the host holds for ${rec.image} does not carry that digest (repo digests: ${setText(pinned.repoDigests)})`,
+      );
     } else if (pinned.id !== c.imageId) {
-      add('integrity', 'error', 'image-digest-mismatch', subject,
-        `runs image ${shortId(c.imageId)}, not ${shortId(pinned.id)} pinned by ${rec.image}`);
+      add(
+        'integrity',
+        'error',
+        'image-digest-mismatch',
+        subject,
+        `runs image ${shortId(c.imageId)}, not ${shortId(pinned.id)} pinned by ${rec.image}`,
+      );
     }
 
     let drift: ServiceDrift = differences.length > 0 ? 'modified' : 'in-sync';
     const state = stateProblem(c);
     if (state) {
       add('drift', state.severity, state.code, subject, state.message);
-      if (drift === 'in-sync') drift = state.code === 'container-unhealthy' ? 'unhealthy' : 'stopped';
+      if (drift === 'in-sync')
+        drift = state.code === 'container-unhealthy' ? 'unhealthy' : 'stopped';
     }
     out.push({ ...base, state: c.state, health: c.health, drift, differences });
   }
   return out;
 }
 
-function stateProblem(c: ContainerInfo): { severity: FindingSeverity; code: FindingCode; message: string } | undefined {
+function stateProblem(
+  c: ContainerInfo,
+): { severity: FindingSeverity; code: FindingCode; message: string } | undefined {
   switch (c.state) {
     case 'running':
       return c.health === 'unhealthy'
-        ? { severity: 'warning', code: 'container-unhealthy', message: 'unhealthy: its health check fails' }
+        ? {
+            severity: 'warning',
+            code: 'container-unhealthy',
+            message: 'unhealthy: its health check fails',
+          }
         : undefined;
     case 'exited':
-      return { severity: 'error', code: 'container-stopped', message: `stopped: container exited with code ${c.exitCode}` };
+      return {
+        severity: 'error',
+        code: 'container-stopped',
+        message: `stopped: container exited with code ${c.exitCode}`,
+      };
     case 'dead':
-      return { severity: 'error', code: 'container-stopped', message: `stopped: container is dead (exit code ${c.exitCode})` };
+      return {
+        severity: 'error',
+        code: 'container-stopped',
+        message: `stopped: container is dead (exit code ${c.exitCode})`,
+      };
     case 'created':
-      return { severity: 'error', code: 'container-stopped', message: 'stopped: container was created but never started' };
+      return {
+        severity: 'error',
+        code: 'container-stopped',
+        message: 'stopped: container was created but never started',
+      };
     case 'paused':
-      return { severity: 'error', code: 'container-stopped', message: 'stopped: container is paused' };
+      return {
+        severity: 'error',
+        code: 'container-stopped',
+        message: 'stopped: container is paused',
+      };
     case 'restarting':
-      return { severity: 'warning', code: 'container-unhealthy', message: `restarting: last exit code ${c.exitCode}` };
+      return {
+        severity: 'warning',
+        code: 'container-unhealthy',
+        message: `restarting: last exit code ${c.exitCode}`,
+      };
     case 'removing':
-      return { severity: 'error', code: 'container-stopped', message: 'stopped: container is being removed' };
+      return {
+        severity: 'error',
+        code: 'container-stopped',
+        message: 'stopped: container is being removed',
+      };
   }
 }
 
@@ -773,12 +1028,22 @@ function auditUpdates(input: AuditInput, record: ReleaseRecord, add: Add): Audit
   }
   const change = latest ? changeOf(record.version, latest.loaded.manifest.version) : null;
   if (latest) {
-    add('outdated', 'warning', 'newer-version', `version ${record.version}`,
-      `newer version ${latest.loaded.manifest.version} (${change ?? 'newer'}) is available under MoU ${latest.mou.mou.number}`);
+    add(
+      'outdated',
+      'warning',
+      'newer-version',
+      `version ${record.version}`,
+      `newer version ${latest.loaded.manifest.version} (${change ?? 'newer'}) is available under MoU ${latest.mou.mou.number}`,
+    );
   }
   if (!latest || latest.loaded !== newest) {
-    add('outdated', 'info', 'newer-version-uncovered', `version ${record.version}`,
-      `version ${newest.manifest.version} is in the catalog but no active MoU grants it to ${input.profile.region.name} (${input.profile.region.code})`);
+    add(
+      'outdated',
+      'info',
+      'newer-version-uncovered',
+      `version ${record.version}`,
+      `version ${newest.manifest.version} is in the catalog but no active MoU grants it to ${input.profile.region.name} (${input.profile.region.code})`,
+    );
   }
   return {
     latestCovered: latest?.loaded.manifest.version ?? null,
@@ -811,13 +1076,15 @@ function orphanFindings(
     const seen = latest.get(e.record.app);
     if (!seen || seen.revision < e.record.revision) latest.set(e.record.app, e.record);
   }
-  const hasRecords = (app: string): boolean => entries.some((e) => ('record' in e ? e.record.app : e.app) === app);
+  const hasRecords = (app: string): boolean =>
+    entries.some((e) => ('record' in e ? e.record.app : e.app) === app);
   const about = (app: string): ReleaseRecord | string => deployed.get(app) ?? app;
   const whyNoRelease = (app: string): string => {
     if (app === '') return 'it has no id.ksad.app label';
     const last = latest.get(app);
     if (last?.status === 'uninstalled') return `${app} was uninstalled (revision ${last.revision})`;
-    if (last) return `${app} has no deployed release (latest revision ${last.revision} is ${last.status})`;
+    if (last)
+      return `${app} has no deployed release (latest revision ${last.revision} is ${last.status})`;
     return `${app} has no release record on this host`;
   };
 
@@ -826,22 +1093,47 @@ function orphanFindings(
     const kind = c.labels[Label.kind];
     const subject = `container ${c.name}`;
     if (kind !== 'container') {
-      out.push(finding(about(app), 'orphan', 'warning', 'orphan-container', subject,
-        `orphan: container carries ksad's labels with kind "${kind ?? ''}", which ksad never gives a container`));
+      out.push(
+        finding(
+          about(app),
+          'orphan',
+          'warning',
+          'orphan-container',
+          subject,
+          `orphan: container carries ksad's labels with kind "${kind ?? ''}", which ksad never gives a container`,
+        ),
+      );
       continue;
     }
     const record = deployed.get(app);
     if (!record) {
-      out.push(finding(app, 'orphan', 'warning', 'orphan-container', subject, `orphan: ${whyNoRelease(app)}`));
+      out.push(
+        finding(
+          app,
+          'orphan',
+          'warning',
+          'orphan-container',
+          subject,
+          `orphan: ${whyNoRelease(app)}`,
+        ),
+      );
       continue;
     }
     const names = Object.values(record.services).map((s) => s.containerName);
     if (names.includes(c.name)) continue;
     const parked = /-r\d+-old$/.test(c.name);
-    out.push(finding(record, 'orphan', 'warning', 'orphan-container', subject,
-      parked
-        ? `orphan: left by an interrupted deploy; the next deploy of ${app} recovers or removes it`
-        : `orphan: not part of release r${record.revision} (service "${c.labels[Label.service] ?? ''}")`));
+    out.push(
+      finding(
+        record,
+        'orphan',
+        'warning',
+        'orphan-container',
+        subject,
+        parked
+          ? `orphan: left by an interrupted deploy; the next deploy of ${app} recovers or removes it`
+          : `orphan: not part of release r${record.revision} (service "${c.labels[Label.service] ?? ''}")`,
+      ),
+    );
   }
 
   for (const n of input.networks) {
@@ -851,18 +1143,41 @@ function orphanFindings(
     if (kind === 'lock') {
       let holder = 'someone';
       try {
-        const h = JSON.parse(n.labels[Label.record] ?? '') as { user?: string; hostname?: string; command?: string; since?: string };
+        const h = JSON.parse(n.labels[Label.record] ?? '') as {
+          user?: string;
+          hostname?: string;
+          command?: string;
+          since?: string;
+        };
         holder = `${h.user ?? '?'}@${h.hostname ?? '?'} ("${h.command ?? ''}") since ${h.since ?? '?'}`;
       } catch {
         // An unreadable holder is still a held lock.
       }
-      out.push(finding(about(app), 'orphan', 'info', 'lock-held', subject,
-        `${app} is locked by ${holder}; if no ksad command runs, clear it with: ksad unlock ${app}`));
+      out.push(
+        finding(
+          about(app),
+          'orphan',
+          'info',
+          'lock-held',
+          subject,
+          `${app} is locked by ${holder}; if no ksad command runs, clear it with: ksad unlock ${app}`,
+        ),
+      );
       continue;
     }
     if (kind === 'network' && deployed.has(app) && n.name === `ksad-${app}`) continue;
-    out.push(finding(about(app), 'orphan', 'warning', 'orphan-network', subject,
-      kind === 'network' ? `orphan: ${deployed.has(app) ? `not the network of ${app}` : whyNoRelease(app)}` : `orphan: network carries ksad's labels with kind "${kind ?? ''}"`));
+    out.push(
+      finding(
+        about(app),
+        'orphan',
+        'warning',
+        'orphan-network',
+        subject,
+        kind === 'network'
+          ? `orphan: ${deployed.has(app) ? `not the network of ${app}` : whyNoRelease(app)}`
+          : `orphan: network carries ksad's labels with kind "${kind ?? ''}"`,
+      ),
+    );
   }
 
   for (const v of input.volumes) {
@@ -875,7 +1190,16 @@ function orphanFindings(
         break;
       case 'secrets':
         if (!hasRecords(app)) {
-          out.push(finding(app, 'orphan', 'warning', 'orphan-secrets', subject, `orphan: secrets of ${app}, which has no release record on this host`));
+          out.push(
+            finding(
+              app,
+              'orphan',
+              'warning',
+              'orphan-secrets',
+              subject,
+              `orphan: secrets of ${app}, which has no release record on this host`,
+            ),
+          );
         }
         break;
       case 'volume': {
@@ -883,23 +1207,58 @@ function orphanFindings(
         if (record) {
           const manifest = input.catalog.manifests.find((m) => m.digest === record.manifestDigest);
           const used = manifest
-            ? Object.values(manifest.manifest.services).some((s) => s.volumes.some((x) => x.name !== undefined && `ksad-${app}-${x.name}` === v.name))
+            ? Object.values(manifest.manifest.services).some((s) =>
+                s.volumes.some((x) => x.name !== undefined && `ksad-${app}-${x.name}` === v.name),
+              )
             : true;
           if (!used) {
-            out.push(finding(record, 'orphan', 'info', 'unused-volume', subject,
-              `no service of release r${record.revision} mounts it; its data is kept`));
+            out.push(
+              finding(
+                record,
+                'orphan',
+                'info',
+                'unused-volume',
+                subject,
+                `no service of release r${record.revision} mounts it; its data is kept`,
+              ),
+            );
           }
         } else if (latest.get(app)?.status === 'uninstalled') {
-          out.push(finding(app, 'orphan', 'info', 'kept-data', subject,
-            `data kept after ${app} was uninstalled; remove it with: ksad uninstall ${app} --purge-data`));
+          out.push(
+            finding(
+              app,
+              'orphan',
+              'info',
+              'kept-data',
+              subject,
+              `data kept after ${app} was uninstalled; remove it with: ksad uninstall ${app} --purge-data`,
+            ),
+          );
         } else {
-          out.push(finding(app, 'orphan', 'warning', 'orphan-volume', subject, `orphan: ${whyNoRelease(app)}`));
+          out.push(
+            finding(
+              app,
+              'orphan',
+              'warning',
+              'orphan-volume',
+              subject,
+              `orphan: ${whyNoRelease(app)}`,
+            ),
+          );
         }
         break;
       }
       default:
-        out.push(finding(about(app), 'orphan', 'warning', 'orphan-volume', subject,
-          `orphan: volume carries ksad's labels with kind "${kind ?? ''}"`));
+        out.push(
+          finding(
+            about(app),
+            'orphan',
+            'warning',
+            'orphan-volume',
+            subject,
+            `orphan: volume carries ksad's labels with kind "${kind ?? ''}"`,
+          ),
+        );
     }
   }
   return out;

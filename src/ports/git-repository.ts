@@ -60,8 +60,6 @@ export interface HistoryCommit {
  * reason.
  */
 export interface GitWorkingCopy {
-  /** The top folder of the working tree that holds `path`, or null when it is in none. */
-  workTreeOf(path: string): Promise<string | null>;
   /** Stages `paths` (relative to `dir`) and commits only them; returns the new commit. */
   commitPaths(dir: string, paths: readonly string[], message: string): Promise<string>;
   tagExists(dir: string, tag: string): Promise<boolean>;

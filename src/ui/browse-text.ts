@@ -24,7 +24,7 @@ export function appText(app: AppDetails): string {
     ['license', app.license],
     ['source', app.url],
     ['manifest', `${app.file} (${app.digest.slice(0, 19)}…)${app.signed ? ', signed' : ', unsigned'}`],
-    ['catalog', `${app.catalog.name} @ ${shortCommit(app.catalog.commit)}`],
+    ['catalog', app.catalog.commit === null ? app.catalog.name : `${app.catalog.name} @ ${shortCommit(app.catalog.commit)}`],
   ]);
   const description = app.description.id ?? app.description.en;
   const parts = [`${app.name} ${app.version} — ${app.title}`, description?.shortDescription ?? '', head];
