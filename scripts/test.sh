@@ -43,8 +43,36 @@ fi
 eval "$(bash "$ROOT/scripts/engine.sh" env)"
 log "DOCKER_HOST=${DOCKER_HOST} KSAD_REGISTRY=${KSAD_REGISTRY}"
 
-set +e
-npx vitest run "$@"
-rc=$?
-set -e
+# The engine is one shared host (one host profile, one port space), so the projects that use it
+# run one after the other; the unit project runs its files in parallel. Arguments pass through to
+# a single vitest run instead (e.g. `--project unit`, a file name).
+if [[ $# -gt 0 ]]; then runs=("$*"); else runs=("--project unit" "--project integration" "--project e2e"); fi
+REPORTS=()
+rc=0
+for args in "${runs[@]}"; do
+  report="$(mktemp "${TMPDIR:-/tmp}/ksad-vitest.XXXXXX.json")"
+  REPORTS+=("$report")
+  log "vitest run ${args}"
+  set +e
+  # shellcheck disable=SC2086 # args holds several words on purpose
+  npx vitest run --reporter=default --reporter=json --outputFile.json="$report" $args
+  code=$?
+  set -e
+  [[ $code -eq 0 ]] || rc=$code
+done
+# One closing line in the plain `N passed, N failed` form, counted from vitest's own JSON reports.
+node -e '
+  const fs = require("node:fs");
+  let passed = 0, failed = 0, skipped = 0, total = 0;
+  for (const f of process.argv.slice(1)) {
+    if (!fs.existsSync(f) || fs.statSync(f).size === 0) { failed++; continue; }
+    const r = JSON.parse(fs.readFileSync(f, "utf8"));
+    passed += r.numPassedTests; failed += r.numFailedTests + (r.numFailedTestSuites ?? 0);
+    skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0); total += r.numTotalTests;
+  }
+  console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+  if (total === 0) { console.error("test: ERROR: no test ran"); process.exit(1); }
+  if (failed > 0) process.exit(1);
+' "${REPORTS[@]}" || rc=1
+rm -f "${REPORTS[@]}"
 exit "$rc"

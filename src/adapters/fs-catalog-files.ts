@@ -1,5 +1,5 @@
-import type { Dirent } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFile as readFileCallback, type Dirent } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { join, posix, resolve, sep } from 'node:path';
 import type { SourceFile } from '../core/catalog-model.js';
 import { KsadError } from '../core/errors.js';
@@ -31,7 +31,7 @@ export class FsCatalogFiles implements CatalogFiles {
     }
     relative.sort();
     try {
-      const texts = await mapLimit(relative, CONCURRENCY, (rel) => readFile(join(base, ...rel.split('/')), 'utf8'));
+      const texts = await mapLimit(relative, CONCURRENCY, (rel) => readText(join(base, ...rel.split('/'))));
       return relative.map((path, i) => ({ path, text: texts[i] ?? '' }));
     } catch (error) {
       throw new KsadError('CATALOG_UNAVAILABLE', `Cannot read catalog at ${root}: ${reason(error)}`, { cause: error });
@@ -63,7 +63,7 @@ export class FsCatalogFiles implements CatalogFiles {
         wanted.push(file);
       }
     }
-    const texts = await mapLimit(wanted, CONCURRENCY, (f) => readFile(f.absolute, 'utf8'));
+    const texts = await mapLimit(wanted, CONCURRENCY, (f) => readText(f.absolute));
     return wanted.map((f, i) => ({ path: f.shown, text: texts[i] ?? '' }));
   }
 
@@ -90,6 +90,16 @@ export class FsCatalogFiles implements CatalogFiles {
   async writeTextFile(path: string, text: string): Promise<void> {
     await writeFileAtomic(this.resolvePath(path), text);
   }
+}
+
+/**
+ * The callback `readFile` reads a small file in one open/fstat/read/close round; the promise API
+ * goes through a FileHandle and chunked reads, measured ~2x slower on 10,000 manifests.
+ */
+function readText(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    readFileCallback(path, 'utf8', (error, text) => (error === null ? resolve(text) : reject(error)));
+  });
 }
 
 async function kindOf(path: string): Promise<RootInfo['kind']> {

@@ -34,19 +34,30 @@ export function parseImageReference(reference: string): ImageReference {
   const named = at === -1 ? reference : reference.slice(0, at);
   const digest = at === -1 ? undefined : reference.slice(at + 1);
   if (digest !== undefined && !DIGEST.test(digest)) {
-    throw new RegistryError('protocol', `"${reference}" has a malformed digest: expected sha256:<64 hex>`);
+    throw new RegistryError(
+      'protocol',
+      `"${reference}" has a malformed digest: expected sha256:<64 hex>`,
+    );
   }
   const lastSlash = named.lastIndexOf('/');
   const colon = named.lastIndexOf(':');
   const hasTag = colon > lastSlash;
   const repository = hasTag ? named.slice(0, colon) : named;
   const tag = hasTag ? named.slice(colon + 1) : undefined;
-  if (repository === '' || /\s/.test(reference) || (tag !== undefined && !/^[\w][\w.-]{0,127}$/.test(tag))) {
-    throw new RegistryError('protocol', `"${reference}" is not an image reference such as registry/name:tag`);
+  if (
+    repository === '' ||
+    /\s/.test(reference) ||
+    (tag !== undefined && !/^[\w][\w.-]{0,127}$/.test(tag))
+  ) {
+    throw new RegistryError(
+      'protocol',
+      `"${reference}" is not an image reference such as registry/name:tag`,
+    );
   }
   const slash = repository.indexOf('/');
   const first = slash === -1 ? '' : repository.slice(0, slash);
-  const explicitRegistry = first !== '' && (first.includes('.') || first.includes(':') || first === 'localhost');
+  const explicitRegistry =
+    first !== '' && (first.includes('.') || first.includes(':') || first === 'localhost');
   const registry = explicitRegistry ? first : DOCKER_HUB;
   let path = explicitRegistry ? repository.slice(slash + 1) : repository;
   if (registry === DOCKER_HUB && !path.includes('/')) path = `library/${path}`;
@@ -56,8 +67,11 @@ export function parseImageReference(reference: string): ImageReference {
 /** Loopback registries speak plain HTTP (as Docker allows them to); every other one HTTPS. */
 export function registryBaseUrl(registry: string): string {
   const host = registry === DOCKER_HUB ? DOCKER_HUB_API : registry;
-  const hostname = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : (host.split(':')[0] ?? host);
-  const loopback = hostname === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(hostname) || hostname === '[::1]';
+  const hostname = host.startsWith('[')
+    ? host.slice(0, host.indexOf(']') + 1)
+    : (host.split(':')[0] ?? host);
+  const loopback =
+    hostname === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(hostname) || hostname === '[::1]';
   return `${loopback ? 'http' : 'https'}://${host}`;
 }
 
@@ -108,12 +122,26 @@ export class RegistryHttpClient implements ImageRegistry {
     }
     this.check(res, reference);
     if (digest === null || !DIGEST.test(digest)) {
-      throw new RegistryError('protocol', `${reference}: the registry answered without a usable digest`, { status: res.status });
+      throw new RegistryError(
+        'protocol',
+        `${reference}: the registry answered without a usable digest`,
+        { status: res.status },
+      );
     }
     if (ref.digest !== undefined && ref.digest !== digest) {
-      throw new RegistryError('protocol', `${reference}: the registry serves ${digest} for digest ${ref.digest}`, { status: res.status });
+      throw new RegistryError(
+        'protocol',
+        `${reference}: the registry serves ${digest} for digest ${ref.digest}`,
+        { status: res.status },
+      );
     }
-    return { reference, repository: ref.repository, digest, mediaType, pinned: `${ref.repository}@${digest}` };
+    return {
+      reference,
+      repository: ref.repository,
+      digest,
+      mediaType,
+      pinned: `${ref.repository}@${digest}`,
+    };
   }
 
   async imageExists(reference: string): Promise<boolean> {
@@ -126,20 +154,38 @@ export class RegistryHttpClient implements ImageRegistry {
 
   private check(res: Response, reference: string): void {
     if (res.status === 200) return;
-    if (res.status === 404) throw new RegistryError('not-found', `${reference}: no such image in the registry (HTTP 404)`, { status: 404 });
+    if (res.status === 404)
+      throw new RegistryError(
+        'not-found',
+        `${reference}: no such image in the registry (HTTP 404)`,
+        { status: 404 },
+      );
     if (res.status === 401 || res.status === 403) {
-      throw new RegistryError('unauthorized', `${reference}: the registry refused anonymous access (HTTP ${res.status})`, { status: res.status });
+      throw new RegistryError(
+        'unauthorized',
+        `${reference}: the registry refused anonymous access (HTTP ${res.status})`,
+        { status: res.status },
+      );
     }
-    throw new RegistryError('protocol', `${reference}: the registry answered HTTP ${res.status}`, { status: res.status });
+    throw new RegistryError('protocol', `${reference}: the registry answered HTTP ${res.status}`, {
+      status: res.status,
+    });
   }
 
-  private async manifestRequest(ref: ImageReference, wanted: string, method: 'HEAD' | 'GET'): Promise<Response> {
+  private async manifestRequest(
+    ref: ImageReference,
+    wanted: string,
+    method: 'HEAD' | 'GET',
+  ): Promise<Response> {
     const url = `${registryBaseUrl(ref.registry)}/v2/${ref.path}/manifests/${wanted}`;
     const key = `${ref.registry}/${ref.path}`;
     const send = (token: string | undefined) =>
       this.send(url, {
         method,
-        headers: { Accept: MANIFEST_ACCEPT, ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }) },
+        headers: {
+          Accept: MANIFEST_ACCEPT,
+          ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }),
+        },
       });
     let res = await send(this.tokens.get(key));
     if (res.status === 401) {
@@ -156,7 +202,10 @@ export class RegistryHttpClient implements ImageRegistry {
   }
 
   /** An anonymous pull token from the challenge's realm (the flow Docker Hub and ghcr.io use). */
-  private async token(challenge: Record<string, string>, ref: ImageReference): Promise<string | undefined> {
+  private async token(
+    challenge: Record<string, string>,
+    ref: ImageReference,
+  ): Promise<string | undefined> {
     const url = new URL(challenge.realm ?? '');
     if (challenge.service !== undefined) url.searchParams.set('service', challenge.service);
     url.searchParams.set('scope', challenge.scope ?? `repository:${ref.path}:pull`);
@@ -169,11 +218,20 @@ export class RegistryHttpClient implements ImageRegistry {
 
   private async send(url: string, init: RequestInit): Promise<Response> {
     try {
-      return await this.fetchFn(url, { ...init, redirect: 'follow', signal: AbortSignal.timeout(this.timeoutMs) });
+      return await this.fetchFn(url, {
+        ...init,
+        redirect: 'follow',
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
     } catch (error) {
-      const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+      const cause =
+        error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
       const what = error instanceof Error ? error.message : String(error);
-      throw new RegistryError('unreachable', `cannot reach ${new URL(url).host} (${what}${cause})`, { cause: error });
+      throw new RegistryError(
+        'unreachable',
+        `cannot reach ${new URL(url).host} (${what}${cause})`,
+        { cause: error },
+      );
     }
   }
 }

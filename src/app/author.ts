@@ -67,7 +67,9 @@ async function readRequired(files: CatalogFiles, path: string): Promise<string> 
 
 function invalid(what: string, diagnostics: readonly Diagnostic[]): KsadError {
   return new KsadError('INVALID', what, {
-    details: sortDiagnostics(diagnostics.filter((d) => d.severity === 'error')).map(formatDiagnostic),
+    details: sortDiagnostics(diagnostics.filter((d) => d.severity === 'error')).map(
+      formatDiagnostic,
+    ),
     suggestions: ['fix the errors at the locations shown, then run the command again'],
   });
 }
@@ -76,11 +78,18 @@ function toYaml(value: unknown): string {
   return stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
-async function writeOut(files: CatalogFiles, out: string | undefined, text: string, force: boolean | undefined): Promise<string | null> {
+async function writeOut(
+  files: CatalogFiles,
+  out: string | undefined,
+  text: string,
+  force: boolean | undefined,
+): Promise<string | null> {
   if (out === undefined) return null;
   const info = await files.describeRoot(files.resolvePath(out));
   if (info.kind !== 'missing' && force !== true) {
-    throw new KsadError('USAGE', `${out} already exists`, { suggestions: ['choose another --out, or add --force to overwrite it'] });
+    throw new KsadError('USAGE', `${out} already exists`, {
+      suggestions: ['choose another --out, or add --force to overwrite it'],
+    });
   }
   await files.writeTextFile(files.resolvePath(out), text);
   return out;
@@ -90,22 +99,32 @@ async function writeOut(files: CatalogFiles, out: string | undefined, text: stri
  * `manifest init --from-compose`: reads the compose file, its env files and `.env`, drafts a
  * manifest, pins each tag through the registry (when one answers), and lints the draft.
  */
-export async function draftManifestFromCompose(ctx: AuthorContext, composeFile: string, options: ComposeDraftOptions): Promise<ComposeDraftResult> {
+export async function draftManifestFromCompose(
+  ctx: AuthorContext,
+  composeFile: string,
+  options: ComposeDraftOptions,
+): Promise<ComposeDraftResult> {
   const text = await readRequired(ctx.files, composeFile);
   const dir = dirname(composeFile);
   const envFiles: Record<string, string | null> = {};
   for (const p of composeEnvFiles(text)) envFiles[p] = await readOptional(ctx.files, join(dir, p));
   const dotenvText = await readOptional(ctx.files, join(dir, '.env'));
   const dotenv: Record<string, string> = {};
-  if (dotenvText !== null) for (const e of parseEnvFile(dotenvText)) if (e.value !== null) dotenv[e.key] = e.value;
+  if (dotenvText !== null)
+    for (const e of parseEnvFile(dotenvText)) if (e.value !== null) dotenv[e.key] = e.value;
 
   const meta: DraftMetadata = { ...options.meta };
   const extraWarnings: Diagnostic[] = [];
   let pcDescription: Record<string, unknown> | undefined;
   if (options.publiccode !== undefined) {
     const pcYaml = parseYaml(options.publiccode, await readRequired(ctx.files, options.publiccode));
-    const imported = manifestFromPubliccode(pcYaml, { publisher: meta.publisher, version: meta.version, name: meta.name });
-    if (imported.diagnostics.some((d) => d.severity === 'error')) throw invalid(`${options.publiccode} cannot be read`, imported.diagnostics);
+    const imported = manifestFromPubliccode(pcYaml, {
+      publisher: meta.publisher,
+      version: meta.version,
+      name: meta.name,
+    });
+    if (imported.diagnostics.some((d) => d.severity === 'error'))
+      throw invalid(`${options.publiccode} cannot be read`, imported.diagnostics);
     extraWarnings.push(...imported.diagnostics);
     const m = imported.manifest;
     pcDescription = m.description as Record<string, unknown> | undefined;
@@ -117,15 +136,27 @@ export async function draftManifestFromCompose(ctx: AuthorContext, composeFile: 
     meta.license ??= typeof m.license === 'string' ? m.license : undefined;
     meta.url ??= typeof m.url === 'string' ? m.url : undefined;
     meta.releaseDate ??= typeof m.releaseDate === 'string' ? m.releaseDate : undefined;
-    if (meta.dimensions === undefined && Array.isArray(m.dimensions)) meta.dimensions = m.dimensions as string[];
-    if (meta.categories === undefined && Array.isArray(m.categories)) meta.categories = m.categories as string[];
-    const maint = m.maintenance as { type?: DraftMetadata['maintenance']; contacts?: Array<{ name: string; email?: string }> } | undefined;
+    if (meta.dimensions === undefined && Array.isArray(m.dimensions))
+      meta.dimensions = m.dimensions as string[];
+    if (meta.categories === undefined && Array.isArray(m.categories))
+      meta.categories = m.categories as string[];
+    const maint = m.maintenance as
+      | { type?: DraftMetadata['maintenance']; contacts?: Array<{ name: string; email?: string }> }
+      | undefined;
     meta.maintenance ??= maint?.type;
     meta.contacts ??= maint?.contacts;
   }
 
-  let draft = importCompose({ file: composeFile, text, envFiles, dotenv, fallbackName: basename(dirname(ctx.files.resolvePath(composeFile))), meta });
-  if (draft.diagnostics.some((d) => d.severity === 'error')) throw invalid(`${composeFile} cannot be read as a compose file`, draft.diagnostics);
+  let draft = importCompose({
+    file: composeFile,
+    text,
+    envFiles,
+    dotenv,
+    fallbackName: basename(dirname(ctx.files.resolvePath(composeFile))),
+    meta,
+  });
+  if (draft.diagnostics.some((d) => d.severity === 'error'))
+    throw invalid(`${composeFile} cannot be read as a compose file`, draft.diagnostics);
 
   const resolved: Record<string, string> = {};
   const failures: Record<string, string> = {};
@@ -179,22 +210,43 @@ export interface PubliccodeImportResult {
 export async function importPubliccode(
   ctx: Pick<AuthorContext, 'files'>,
   file: string,
-  options: { publisher: string; version?: string | undefined; name?: string | undefined; out?: string | undefined; force?: boolean },
+  options: {
+    publisher: string;
+    version?: string | undefined;
+    name?: string | undefined;
+    out?: string | undefined;
+    force?: boolean;
+  },
 ): Promise<PubliccodeImportResult> {
   const yaml = parseYaml(file, await readRequired(ctx.files, file));
   const imported = manifestFromPubliccode(yaml, options);
-  if (imported.diagnostics.some((d) => d.severity === 'error')) throw invalid(`${file} cannot be read as a publiccode.yml`, imported.diagnostics);
-  const decisions = ['services: add the containers the app runs (or draft them with: ksad manifest init --from-compose FILE --publiccode ' + file + ')'];
+  if (imported.diagnostics.some((d) => d.severity === 'error'))
+    throw invalid(`${file} cannot be read as a publiccode.yml`, imported.diagnostics);
+  const decisions = [
+    'services: add the containers the app runs (or draft them with: ksad manifest init --from-compose FILE --publiccode ' +
+      file +
+      ')',
+  ];
   const m = imported.manifest;
-  if (m.dimensions === undefined) decisions.push('dimensions: choose the Smart City dimensions the app serves');
+  if (m.dimensions === undefined)
+    decisions.push('dimensions: choose the Smart City dimensions the app serves');
   if (m.license === undefined) decisions.push('license: publiccode.yml has no legal.license');
   if (m.url === undefined) decisions.push('url: publiccode.yml has no url');
   if (m.maintenance === undefined) decisions.push('maintenance: publiccode.yml has no maintenance');
   const desc = m.description as Record<string, unknown>;
-  if (desc.id === undefined) decisions.push('description.id: write the Bahasa Indonesia description (publiccode.yml has none)');
+  if (desc.id === undefined)
+    decisions.push(
+      'description.id: write the Bahasa Indonesia description (publiccode.yml has none)',
+    );
   const text = toYaml(m);
   const out = await writeOut(ctx.files, options.out, text, options.force);
-  return { manifest: m, yaml: text, out, warnings: sortDiagnostics(imported.diagnostics), decisions };
+  return {
+    manifest: m,
+    yaml: text,
+    out,
+    warnings: sortDiagnostics(imported.diagnostics),
+    decisions,
+  };
 }
 
 export interface PubliccodeExportResult {
@@ -216,5 +268,10 @@ export async function exportPubliccode(
   const exported = publiccodeFromManifest(valid.data, parseYaml(file, text));
   const yaml = toYaml(exported.publiccode);
   const out = await writeOut(ctx.files, options.out, yaml, options.force);
-  return { publiccode: exported.publiccode, yaml, out, warnings: sortDiagnostics(exported.diagnostics) };
+  return {
+    publiccode: exported.publiccode,
+    yaml,
+    out,
+    warnings: sortDiagnostics(exported.diagnostics),
+  };
 }

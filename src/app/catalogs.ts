@@ -294,7 +294,7 @@ export function groupChanges(files: readonly ChangedFile[]): CatalogChanges {
     const list = file.status === 'added' ? group.added : file.status === 'deleted' ? group.removed : group.changed;
     list.push(file.path);
   }
-  for (const group of Object.values(changes)) {
+  for (const group of [changes.manifests, changes.members, changes.mous, changes.other]) {
     group.added.sort();
     group.changed.sort();
     group.removed.sort();

@@ -100,11 +100,12 @@ async function apply(
     return { ...base, outcome: 'unchanged', revision: p.current.revision, durationMs: ctx.clock.now().getTime() - started };
   }
 
-  // Secrets are stored before any container uses them: a crash must not lose a generated password.
-  if (p.secrets.generated.length > 0) await state.saveSecrets(app, p.secrets.values);
-
+  // Pull first: a missing image then leaves nothing behind, not even a stored secret.
   const work = p.plan.services.filter((s) => s.action === 'create' || s.action === 'recreate');
   await pullImages(ctx, p, new Set(work.map((s) => s.service)));
+
+  // Secrets are stored before any container uses them: a crash must not lose a generated password.
+  if (p.secrets.generated.length > 0) await state.saveSecrets(app, p.secrets.values);
 
   const record = releaseRecord(ctx, p, configHash, opts.description);
   const createdIds: string[] = [];
@@ -350,6 +351,7 @@ function releaseRecord(ctx: DeployRunContext, p: Prepared, configHash: string, d
     config: p.config,
     secretNames: Object.keys(manifest.secrets).sort(),
     mou: p.grant,
+    signature: p.signature,
     deployedBy: `${ctx.operator.user}@${ctx.operator.hostname}`,
     deployedAt: ctx.clock.now().toISOString(),
     status: 'deployed',

@@ -50,7 +50,8 @@ export async function appHistory(engine: DockerEngine, app: string): Promise<App
 
 export function historyEntry(r: ReleaseRecord): HistoryEntry {
   const images: Record<string, string> = {};
-  for (const [service, s] of Object.entries(r.services).sort(([a], [b]) => a.localeCompare(b))) images[service] = s.image;
+  for (const [service, s] of Object.entries(r.services).sort(([a], [b]) => a.localeCompare(b)))
+    images[service] = s.image;
   return {
     revision: r.revision,
     version: r.version,

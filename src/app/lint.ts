@@ -1,3 +1,4 @@
+import { CATALOG_FILE } from '../core/catalog-build.js';
 import type { Catalog } from '../core/catalog-model.js';
 import { formatDiagnostic, sortDiagnostics, type Diagnostic } from '../core/diagnostics.js';
 import { KsadError, isKsadError } from '../core/errors.js';
@@ -27,6 +28,7 @@ export async function lintCatalogUseCase(
   // The build's own findings (syntax, schema) may or may not be repeated by lint: keep each once.
   const diagnostics = unique([...catalog.diagnostics, ...lintCatalog(catalog, { today: options.today }), ...history]);
   const files = new Set([
+    ...(catalog.info === null ? [] : [CATALOG_FILE]),
     ...catalog.members.map((m) => m.file),
     ...catalog.mous.map((m) => m.file),
     ...catalog.manifests.map((m) => m.file),

@@ -17,7 +17,11 @@ export interface OutdatedReport {
  * For every app deployed on the host: the newest catalog version its region is still granted by an
  * active MoU, and how big a step it is.
  */
-export async function outdatedApps(ctx: { engine: DockerEngine; catalog: Catalog; clock: Clock }): Promise<OutdatedReport> {
+export async function outdatedApps(ctx: {
+  engine: DockerEngine;
+  catalog: Catalog;
+  clock: Clock;
+}): Promise<OutdatedReport> {
   const state = new HostState(ctx.engine);
   const profile = await state.requireProfile();
   const records = await state.releases();

@@ -16,6 +16,7 @@ import { diagnosticAt, locate, parseYaml, zodIssuesToDiagnostics } from '../core
 import type { Clock } from '../ports/clock.js';
 import type { DockerEngine } from '../ports/docker-engine.js';
 import { HostState } from './host-state.js';
+import { verifyManifest, type SignatureRecord } from './verify.js';
 
 /** An overlay file as the user named it, with its text. */
 export interface OverlayFile {
@@ -67,6 +68,8 @@ export interface Prepared {
   profile: HostProfile;
   loaded: LoadedManifest;
   grant: MouGrant;
+  /** How the manifest's signature was checked (see verifyManifest). */
+  signature: SignatureRecord;
   config: Record<string, ConfigValue>;
   /** Per-service overrides from the overlays (resources, environment), recorded to re-create. */
   serviceOverrides: NonNullable<Overlay['services']>;
@@ -202,6 +205,7 @@ export async function prepareDeploy(ctx: DeployContext, req: DeployRequest): Pro
     ? grantFor(ctx.catalog, manifestByDigest(ctx.catalog, req.pinned), profile, today(ctx.clock), req.overrideReason)
     : resolveGranted(ctx.catalog, req.ref, profile, today(ctx.clock), req.overrideReason);
   const { manifest } = loaded;
+  const signature = verifyManifest(ctx.catalog, loaded, profile.policy);
   checkDockerApi(manifest.requires.dockerApi, engineInfo);
 
   const layers = loadOverlays(req.overlays, manifest.name);
@@ -247,6 +251,7 @@ export async function prepareDeploy(ctx: DeployContext, req: DeployRequest): Pro
     profile,
     loaded,
     grant,
+    signature,
     config: resolved.values,
     serviceOverrides: merged.merged.services ?? {},
     secrets,

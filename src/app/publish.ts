@@ -135,14 +135,17 @@ export async function publishManifest(ctx: PublishContext, req: PublishRequest):
   const [source] = await files.readFiles([req.manifest]);
   if (source === undefined) throw new KsadError('NOT_FOUND', `No such file: ${req.manifest}`);
 
+  // Version rules first: "already published" says more than lint's duplicate-version would.
+  const parsed = parseAndValidate(source.path, source.text, manifestSchema).data;
+  if (parsed !== null) checkNewVersion(catalog, parsed, `manifests/${parsed.publisher}/${parsed.name}/${parsed.version}.yaml`, fileDigest(source.text));
   const problems = lintManifestFiles([source], catalog, { today: req.today }).filter((d) => d.severity === 'error');
-  if (problems.length > 0) {
+  if (problems.length > 0 || parsed === null) {
     throw new KsadError('INVALID', `${req.manifest} has ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was published`, {
       details: problems.map(formatDiagnostic),
       suggestions: [`fix them and check again with: ksad manifest lint ${req.manifest} --catalog ${req.catalog}`],
     });
   }
-  const manifest = parseAndValidate(source.path, source.text, manifestSchema).data as Manifest;
+  const manifest: Manifest = parsed;
   const { publisher, name, version } = manifest;
   const target = `manifests/${publisher}/${name}/${version}.yaml`;
   const tag = `${publisher}/${name}/${version}`;

@@ -108,7 +108,16 @@ export async function uninstallApp(
   try {
     const records = await state.releases(app);
     const actual = await actualState(ctx.engine, app);
-    if (records.length === 0 && actual.containers.length === 0 && actual.networks.length === 0) {
+    // Data volumes or secrets alone (left by a failed first install) still belong to the app, so
+    // --purge-data can remove them.
+    const hasSecrets = Object.keys(await state.secrets(app)).length > 0;
+    if (
+      records.length === 0 &&
+      actual.containers.length === 0 &&
+      actual.networks.length === 0 &&
+      actual.volumes.length === 0 &&
+      !hasSecrets
+    ) {
       throw new KsadError('NOT_FOUND', `${app} is not installed on this host`, { suggestions: ['see what is: ksad list'] });
     }
     const current = [...records].reverse().find((r) => r.status === 'deployed');

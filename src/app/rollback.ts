@@ -36,16 +36,27 @@ export interface RollbackResult {
  * "rollback to revision N"; the replaced one is marked rolled-back and the target record stays.
  * The MoU must still grant that version, unless overridden. Health-gated like any deploy.
  */
-export async function rollbackApp(ctx: DeployRunContext, app: string, opts: RollbackOptions): Promise<RollbackResult> {
+export async function rollbackApp(
+  ctx: DeployRunContext,
+  app: string,
+  opts: RollbackOptions,
+): Promise<RollbackResult> {
   const records = await new HostState(ctx.engine).releases(app);
   const current = [...records].reverse().find((r) => r.status === 'deployed');
   if (!current) {
-    throw new KsadError('NOT_FOUND', `${app} is not deployed on this host, so there is nothing to roll back`, {
-      suggestions:
-        records.length > 0
-          ? [`see its history: ksad history ${app}`, `deploy a version: ksad deploy ${app}@VERSION`]
-          : ['list what is deployed: ksad list'],
-    });
+    throw new KsadError(
+      'NOT_FOUND',
+      `${app} is not deployed on this host, so there is nothing to roll back`,
+      {
+        suggestions:
+          records.length > 0
+            ? [
+                `see its history: ksad history ${app}`,
+                `deploy a version: ksad deploy ${app}@VERSION`,
+              ]
+            : ['list what is deployed: ksad list'],
+      },
+    );
   }
   const target = pickTarget(app, records, current, opts.revision);
   // Checked here too, so a missing manifest is reported before the lock is taken.
@@ -60,7 +71,9 @@ export async function rollbackApp(ctx: DeployRunContext, app: string, opts: Roll
       manifestDigest: target.manifestDigest,
       manifestFile: target.manifestFile,
       config: target.config,
-      ...(target.serviceOverrides !== undefined ? { serviceOverrides: target.serviceOverrides } : {}),
+      ...(target.serviceOverrides !== undefined
+        ? { serviceOverrides: target.serviceOverrides }
+        : {}),
     },
   };
   if (opts.overrideReason !== undefined) req.overrideReason = opts.overrideReason;
@@ -73,7 +86,11 @@ export async function rollbackApp(ctx: DeployRunContext, app: string, opts: Roll
   return {
     app,
     outcome: result.outcome === 'unchanged' ? 'unchanged' : 'rolled-back',
-    target: { revision: target.revision, version: target.version, manifestDigest: target.manifestDigest },
+    target: {
+      revision: target.revision,
+      version: target.version,
+      manifestDigest: target.manifestDigest,
+    },
     from: { revision: current.revision, version: current.version },
     revision: result.revision,
     version: result.version,
@@ -85,7 +102,11 @@ export async function rollbackApp(ctx: DeployRunContext, app: string, opts: Roll
 }
 
 /** Revisions that ran (not failed ones), so they can be returned to. */
-const RAN: ReadonlySet<ReleaseRecord['status']> = new Set(['superseded', 'rolled-back', 'uninstalled']);
+const RAN: ReadonlySet<ReleaseRecord['status']> = new Set([
+  'superseded',
+  'rolled-back',
+  'uninstalled',
+]);
 
 /** The requested revision, or the newest one before the running one that ran. */
 export function pickTarget(
@@ -95,29 +116,49 @@ export function pickTarget(
   revision: number | undefined,
 ): ReleaseRecord {
   const candidates = records.filter((r) => RAN.has(r.status) && r.revision !== current.revision);
-  const listed = candidates.map((r) => `${r.revision} (${r.version}, ${r.status})`).join(', ') || 'none';
+  const listed =
+    candidates.map((r) => `${r.revision} (${r.version}, ${r.status})`).join(', ') || 'none';
   if (revision === undefined) {
     const previous = [...candidates].reverse().find((r) => r.revision < current.revision);
     if (previous) return previous;
-    throw new KsadError('NOT_FOUND', `${app} has no earlier revision to roll back to (running: revision ${current.revision})`, {
-      suggestions: [`see its history: ksad history ${app}`],
-    });
+    throw new KsadError(
+      'NOT_FOUND',
+      `${app} has no earlier revision to roll back to (running: revision ${current.revision})`,
+      {
+        suggestions: [`see its history: ksad history ${app}`],
+      },
+    );
   }
   const found = records.find((r) => r.revision === revision);
   if (!found) {
-    throw new KsadError('NOT_FOUND', `${app} has no revision ${revision} on this host; revisions to roll back to: ${listed}`, {
-      suggestions: [`see its history: ksad history ${app}`, 'older revisions are dropped past the host policy historyLimit'],
-    });
+    throw new KsadError(
+      'NOT_FOUND',
+      `${app} has no revision ${revision} on this host; revisions to roll back to: ${listed}`,
+      {
+        suggestions: [
+          `see its history: ksad history ${app}`,
+          'older revisions are dropped past the host policy historyLimit',
+        ],
+      },
+    );
   }
   if (found.revision === current.revision) {
-    throw new KsadError('USAGE', `revision ${revision} of ${app} is the one running; nothing to roll back to`, {
-      suggestions: [`revisions to roll back to: ${listed}`],
-    });
+    throw new KsadError(
+      'USAGE',
+      `revision ${revision} of ${app} is the one running; nothing to roll back to`,
+      {
+        suggestions: [`revisions to roll back to: ${listed}`],
+      },
+    );
   }
   if (found.status === 'failed') {
-    throw new KsadError('USAGE', `revision ${revision} of ${app} failed to deploy and never ran; roll back to one that ran`, {
-      suggestions: [`revisions to roll back to: ${listed}`],
-    });
+    throw new KsadError(
+      'USAGE',
+      `revision ${revision} of ${app} failed to deploy and never ran; roll back to one that ran`,
+      {
+        suggestions: [`revisions to roll back to: ${listed}`],
+      },
+    );
   }
   return found;
 }

@@ -8,7 +8,10 @@ export default class History extends KsadCommand {
   static override summary = 'Show every revision of an app kept on the Docker host.';
   static override description =
     'Each revision with its version, status (deployed, superseded, failed, rolled-back, uninstalled), description, manifest digest, configuration hash, images, MoU, who and when. The host keeps the newest revisions up to its policy historyLimit (ksad host init --history-limit), never dropping the one that runs.';
-  static override examples = ['<%= config.bin %> <%= command.id %> antrean-daring', '<%= config.bin %> <%= command.id %> antrean-daring --json'];
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> antrean-daring',
+    '<%= config.bin %> <%= command.id %> antrean-daring --json',
+  ];
   static override args = { app: Args.string({ required: true, description: 'app name' }) };
   static override flags = { 'docker-host': dockerHostFlag };
 

@@ -16,14 +16,22 @@ export default class Rollback extends KsadCommand {
   ];
   static override args = {
     app: Args.string({ required: true, description: 'app name' }),
-    revision: Args.integer({ description: 'revision to go back to (see ksad history APP)', min: 1 }),
+    revision: Args.integer({
+      description: 'revision to go back to (see ksad history APP)',
+      min: 1,
+    }),
   };
   static override flags = {
     'override-mou': Flags.string({
-      summary: 'Roll back although no active MoU covers that version; the reason is recorded with the release.',
+      summary:
+        'Roll back although no active MoU covers that version; the reason is recorded with the release.',
       helpValue: 'REASON',
     }),
-    timeout: Flags.integer({ summary: 'Seconds a service may take to become healthy.', default: 120, min: 1 }),
+    timeout: Flags.integer({
+      summary: 'Seconds a service may take to become healthy.',
+      default: 120,
+      min: 1,
+    }),
     catalog: catalogFlag,
     'docker-host': dockerHostFlag,
   };

@@ -1,3 +1,4 @@
+import { sortDiagnostics } from './diagnostics.js';
 import type { Diagnostic } from './diagnostics.js';
 import { SLUG_PATTERN } from './schema/index.js';
 import { diagnosticAt, parseYaml } from './yaml-doc.js';
@@ -50,12 +51,14 @@ export function parseInterpolation(value: string): { parts: InterpolationPart[];
       if (depth > 0) return { parts, error: `unterminated "\${" in "${value}"` };
       const body = value.slice(i + 2, j - 1);
       const name = VAR_NAME.exec(body)?.[0];
-      if (name === undefined) return { parts, error: `"\${${body}}" does not start with a variable name` };
+      if (name === undefined)
+        return { parts, error: `"\${${body}}" does not start with a variable name` };
       const rest = body.slice(name.length);
       if (rest === '') parts.push({ kind: 'var', name, modifier: null, argument: '' });
       else {
         const modifier = MODIFIERS.find((m) => rest.startsWith(m));
-        if (modifier === undefined) return { parts, error: `"\${${body}}" has an unknown modifier "${rest}"` };
+        if (modifier === undefined)
+          return { parts, error: `"\${${body}}" has an unknown modifier "${rest}"` };
         parts.push({ kind: 'var', name, modifier, argument: rest.slice(modifier.length) });
       }
       i = j;
@@ -74,7 +77,10 @@ export function parseInterpolation(value: string): { parts: InterpolationPart[];
 }
 
 /** The value Compose would use when the variable is unset: the default, resolved recursively. */
-export function interpolationDefault(part: InterpolationPart & { kind: 'var' }, env: Readonly<Record<string, string>> = {}): string | undefined {
+export function interpolationDefault(
+  part: InterpolationPart & { kind: 'var' },
+  env: Readonly<Record<string, string>> = {},
+): string | undefined {
   const set = env[part.name];
   if (set !== undefined && !(part.modifier === ':-' && set === '')) {
     if (part.modifier === ':+' || part.modifier === '+') return literalOf(part.argument, env);
@@ -87,7 +93,9 @@ export function interpolationDefault(part: InterpolationPart & { kind: 'var' }, 
 /** A compose string with every variable replaced by its default (unset without one: ''). */
 export function literalOf(value: string, env: Readonly<Record<string, string>> = {}): string {
   const { parts } = parseInterpolation(value);
-  return parts.map((p) => (p.kind === 'text' ? p.text : (interpolationDefault(p, env) ?? ''))).join('');
+  return parts
+    .map((p) => (p.kind === 'text' ? p.text : (interpolationDefault(p, env) ?? '')))
+    .join('');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -146,17 +154,31 @@ export function shellSplit(input: string): { args: string[] } | { error: string 
   return { args };
 }
 
-const GO_DURATION_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const GO_DURATION_UNITS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
 
 /** A Go duration ("1m30s", "1.5s", "500ms") as a manifest duration ("1m30s", "1s500ms"). */
 export function convertDuration(value: string): string | undefined {
   if (!/^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/.test(value)) return undefined;
   let ms = 0;
-  for (const m of value.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) ms += Number(m[1]) * (GO_DURATION_UNITS[m[2] ?? ''] ?? 0);
+  for (const m of value.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g))
+    ms += Number(m[1]) * (GO_DURATION_UNITS[m[2] ?? ''] ?? 0);
   ms = Math.round(ms);
   if (ms === 0) return '0s';
   const out: string[] = [];
-  for (const [unit, size] of [['h', 3_600_000], ['m', 60_000], ['s', 1000], ['ms', 1]] as const) {
+  for (const [unit, size] of [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+    ['ms', 1],
+  ] as const) {
     const n = Math.floor(ms / size);
     if (n > 0) out.push(`${n}${unit}`);
     ms -= n * size;
@@ -174,7 +196,14 @@ export function convertMemory(value: string | number): string | undefined {
   if (!m) return undefined;
   const n = Number(m[1]);
   const unit = (m[2] ?? '').toLowerCase();
-  const factor: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+  const factor: Record<string, number> = {
+    '': 1,
+    b: 1,
+    k: 1024,
+    m: 1024 ** 2,
+    g: 1024 ** 3,
+    t: 1024 ** 4,
+  };
   if (Number.isInteger(n) && unit !== 't') return `${n}${unit === 'b' ? '' : unit}`;
   const bytes = Math.round(n * (factor[unit] ?? 1));
   return convertMemory(bytes);
@@ -218,10 +247,15 @@ function resolveMerges(value: unknown): unknown {
   const obj = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   const merge = obj['<<'];
-  const sources = Array.isArray(merge) ? merge : merge === undefined ? [] : [merge];
+  const sources: unknown[] = Array.isArray(merge)
+    ? (merge as unknown[])
+    : merge === undefined
+      ? []
+      : [merge];
   for (const s of [...sources].reverse()) {
     const resolved = resolveMerges(s);
-    if (resolved !== null && typeof resolved === 'object' && !Array.isArray(resolved)) Object.assign(out, resolved);
+    if (resolved !== null && typeof resolved === 'object' && !Array.isArray(resolved))
+      Object.assign(out, resolved);
   }
   for (const [k, v] of Object.entries(obj)) if (k !== '<<') out[k] = resolveMerges(v);
   return out;
@@ -238,7 +272,9 @@ function scalarString(v: unknown): string | undefined {
 }
 
 /** Parses `KEY=VALUE` lines of an env file (comments, blank lines, quotes, `export `). */
-export function parseEnvFile(text: string): Array<{ key: string; value: string | null; line: number }> {
+export function parseEnvFile(
+  text: string,
+): Array<{ key: string; value: string | null; line: number }> {
   const out: Array<{ key: string; value: string | null; line: number }> = [];
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.trim();
@@ -251,8 +287,13 @@ export function parseEnvFile(text: string): Array<{ key: string; value: string |
     }
     const key = body.slice(0, eq).trim();
     let value = body.slice(eq + 1).trim();
-    if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) value = value.slice(1, -1).replace(/\\n/g, '\n').replace(/\\(["\\])/g, '$1');
-    else if (value.startsWith("'") && value.endsWith("'") && value.length >= 2) value = value.slice(1, -1);
+    if (value.startsWith('"') && value.endsWith('"') && value.length >= 2)
+      value = value
+        .slice(1, -1)
+        .replace(/\\n/g, '\n')
+        .replace(/\\(["\\])/g, '$1');
+    else if (value.startsWith("'") && value.endsWith("'") && value.length >= 2)
+      value = value.slice(1, -1);
     else value = value.replace(/\s+#.*$/, '');
     out.push({ key, value, line: i + 1 });
   });
@@ -263,7 +304,14 @@ export function parseEnvFile(text: string): Array<{ key: string; value: string |
 // The import
 // ---------------------------------------------------------------------------------------------
 
-const DIMENSIONS = ['smart-governance', 'smart-branding', 'smart-economy', 'smart-living', 'smart-society', 'smart-environment'];
+const DIMENSIONS = [
+  'smart-governance',
+  'smart-branding',
+  'smart-economy',
+  'smart-living',
+  'smart-society',
+  'smart-environment',
+];
 
 /** Metadata a compose file cannot give; each absent one is drafted or listed as a decision. */
 export interface DraftMetadata {
@@ -324,7 +372,12 @@ export function composeEnvFiles(text: string): string[] {
     if (!isRecord(s)) continue;
     const ef = s.env_file;
     for (const item of Array.isArray(ef) ? ef : ef === undefined ? [] : [ef]) {
-      const p = typeof item === 'string' ? item : isRecord(item) && typeof item.path === 'string' ? item.path : undefined;
+      const p =
+        typeof item === 'string'
+          ? item
+          : isRecord(item) && typeof item.path === 'string'
+            ? item.path
+            : undefined;
       if (p !== undefined) paths.add(p);
     }
   }
@@ -339,18 +392,37 @@ interface ConfigEntry {
 }
 
 const SERVICE_KEYS_HANDLED = new Set([
-  'image', 'command', 'entrypoint', 'environment', 'env_file', 'ports', 'volumes', 'depends_on', 'healthcheck',
-  'restart', 'deploy', 'mem_limit', 'cpus', 'working_dir', 'user', 'init', 'read_only', 'stop_grace_period', 'labels', 'build',
+  'image',
+  'command',
+  'entrypoint',
+  'environment',
+  'env_file',
+  'ports',
+  'volumes',
+  'depends_on',
+  'healthcheck',
+  'restart',
+  'deploy',
+  'mem_limit',
+  'cpus',
+  'working_dir',
+  'user',
+  'init',
+  'read_only',
+  'stop_grace_period',
+  'labels',
+  'build',
 ]);
 
 /** Settings that widen a container's hold on the host, with why they are left out. */
 const UNSAFE: Record<string, string> = {
-  privileged: 'a privileged container has full control of the recipient\'s host; ksad manifests do not carry it, so it was left out',
+  privileged:
+    "a privileged container has full control of the recipient's host; ksad manifests do not carry it, so it was left out",
   cap_add: 'added Linux capabilities widen what the container can do to the host; left out',
   devices: 'host devices are not given to containers by ksad; left out',
-  pid: 'sharing the host\'s process table is not supported; left out',
-  ipc: 'sharing the host\'s IPC namespace is not supported; left out',
-  network_mode: 'ksad runs every service on the release\'s own network; network_mode was left out',
+  pid: "sharing the host's process table is not supported; left out",
+  ipc: "sharing the host's IPC namespace is not supported; left out",
+  network_mode: "ksad runs every service on the release's own network; network_mode was left out",
   userns_mode: 'the host user namespace is not supported; left out',
   security_opt: 'security options (e.g. seccomp/apparmor unconfined) are not supported; left out',
 };
@@ -358,14 +430,20 @@ const UNSAFE: Record<string, string> = {
 const NOT_NEEDED: Record<string, string> = {
   links: 'links are not needed: services reach each other by name (${service.NAME.host}); left out',
   external_links: 'external links reach outside the release, which ksad does not support; left out',
-  networks: 'ksad puts every service of a release on one network of its own; networks were left out',
+  networks:
+    'ksad puts every service of a release on one network of its own; networks were left out',
   container_name: 'ksad names containers after the release itself; left out',
-  hostname: 'a service\'s hostname is its name on the release network (${service.NAME.host}); left out',
+  hostname:
+    "a service's hostname is its name on the release network (${service.NAME.host}); left out",
   expose: 'expose is not needed: services of one release reach each other on every port; left out',
-  extends: 'extends is not supported: copy the settings of the extended service into this one; left out',
-  profiles: 'profiles are not supported: every service of a manifest is deployed; the service was kept, remove it from the draft if it is optional',
-  secrets: 'Compose secrets are not supported: declare the secret under "secrets" and pass it through environment as ${secret.NAME}; left out',
-  configs: 'Compose configs are not supported: put the setting in environment (${config.KEY}) or in the image; left out',
+  extends:
+    'extends is not supported: copy the settings of the extended service into this one; left out',
+  profiles:
+    'profiles are not supported: every service of a manifest is deployed; the service was kept, remove it from the draft if it is optional',
+  secrets:
+    'Compose secrets are not supported: declare the secret under "secrets" and pass it through environment as ${secret.NAME}; left out',
+  configs:
+    'Compose configs are not supported: put the setting in environment (${config.KEY}) or in the image; left out',
   extra_hosts: 'extra host entries are not supported; left out',
   tmpfs: 'tmpfs mounts are not supported; left out',
   cap_drop: 'cap_drop is not supported by the manifest; left out',
@@ -379,7 +457,15 @@ export function importCompose(input: ComposeInput): ComposeDraft {
   if (diagnostics.some((d) => d.severity === 'error')) return empty();
   const root = resolveMerges(yaml.value);
   if (!isRecord(root) || !isRecord(root.services) || Object.keys(root.services).length === 0) {
-    diagnostics.push(diagnosticAt(yaml, ['services'], 'error', 'compose', 'a compose file needs a "services" map with at least one service'));
+    diagnostics.push(
+      diagnosticAt(
+        yaml,
+        ['services'],
+        'error',
+        'compose',
+        'a compose file needs a "services" map with at least one service',
+      ),
+    );
     return empty();
   }
   return new ComposeImporter(yaml, root, input, diagnostics).run();
@@ -437,13 +523,23 @@ class ComposeImporter {
       }
       const slug = toSlug(name);
       if (!SLUG_PATTERN.test(slug) || [...this.names.values()].includes(slug)) {
-        this.warn(['services', name], 'compose-unsupported', `cannot be named as a ksad service (lower-case letters, digits, dashes); left out`);
+        this.warn(
+          ['services', name],
+          'compose-unsupported',
+          `cannot be named as a ksad service (lower-case letters, digits, dashes); left out`,
+        );
         continue;
       }
-      if (slug !== name) this.warn(['services', name], 'compose-changed', `renamed to "${slug}": ksad service names are lower-case letters, digits and dashes`);
+      if (slug !== name)
+        this.warn(
+          ['services', name],
+          'compose-changed',
+          `renamed to "${slug}": ksad service names are lower-case letters, digits and dashes`,
+        );
       this.names.set(name, slug);
     }
-    for (const [name, slug] of this.names) this.services[slug] = this.service(name, services[name] as Record<string, unknown>);
+    for (const [name, slug] of this.names)
+      this.services[slug] = this.service(name, services[name] as Record<string, unknown>);
     return this.finish();
   }
 
@@ -506,16 +602,28 @@ class ComposeImporter {
     if (s.init === true) out.init = true;
     if (s.read_only === true) out.readOnlyRootFilesystem = true;
     if (s.stop_grace_period !== undefined) {
-      const d = convertDuration(literalOf(String(s.stop_grace_period), this.env));
-      if (d === undefined) this.warnValue(at('stop_grace_period'), 'compose-unsupported', `"${String(s.stop_grace_period)}" is not a duration; left out`);
+      const raw = scalarString(s.stop_grace_period) ?? '';
+      const d = convertDuration(literalOf(raw, this.env));
+      if (d === undefined)
+        this.warnValue(
+          at('stop_grace_period'),
+          'compose-unsupported',
+          `${JSON.stringify(s.stop_grace_period)} is not a duration; left out`,
+        );
       else out.stopGracePeriod = d;
     }
     this.labels(name, s.labels);
-    if (s.build !== undefined) this.warn(at('build'), 'compose-unsupported', 'build is ignored: the draft deploys the published image');
+    if (s.build !== undefined)
+      this.warn(
+        at('build'),
+        'compose-unsupported',
+        'build is ignored: the draft deploys the published image',
+      );
     for (const key of Object.keys(s)) {
       if (SERVICE_KEYS_HANDLED.has(key) || key.startsWith('x-')) continue;
       if (key === 'init' || key === 'read_only') continue;
-      const message = UNSAFE[key] ?? NOT_NEEDED[key] ?? `"${key}" is not supported by ksad; left out`;
+      const message =
+        UNSAFE[key] ?? NOT_NEEDED[key] ?? `"${key}" is not supported by ksad; left out`;
       this.warn(at(key), 'compose-unsupported', message);
     }
     return out;
@@ -526,7 +634,11 @@ class ComposeImporter {
     let image = scalarString(raw) ?? '';
     if (image.includes('$')) {
       const resolved = literalOf(image, this.env);
-      this.warnValue(path, 'compose-interpolation', `"${image}" uses variables; a manifest names one image, so it became "${resolved}"`);
+      this.warnValue(
+        path,
+        'compose-interpolation',
+        `"${image}" uses variables; a manifest names one image, so it became "${resolved}"`,
+      );
       image = resolved;
     }
     if (!/@sha256:[a-f0-9]{64}$/.test(image)) {
@@ -541,11 +653,19 @@ class ComposeImporter {
     const s = scalarString(raw) ?? '';
     if (!s.includes('$')) return s;
     const resolved = literalOf(s, this.env);
-    this.warnValue(path, 'compose-interpolation', `"${s}" uses variables, which this field cannot reference; it became "${resolved}"`);
+    this.warnValue(
+      path,
+      'compose-interpolation',
+      `"${s}" uses variables, which this field cannot reference; it became "${resolved}"`,
+    );
     return resolved;
   }
 
-  private commandLike(name: string, key: 'command' | 'entrypoint', raw: unknown): string[] | undefined {
+  private commandLike(
+    name: string,
+    key: 'command' | 'entrypoint',
+    raw: unknown,
+  ): string[] | undefined {
     if (raw === undefined || raw === null) return undefined;
     const path: YamlPath = ['services', name, key];
     let args: string[];
@@ -562,7 +682,15 @@ class ComposeImporter {
       this.warnValue(path, 'compose-unsupported', 'must be a string or a list; left out');
       return undefined;
     }
-    return args.map((a, i) => this.referenceValue(name, [...path, ...(typeof raw === 'string' ? [] : [i])], key.toUpperCase(), a, { hostnames: false }));
+    return args.map((a, i) =>
+      this.referenceValue(
+        name,
+        [...path, ...(typeof raw === 'string' ? [] : [i])],
+        key.toUpperCase(),
+        a,
+        { hostnames: false },
+      ),
+    );
   }
 
   // -- environment ------------------------------------------------------------------------------
@@ -571,13 +699,25 @@ class ComposeImporter {
     const entries: Array<{ key: string; value: string | null; path: YamlPath }> = [];
     const ef = s.env_file;
     (Array.isArray(ef) ? ef : ef === undefined ? [] : [ef]).forEach((item, i) => {
-      const path: YamlPath = Array.isArray(ef) ? ['services', name, 'env_file', i] : ['services', name, 'env_file'];
-      const file = typeof item === 'string' ? item : isRecord(item) && typeof item.path === 'string' ? item.path : undefined;
+      const path: YamlPath = Array.isArray(ef)
+        ? ['services', name, 'env_file', i]
+        : ['services', name, 'env_file'];
+      const file =
+        typeof item === 'string'
+          ? item
+          : isRecord(item) && typeof item.path === 'string'
+            ? item.path
+            : undefined;
       if (file === undefined) return;
       const required = !(isRecord(item) && item.required === false);
       const text = this.input.envFiles?.[file];
       if (text === undefined || text === null) {
-        if (required) this.warnValue(path, 'compose-env-file', `env file ${file} cannot be read: its variables are missing from the draft`);
+        if (required)
+          this.warnValue(
+            path,
+            'compose-env-file',
+            `env file ${file} cannot be read: its variables are missing from the draft`,
+          );
         return;
       }
       for (const e of parseEnvFile(text)) entries.push({ key: e.key, value: e.value, path });
@@ -587,15 +727,28 @@ class ComposeImporter {
       env.forEach((item, i) => {
         const str = scalarString(item) ?? '';
         const eq = str.indexOf('=');
-        entries.push({ key: eq === -1 ? str : str.slice(0, eq), value: eq === -1 ? null : str.slice(eq + 1), path: ['services', name, 'environment', i] });
+        entries.push({
+          key: eq === -1 ? str : str.slice(0, eq),
+          value: eq === -1 ? null : str.slice(eq + 1),
+          path: ['services', name, 'environment', i],
+        });
       });
     } else if (isRecord(env)) {
-      for (const [k, v] of Object.entries(env)) entries.push({ key: k, value: v === null ? null : (scalarString(v) ?? ''), path: ['services', name, 'environment', k] });
+      for (const [k, v] of Object.entries(env))
+        entries.push({
+          key: k,
+          value: v === null ? null : (scalarString(v) ?? ''),
+          path: ['services', name, 'environment', k],
+        });
     }
     const out: Record<string, string> = {};
     for (const e of entries) {
       if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(e.key)) {
-        this.warnValue(e.path, 'compose-unsupported', `"${e.key}" is not a variable name; left out`);
+        this.warnValue(
+          e.path,
+          'compose-unsupported',
+          `"${e.key}" is not a variable name; left out`,
+        );
         continue;
       }
       // `KEY` alone takes the value from the shell that runs compose: a setting the region gives.
@@ -610,7 +763,13 @@ class ComposeImporter {
    * literal credentials become generated secrets, service hostnames `${service.NAME.host}`, and a
    * literal `${` is escaped as `$${`.
    */
-  private referenceValue(service: string, path: YamlPath, key: string, value: string, opts: { hostnames: boolean }): string {
+  private referenceValue(
+    service: string,
+    path: YamlPath,
+    key: string,
+    value: string,
+    opts: { hostnames: boolean },
+  ): string {
     const parsed = parseInterpolation(value);
     if (parsed.error !== undefined) {
       this.warnValue(path, 'compose-interpolation', `${parsed.error}; kept as literal text`);
@@ -619,7 +778,11 @@ class ComposeImporter {
     const where = path.map(String).join('.');
     const hasVars = parsed.parts.some((p) => p.kind === 'var');
     if (!hasVars && looksSecret(key) && value !== '') {
-      const secret = this.secret(key, value, `Credential ${key} (from ${where} in the Compose file), generated at first install.`);
+      const secret = this.secret(
+        key,
+        value,
+        `Credential ${key} (from ${where} in the Compose file), generated at first install.`,
+      );
       this.warnValue(
         path,
         'compose-secret',
@@ -630,19 +793,33 @@ class ComposeImporter {
     let out = '';
     for (const part of parsed.parts) {
       if (part.kind === 'text') {
-        out += opts.hostnames ? this.hostnames(escapeRefs(part.text), key, path, parsed.parts.length === 1) : escapeRefs(part.text);
+        out += opts.hostnames
+          ? this.hostnames(escapeRefs(part.text), key, path, parsed.parts.length === 1)
+          : escapeRefs(part.text);
         continue;
       }
       if (part.modifier === ':+' || part.modifier === '+') {
         const alt = interpolationDefault(part, this.env) ?? '';
-        this.warnValue(path, 'compose-interpolation', `"\${${part.name}${part.modifier}${part.argument}}" (alternative value) has no manifest equivalent; it became "${alt}"`);
+        this.warnValue(
+          path,
+          'compose-interpolation',
+          `"\${${part.name}${part.modifier}${part.argument}}" (alternative value) has no manifest equivalent; it became "${alt}"`,
+        );
         out += escapeRefs(alt);
         continue;
       }
       if (looksSecret(part.name) || (looksSecret(key) && parsed.parts.length === 1)) {
-        const secretName = this.secret(part.name, undefined, `Secret ${part.name} (from ${where} in the Compose file), generated at first install.`);
+        const secretName = this.secret(
+          part.name,
+          undefined,
+          `Secret ${part.name} (from ${where} in the Compose file), generated at first install.`,
+        );
         if (interpolationDefault(part, this.env) !== undefined) {
-          this.warnValue(path, 'compose-secret', `\${${part.name}} is a credential: it became \${secret.${secretName}}, generated at install; its default value was dropped`);
+          this.warnValue(
+            path,
+            'compose-secret',
+            `\${${part.name}} is a credential: it became \${secret.${secretName}}, generated at install; its default value was dropped`,
+          );
         }
         out += `\${secret.${secretName}}`;
         continue;
@@ -652,16 +829,31 @@ class ComposeImporter {
     return out;
   }
 
-  private configFromVar(part: InterpolationPart & { kind: 'var' }, where: string, path: YamlPath, type?: ConfigEntry['type']): string {
+  private configFromVar(
+    part: InterpolationPart & { kind: 'var' },
+    where: string,
+    path: YamlPath,
+    type?: ConfigEntry['type'],
+  ): string {
     const def = interpolationDefault(part, this.env);
-    const why = (part.modifier === ':?' || part.modifier === '?') && part.argument !== '' ? ` Compose says when it is missing: "${part.argument}".` : '';
-    const entry: ConfigEntry = { type: type ?? inferType(part.name, def), description: `From \${${part.name}} at ${where} in the Compose file.${why}` };
+    const why =
+      (part.modifier === ':?' || part.modifier === '?') && part.argument !== ''
+        ? ` Compose says when it is missing: "${part.argument}".`
+        : '';
+    const entry: ConfigEntry = {
+      type: type ?? inferType(part.name, def),
+      description: `From \${${part.name}} at ${where} in the Compose file.${why}`,
+    };
     if (def !== undefined) entry.default = typed(entry.type, def);
     else entry.required = true;
     const existing = this.config.get(part.name);
     if (existing === undefined) this.config.set(part.name, entry);
     else if (existing.default !== entry.default && entry.default !== undefined) {
-      this.warnValue(path, 'compose-interpolation', `\${${part.name}} has another default elsewhere (${JSON.stringify(existing.default)}); the first one was kept`);
+      this.warnValue(
+        path,
+        'compose-interpolation',
+        `\${${part.name}} has another default elsewhere (${JSON.stringify(existing.default)}); the first one was kept`,
+      );
     }
     return part.name;
   }
@@ -689,13 +881,24 @@ class ComposeImporter {
       const esc = composeName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
       if (whole && text === composeName) {
         if (/HOST|ADDR|SERVER|SERVICE|ENDPOINT|URL|URI|DSN|UPSTREAM|BACKEND/i.test(key)) return ref;
-        this.warnValue(path, 'compose-hostname', `"${text}" is also the name of service "${composeName}": if it is that service's hostname, write ${ref}; kept as literal text`);
+        this.warnValue(
+          path,
+          'compose-hostname',
+          `"${text}" is also the name of service "${composeName}": if it is that service's hostname, write ${ref}; kept as literal text`,
+        );
         return out;
       }
-      out = out.replace(new RegExp(`(^|//|@)${esc}(?=[:/?#]|$)`, 'g'), (_m, lead: string) => `${lead}${ref}`);
+      out = out.replace(
+        new RegExp(`(^|//|@)${esc}(?=[:/?#]|$)`, 'g'),
+        (_m, lead: string) => `${lead}${ref}`,
+      );
     }
     if (/^[a-z][a-z0-9+.-]*:\/\/[^/@\s:]+:[^/@\s]+@/i.test(text)) {
-      this.warnValue(path, 'compose-secret', 'this URL carries a password: move the password to a secret (${secret.NAME}) before publishing');
+      this.warnValue(
+        path,
+        'compose-secret',
+        'this URL carries a password: move the password to a secret (${secret.NAME}) before publishing',
+      );
     }
     return out;
   }
@@ -708,16 +911,25 @@ class ComposeImporter {
     let published = 0;
     raw.forEach((item, i) => {
       const path: YamlPath = ['services', name, 'ports', i];
-      const parsed = isRecord(item) ? this.longPort(path, item) : this.shortPort(path, scalarString(item) ?? '');
+      const parsed = isRecord(item)
+        ? this.longPort(path, item)
+        : this.shortPort(path, scalarString(item) ?? '');
       if (parsed === undefined) return;
       const port: Record<string, unknown> = {};
       if (parsed.name !== undefined) port.name = parsed.name;
       port.container = parsed.container;
       if (parsed.host !== undefined) {
         published++;
-        const key = parsed.hostVar ?? (published === 1 ? `${envName(this.names.get(name) ?? name)}_PORT` : `${envName(this.names.get(name) ?? name)}_${parsed.container}_PORT`);
+        const key =
+          parsed.hostVar ??
+          (published === 1
+            ? `${envName(this.names.get(name) ?? name)}_PORT`
+            : `${envName(this.names.get(name) ?? name)}_${parsed.container}_PORT`);
         if (!this.config.has(key)) {
-          const entry: ConfigEntry = { type: 'port', description: `Host port for ${name} (container port ${parsed.container}/${parsed.protocol}).` };
+          const entry: ConfigEntry = {
+            type: 'port',
+            description: `Host port for ${name} (container port ${parsed.container}/${parsed.protocol}).`,
+          };
           if (parsed.host !== null) entry.default = parsed.host;
           else entry.required = true;
           this.config.set(key, entry);
@@ -738,8 +950,14 @@ class ComposeImporter {
       return undefined;
     }
     const vars: Array<InterpolationPart & { kind: 'var' }> = [];
-    const masked = parts.map((p) => (p.kind === 'text' ? p.text : `\u0000${vars.push(p) - 1}\u0000`)).join('');
-    const unmask = (s: string): string => s.replace(/\u0000(\d+)\u0000/g, (_m, n: string) => interpolationDefault(vars[Number(n)]!, this.env) ?? '');
+    const masked = parts
+      .map((p) => (p.kind === 'text' ? p.text : `\uE000${vars.push(p) - 1}\uE000`))
+      .join('');
+    const unmask = (s: string): string =>
+      s.replace(
+        /\uE000(\d+)\uE000/g,
+        (_m, n: string) => interpolationDefault(vars[Number(n)]!, this.env) ?? '',
+      );
     let body = masked;
     let protocol = 'tcp';
     const slash = body.lastIndexOf('/');
@@ -756,10 +974,14 @@ class ComposeImporter {
     const segs = body.split(':');
     if (ip === undefined && segs.length === 3) ip = segs.shift();
     const [hostSeg, containerSeg] = segs.length === 1 ? [undefined, segs[0]] : [segs[0], segs[1]];
-    const hostVarMatch = hostSeg === undefined ? null : /^\u0000(\d+)\u0000$/.exec(hostSeg);
+    const hostVarMatch = hostSeg === undefined ? null : /^\uE000(\d+)\uE000$/.exec(hostSeg);
     const hostVar = hostVarMatch ? vars[Number(hostVarMatch[1])] : undefined;
     if (vars.length > (hostVar ? 1 : 0)) {
-      this.warnValue(path, 'compose-interpolation', `"${spec}" uses variables outside the host port; they became their defaults`);
+      this.warnValue(
+        path,
+        'compose-interpolation',
+        `"${spec}" uses variables outside the host port; they became their defaults`,
+      );
     }
     return this.portFrom(path, {
       ip: ip === undefined ? undefined : unmask(ip),
@@ -774,9 +996,11 @@ class ComposeImporter {
 
   private longPort(path: YamlPath, item: Record<string, unknown>): ParsedPort | undefined {
     for (const k of Object.keys(item)) {
-      if (!['target', 'published', 'host_ip', 'protocol', 'name', 'mode'].includes(k)) this.warn([...path, k], 'compose-unsupported', `port ${k} is not supported; left out`);
+      if (!['target', 'published', 'host_ip', 'protocol', 'name', 'mode'].includes(k))
+        this.warn([...path, k], 'compose-unsupported', `port ${k} is not supported; left out`);
     }
-    if (item.mode !== undefined && item.mode !== 'ingress' && item.mode !== 'host') this.warn([...path, 'mode'], 'compose-unsupported', 'port mode is not supported; left out');
+    if (item.mode !== undefined && item.mode !== 'ingress' && item.mode !== 'host')
+      this.warn([...path, 'mode'], 'compose-unsupported', 'port mode is not supported; left out');
     const publishedRaw = scalarString(item.published);
     let hostVar: (InterpolationPart & { kind: 'var' }) | undefined;
     let host = publishedRaw;
@@ -800,34 +1024,66 @@ class ComposeImporter {
 
   private portFrom(
     path: YamlPath,
-    p: { ip: string | undefined; host: string | undefined; hostVar: (InterpolationPart & { kind: 'var' }) | undefined; container: string; protocol: string; name: string | undefined; spec: string },
+    p: {
+      ip: string | undefined;
+      host: string | undefined;
+      hostVar: (InterpolationPart & { kind: 'var' }) | undefined;
+      container: string;
+      protocol: string;
+      name: string | undefined;
+      spec: string;
+    },
   ): ParsedPort | undefined {
     if (/-/.test(p.container) || (p.host !== undefined && /-/.test(p.host))) {
-      this.warnValue(path, 'compose-unsupported', `port ranges ("${p.spec}") are not supported: list each port; left out`);
+      this.warnValue(
+        path,
+        'compose-unsupported',
+        `port ranges ("${p.spec}") are not supported: list each port; left out`,
+      );
       return undefined;
     }
     const container = Number(p.container);
     if (!Number.isInteger(container) || container < 1 || container > 65535) {
-      this.warnValue(path, 'compose-unsupported', `"${p.spec}" has no valid container port; left out`);
+      this.warnValue(
+        path,
+        'compose-unsupported',
+        `"${p.spec}" has no valid container port; left out`,
+      );
       return undefined;
     }
     if (p.protocol !== 'tcp' && p.protocol !== 'udp') {
-      this.warnValue(path, 'compose-unsupported', `protocol ${p.protocol} is not supported (tcp or udp); left out`);
+      this.warnValue(
+        path,
+        'compose-unsupported',
+        `protocol ${p.protocol} is not supported (tcp or udp); left out`,
+      );
       return undefined;
     }
     if (p.ip !== undefined && p.ip !== '') {
-      this.warnValue(path, 'compose-changed', `the bind address ${p.ip} was dropped: the recipient's host profile decides which address ports are published on`);
+      this.warnValue(
+        path,
+        'compose-changed',
+        `the bind address ${p.ip} was dropped: the recipient's host profile decides which address ports are published on`,
+      );
     }
     let host: number | null | undefined;
     if (p.host === undefined || p.host === '') {
       if (p.hostVar === undefined) {
-        this.warnValue(path, 'compose-changed', `Compose publishes container port ${container} on a random host port; ksad publishes fixed ports only, so it is left unpublished (other services still reach it)`);
+        this.warnValue(
+          path,
+          'compose-changed',
+          `Compose publishes container port ${container} on a random host port; ksad publishes fixed ports only, so it is left unpublished (other services still reach it)`,
+        );
       }
       host = p.hostVar === undefined ? undefined : null;
     } else {
       host = Number(p.host);
       if (!Number.isInteger(host) || host < 1 || host > 65535) {
-        this.warnValue(path, 'compose-unsupported', `"${p.host}" is not a host port; left unpublished`);
+        this.warnValue(
+          path,
+          'compose-unsupported',
+          `"${p.host}" is not a host port; left unpublished`,
+        );
         host = undefined;
       }
     }
@@ -853,12 +1109,22 @@ class ComposeImporter {
         target = scalarString(item.target) ?? '';
         readOnly = item.read_only === true;
         for (const k of Object.keys(item)) {
-          if (!['type', 'source', 'target', 'read_only'].includes(k)) this.warn([...path, k], 'compose-unsupported', `volume ${k} is not supported; left out`);
+          if (!['type', 'source', 'target', 'read_only'].includes(k))
+            this.warn(
+              [...path, k],
+              'compose-unsupported',
+              `volume ${k} is not supported; left out`,
+            );
         }
       } else {
         const spec = scalarString(item) ?? '';
         const resolved = spec.includes('$') ? literalOf(spec, this.env) : spec;
-        if (resolved !== spec) this.warnValue(path, 'compose-interpolation', `"${spec}" uses variables; it became "${resolved}"`);
+        if (resolved !== spec)
+          this.warnValue(
+            path,
+            'compose-interpolation',
+            `"${spec}" uses variables; it became "${resolved}"`,
+          );
         const segs = resolved.split(':');
         if (segs.length === 1) {
           target = segs[0] ?? '';
@@ -867,7 +1133,12 @@ class ComposeImporter {
           target = segs[1] ?? '';
           for (const mode of (segs[2] ?? '').split(',').filter((m) => m !== '')) {
             if (mode === 'ro') readOnly = true;
-            else if (mode !== 'rw') this.warnValue(path, 'compose-unsupported', `volume option "${mode}" is not supported; left out`);
+            else if (mode !== 'rw')
+              this.warnValue(
+                path,
+                'compose-unsupported',
+                `volume option "${mode}" is not supported; left out`,
+              );
           }
         }
         type = source !== undefined && /^(?:\/|\.\.?(?:\/|$)|~)/.test(source) ? 'bind' : 'volume';
@@ -888,17 +1159,35 @@ class ComposeImporter {
         return;
       }
       if (!target.startsWith('/')) {
-        this.warnValue(path, 'compose-unsupported', `"${target}" is not an absolute path in the container; left out`);
+        this.warnValue(
+          path,
+          'compose-unsupported',
+          `"${target}" is not an absolute path in the container; left out`,
+        );
         return;
       }
       let volName: string;
       if (source === undefined || source === '') {
         volName = toSlug(`${name}-${target}`);
-        this.warnValue(path, 'compose-changed', `the anonymous volume at ${target} became the named volume "${volName}", which the release keeps across upgrades`);
+        this.warnValue(
+          path,
+          'compose-changed',
+          `the anonymous volume at ${target} became the named volume "${volName}", which the release keeps across upgrades`,
+        );
       } else {
         volName = toSlug(source);
-        if (volName !== source) this.warnValue(path, 'compose-changed', `volume "${source}" was renamed "${volName}": ksad volume names are lower-case letters, digits and dashes`);
-        if (!Object.hasOwn(topVolumes, source)) this.warnValue(path, 'compose-changed', `volume "${source}" is not declared under the top-level "volumes"; it became a named volume of the release`);
+        if (volName !== source)
+          this.warnValue(
+            path,
+            'compose-changed',
+            `volume "${source}" was renamed "${volName}": ksad volume names are lower-case letters, digits and dashes`,
+          );
+        if (!Object.hasOwn(topVolumes, source))
+          this.warnValue(
+            path,
+            'compose-changed',
+            `volume "${source}" is not declared under the top-level "volumes"; it became a named volume of the release`,
+          );
       }
       const v: Record<string, unknown> = { name: volName, path: target };
       if (readOnly) v.readOnly = true;
@@ -921,25 +1210,48 @@ class ComposeImporter {
       if (kind === 'NONE') return undefined;
       if (kind === 'CMD') cmd = rest;
       else if (kind === 'CMD-SHELL') cmd = ['sh', '-c', rest.join(' ')];
-      else this.warnValue(at('test'), 'compose-unsupported', `a test list starts with CMD, CMD-SHELL or NONE, not "${kind ?? ''}"; the healthcheck was left out`);
+      else
+        this.warnValue(
+          at('test'),
+          'compose-unsupported',
+          `a test list starts with CMD, CMD-SHELL or NONE, not "${kind ?? ''}"; the healthcheck was left out`,
+        );
     }
     if (cmd === undefined || cmd.length === 0) {
-      if (test === undefined) this.warn(['services', name, 'healthcheck'], 'compose-unsupported', 'a healthcheck without "test" uses the image\'s own, which a manifest cannot name; left out');
+      if (test === undefined)
+        this.warn(
+          ['services', name, 'healthcheck'],
+          'compose-unsupported',
+          'a healthcheck without "test" uses the image\'s own, which a manifest cannot name; left out',
+        );
       return undefined;
     }
-    const out: Record<string, unknown> = { test: cmd.map((c) => escapeRefs(literalOf(c, this.env))) };
+    const out: Record<string, unknown> = {
+      test: cmd.map((c) => escapeRefs(literalOf(c, this.env))),
+    };
     // Docker's defaults when Compose leaves a field out: kept so the app behaves the same.
-    const durations: Array<[string, string, string]> = [['interval', 'interval', '30s'], ['timeout', 'timeout', '30s'], ['start_period', 'startPeriod', '0s']];
+    const durations: Array<[string, string, string]> = [
+      ['interval', 'interval', '30s'],
+      ['timeout', 'timeout', '30s'],
+      ['start_period', 'startPeriod', '0s'],
+    ];
     for (const [from, to, def] of durations) {
       const v = raw[from];
-      const d = v === undefined ? def : convertDuration(literalOf(String(scalarString(v) ?? ''), this.env));
-      if (d === undefined) this.warnValue(at(from), 'compose-unsupported', `"${String(v)}" is not a duration; Docker's default ${def} was used`);
+      const d =
+        v === undefined ? def : convertDuration(literalOf(String(scalarString(v) ?? ''), this.env));
+      if (d === undefined)
+        this.warnValue(
+          at(from),
+          'compose-unsupported',
+          `"${String(v)}" is not a duration; Docker's default ${def} was used`,
+        );
       out[to] = d ?? def;
     }
     const retries = raw.retries === undefined ? 3 : Number(raw.retries);
     out.retries = Number.isInteger(retries) && retries >= 1 ? Math.min(retries, 100) : 3;
     for (const k of Object.keys(raw)) {
-      if (!['test', 'interval', 'timeout', 'start_period', 'retries', 'disable'].includes(k)) this.warn(at(k), 'compose-unsupported', `healthcheck ${k} is not supported; left out`);
+      if (!['test', 'interval', 'timeout', 'start_period', 'retries', 'disable'].includes(k))
+        this.warn(at(k), 'compose-unsupported', `healthcheck ${k} is not supported; left out`);
     }
     return out;
   }
@@ -950,33 +1262,60 @@ class ComposeImporter {
     const add = (dep: string, condition: string, path: YamlPath): void => {
       const target = this.names.get(dep);
       if (target === undefined) {
-        this.warn(path, 'compose-unsupported', `depends on "${dep}", which is not part of the draft; left out`);
+        this.warn(
+          path,
+          'compose-unsupported',
+          `depends on "${dep}", which is not part of the draft; left out`,
+        );
         return;
       }
       let cond = condition;
       if (cond === 'service_completed_successfully') {
-        this.warn(path, 'compose-changed', `waits for "${dep}" to complete successfully, which ksad cannot express: it became service_started; make "${dep}" idempotent or run it as part of the app's own start-up`);
+        this.warn(
+          path,
+          'compose-changed',
+          `waits for "${dep}" to complete successfully, which ksad cannot express: it became service_started; make "${dep}" idempotent or run it as part of the app's own start-up`,
+        );
         cond = 'service_started';
       } else if (cond === 'service_healthy') {
         const t = services[dep];
         const hc = isRecord(t) ? t.healthcheck : undefined;
         if (!isRecord(hc) || hc.disable === true || hc.test === undefined) {
-          this.warn(path, 'compose-changed', `waits for "${dep}" to be healthy, but "${dep}" has no healthcheck of its own in the draft: it became service_started`);
+          this.warn(
+            path,
+            'compose-changed',
+            `waits for "${dep}" to be healthy, but "${dep}" has no healthcheck of its own in the draft: it became service_started`,
+          );
           cond = 'service_started';
         }
       } else if (cond !== 'service_started') {
-        this.warn(path, 'compose-unsupported', `condition "${cond}" is not known; service_started was used`);
+        this.warn(
+          path,
+          'compose-unsupported',
+          `condition "${cond}" is not known; service_started was used`,
+        );
         cond = 'service_started';
       }
       out[target] = { condition: cond };
     };
-    if (Array.isArray(raw)) raw.forEach((d, i) => add(scalarString(d) ?? '', 'service_started', ['services', name, 'depends_on', i]));
+    if (Array.isArray(raw))
+      raw.forEach((d, i) =>
+        add(scalarString(d) ?? '', 'service_started', ['services', name, 'depends_on', i]),
+      );
     else if (isRecord(raw)) {
       for (const [dep, spec] of Object.entries(raw)) {
         const path: YamlPath = ['services', name, 'depends_on', dep];
-        const condition = isRecord(spec) ? (scalarString(spec.condition) ?? 'service_started') : 'service_started';
+        const condition = isRecord(spec)
+          ? (scalarString(spec.condition) ?? 'service_started')
+          : 'service_started';
         if (isRecord(spec)) {
-          for (const k of Object.keys(spec)) if (k !== 'condition') this.warn([...path, k], 'compose-unsupported', `depends_on ${k} is not supported; left out`);
+          for (const k of Object.keys(spec))
+            if (k !== 'condition')
+              this.warn(
+                [...path, k],
+                'compose-unsupported',
+                `depends_on ${k} is not supported; left out`,
+              );
         }
         add(dep, condition, path);
       }
@@ -988,30 +1327,67 @@ class ComposeImporter {
     const out: Record<string, unknown> = {};
     const deploy = isRecord(s.deploy) ? s.deploy : {};
     const at = (...rest: string[]): YamlPath => ['services', name, ...rest];
-    const limits = isRecord(deploy.resources) && isRecord(deploy.resources.limits) ? deploy.resources.limits : {};
-    const cpuSources: Array<[unknown, YamlPath]> = [[limits.cpus, at('deploy', 'resources', 'limits', 'cpus')], [s.cpus, at('cpus')]];
+    const limits =
+      isRecord(deploy.resources) && isRecord(deploy.resources.limits)
+        ? deploy.resources.limits
+        : {};
+    const cpuSources: Array<[unknown, YamlPath]> = [
+      [limits.cpus, at('deploy', 'resources', 'limits', 'cpus')],
+      [s.cpus, at('cpus')],
+    ];
     for (const [v, path] of cpuSources) {
       if (v === undefined || out.cpus !== undefined) continue;
       const n = Number(literalOf(String(scalarString(v) ?? ''), this.env));
       if (Number.isFinite(n) && n > 0 && n <= 256) out.cpus = n;
-      else this.warnValue(path, 'compose-unsupported', `"${String(v)}" is not a CPU count; left out`);
+      else
+        this.warnValue(
+          path,
+          'compose-unsupported',
+          `${JSON.stringify(v)} is not a CPU count; left out`,
+        );
     }
-    const memSources: Array<[unknown, YamlPath]> = [[limits.memory, at('deploy', 'resources', 'limits', 'memory')], [s.mem_limit, at('mem_limit')]];
+    const memSources: Array<[unknown, YamlPath]> = [
+      [limits.memory, at('deploy', 'resources', 'limits', 'memory')],
+      [s.mem_limit, at('mem_limit')],
+    ];
     for (const [v, path] of memSources) {
       if (v === undefined || out.memory !== undefined) continue;
-      const m = typeof v === 'number' ? convertMemory(v) : convertMemory(literalOf(String(scalarString(v) ?? ''), this.env));
+      const m =
+        typeof v === 'number'
+          ? convertMemory(v)
+          : convertMemory(literalOf(String(scalarString(v) ?? ''), this.env));
       if (m !== undefined) out.memory = m;
-      else this.warnValue(path, 'compose-unsupported', `"${String(v)}" is not a memory size; left out`);
+      else
+        this.warnValue(
+          path,
+          'compose-unsupported',
+          `${JSON.stringify(v)} is not a memory size; left out`,
+        );
     }
     for (const k of Object.keys(deploy)) {
       if (k === 'resources' && isRecord(deploy.resources)) {
         for (const r of Object.keys(deploy.resources)) {
           if (r === 'limits') {
-            for (const l of Object.keys(limits)) if (l !== 'cpus' && l !== 'memory') this.warn(at('deploy', 'resources', 'limits', l), 'compose-unsupported', `limit ${l} is not supported; left out`);
-          } else this.warn(at('deploy', 'resources', r), 'compose-unsupported', `resources ${r} are not supported: only limits (cpus, memory) are; left out`);
+            for (const l of Object.keys(limits))
+              if (l !== 'cpus' && l !== 'memory')
+                this.warn(
+                  at('deploy', 'resources', 'limits', l),
+                  'compose-unsupported',
+                  `limit ${l} is not supported; left out`,
+                );
+          } else
+            this.warn(
+              at('deploy', 'resources', r),
+              'compose-unsupported',
+              `resources ${r} are not supported: only limits (cpus, memory) are; left out`,
+            );
         }
       } else if (k !== 'restart_policy') {
-        this.warn(at('deploy', k), 'compose-unsupported', `deploy ${k} is not supported: ksad runs one container per service; left out`);
+        this.warn(
+          at('deploy', k),
+          'compose-unsupported',
+          `deploy ${k} is not supported: ksad runs one container per service; left out`,
+        );
       }
     }
     return out;
@@ -1024,17 +1400,31 @@ class ComposeImporter {
     if (raw !== undefined) {
       const m = /^on-failure(?::(\d+))?$/.exec(raw);
       if (m) {
-        if (m[1] !== undefined) this.warnValue(['services', name, 'restart'], 'compose-changed', `the retry limit ${m[1]} was dropped: ksad's on-failure retries without a limit`);
+        if (m[1] !== undefined)
+          this.warnValue(
+            ['services', name, 'restart'],
+            'compose-changed',
+            `the retry limit ${m[1]} was dropped: ksad's on-failure retries without a limit`,
+          );
         return 'on-failure';
       }
       if (['no', 'always', 'unless-stopped'].includes(raw)) return raw;
-      this.warnValue(['services', name, 'restart'], 'compose-unsupported', `restart "${raw}" is not known; left out`);
+      this.warnValue(
+        ['services', name, 'restart'],
+        'compose-unsupported',
+        `restart "${raw}" is not known; left out`,
+      );
       return undefined;
     }
     if (policy !== undefined) {
       const cond = scalarString(policy.condition) ?? 'any';
       for (const k of Object.keys(policy)) {
-        if (k !== 'condition') this.warn(['services', name, 'deploy', 'restart_policy', k], 'compose-unsupported', `restart_policy ${k} is not supported; left out`);
+        if (k !== 'condition')
+          this.warn(
+            ['services', name, 'deploy', 'restart_policy', k],
+            'compose-unsupported',
+            `restart_policy ${k} is not supported; left out`,
+          );
       }
       return cond === 'none' ? 'no' : cond === 'on-failure' ? 'on-failure' : 'always';
     }
@@ -1049,17 +1439,23 @@ class ComposeImporter {
         const eq = s.indexOf('=');
         labels[eq === -1 ? s : s.slice(0, eq)] = eq === -1 ? '' : s.slice(eq + 1);
       }
-    } else if (isRecord(raw)) for (const [k, v] of Object.entries(raw)) labels[k] = scalarString(v) ?? '';
+    } else if (isRecord(raw))
+      for (const [k, v] of Object.entries(raw)) labels[k] = scalarString(v) ?? '';
     const others: string[] = [];
     for (const [k, v] of Object.entries(labels)) {
       if (k === 'org.opencontainers.image.licenses') this.licenseLabel ??= v;
-      else if (k === 'org.opencontainers.image.source' || k === 'org.opencontainers.image.url') this.urlLabel ??= v;
+      else if (k === 'org.opencontainers.image.source' || k === 'org.opencontainers.image.url')
+        this.urlLabel ??= v;
       else if (k === 'org.opencontainers.image.title') this.titleLabel ??= v;
       else if (k === 'org.opencontainers.image.description') this.descriptionLabel ??= v;
       else others.push(k);
     }
     if (others.length > 0) {
-      this.warn(['services', name, 'labels'], 'compose-unsupported', `labels (${others.join(', ')}) are not carried: ksad labels containers itself; left out`);
+      this.warn(
+        ['services', name, 'labels'],
+        'compose-unsupported',
+        `labels (${others.join(', ')}) are not carried: ksad labels containers itself; left out`,
+      );
     }
   }
 
@@ -1074,18 +1470,35 @@ class ComposeImporter {
     const short =
       meta.description ??
       this.descriptionLabel ??
-      `${title}: aplikasi ${serviceNames.length} layanan (${serviceNames.join(', ')}) yang dipasang dengan ksad.`.slice(0, 150);
+      `${title}: aplikasi ${serviceNames.length} layanan (${serviceNames.join(', ')}) yang dipasang dengan ksad.`.slice(
+        0,
+        150,
+      );
     if (meta.description === undefined && this.descriptionLabel === undefined) {
-      this.decisions.push('description.id.shortDescription was drafted from the title and services: say what the app does for a region (--description)');
+      this.decisions.push(
+        'description.id.shortDescription was drafted from the title and services: say what the app does for a region (--description)',
+      );
     }
     const license = meta.license ?? this.licenseLabel;
     const url = meta.url ?? this.urlLabel;
     const dimensions = meta.dimensions ?? [];
-    if (license === undefined) this.decisions.push('license: no --license and no org.opencontainers.image.licenses label; choose the SPDX license the app is granted under');
-    if (url === undefined) this.decisions.push('url: no --url and no org.opencontainers.image.source label; give the source repository recipients can read');
-    if (dimensions.length === 0) this.decisions.push(`dimensions: choose the Smart City dimensions the app serves (--dimension ${DIMENSIONS.join('|')})`);
+    if (license === undefined)
+      this.decisions.push(
+        'license: no --license and no org.opencontainers.image.licenses label; choose the SPDX license the app is granted under',
+      );
+    if (url === undefined)
+      this.decisions.push(
+        'url: no --url and no org.opencontainers.image.source label; give the source repository recipients can read',
+      );
+    if (dimensions.length === 0)
+      this.decisions.push(
+        `dimensions: choose the Smart City dimensions the app serves (--dimension ${DIMENSIONS.join('|')})`,
+      );
     for (const [key, c] of this.config) {
-      if (c.required === true) this.decisions.push(`config.${key} has no default: each region must set it (add a default if one fits every region)`);
+      if (c.required === true)
+        this.decisions.push(
+          `config.${key} has no default: each region must set it (add a default if one fits every region)`,
+        );
     }
 
     const manifest: Record<string, unknown> = {
@@ -1097,18 +1510,31 @@ class ComposeImporter {
       description: { id: { shortDescription: short } },
     };
     if (dimensions.length > 0) manifest.dimensions = [...dimensions];
-    if (meta.categories !== undefined && meta.categories.length > 0) manifest.categories = [...meta.categories];
+    if (meta.categories !== undefined && meta.categories.length > 0)
+      manifest.categories = [...meta.categories];
     if (license !== undefined) manifest.license = license;
     if (url !== undefined) manifest.url = url;
     if (meta.releaseDate !== undefined) manifest.releaseDate = meta.releaseDate;
-    manifest.maintenance = { type: meta.maintenance ?? 'internal', ...(meta.contacts && meta.contacts.length > 0 ? { contacts: meta.contacts.map((c) => ({ ...c })) } : {}) };
+    manifest.maintenance = {
+      type: meta.maintenance ?? 'internal',
+      ...(meta.contacts && meta.contacts.length > 0
+        ? { contacts: meta.contacts.map((c) => ({ ...c })) }
+        : {}),
+    };
     if (meta.requiresKsad !== undefined) manifest.requires = { ksad: meta.requiresKsad };
     if (this.config.size > 0) manifest.config = Object.fromEntries(this.config);
     if (this.secrets.size > 0) {
-      manifest.secrets = Object.fromEntries([...this.secrets].map(([k, v]) => [k, { description: v.description, source: 'generate' }]));
+      manifest.secrets = Object.fromEntries(
+        [...this.secrets].map(([k, v]) => [k, { description: v.description, source: 'generate' }]),
+      );
     }
     manifest.services = this.services;
-    return { manifest, diagnostics: this.diagnostics, images: this.images, decisions: this.decisions };
+    return {
+      manifest,
+      diagnostics: sortDiagnostics(this.diagnostics),
+      images: this.images,
+      decisions: this.decisions,
+    };
   }
 }
 
@@ -1122,7 +1548,7 @@ interface ParsedPort {
 }
 
 function escapeRefs(text: string): string {
-  return text.replace(/\$\{/g, '$${');
+  return text.replace(/\$\{/g, () => '$${');
 }
 
 function inferType(name: string, def: string | undefined): ConfigEntry['type'] {

@@ -48,11 +48,21 @@ export function upgradeStep(from: string, to: string): UpgradeStep | null {
  * For one running release: the newest version in `catalog` that is newer than it and that an active
  * MoU (on `today`) grants to `regionCode`. Prereleases count only when the running version is one.
  */
-export function outdatedEntry(catalog: Catalog, running: ReleaseRecord, regionCode: string, today: string): OutdatedEntry {
+export function outdatedEntry(
+  catalog: Catalog,
+  running: ReleaseRecord,
+  regionCode: string,
+  today: string,
+): OutdatedEntry {
   const includePre = semver.prerelease(running.version) !== null;
   const versions = catalog.manifests
     .filter((m) => m.manifest.name === running.app && m.manifest.publisher === running.publisher)
-    .filter((m) => includePre || semver.prerelease(m.manifest.version) === null || m.manifest.version === running.version)
+    .filter(
+      (m) =>
+        includePre ||
+        semver.prerelease(m.manifest.version) === null ||
+        m.manifest.version === running.version,
+    )
     .sort((a, b) => semver.rcompare(a.manifest.version, b.manifest.version));
   const newer = versions.filter((m) => semver.gt(m.manifest.version, running.version));
   const notCovered: string[] = [];

@@ -10,7 +10,7 @@ export const hostProfileSchema = z.strictObject({
     /** Address published ports bind to. */
     bindAddress: z.string().default('127.0.0.1'),
     /** Deploy manifests without a valid signature (recorded with the release). */
-    allowUnsigned: z.boolean().default(true),
+    allowUnsigned: z.boolean().default(false),
     /** Release records kept per app (the running one is never dropped). */
     historyLimit: z.number().int().min(1).max(1000).default(10),
   }),
@@ -48,6 +48,10 @@ export const releaseRecordSchema = z.strictObject({
     z.strictObject({ kind: z.literal('mou'), slug: z.string(), number: z.string(), validUntil: z.string() }),
     z.strictObject({ kind: z.literal('override'), reason: z.string() }),
   ]),
+  /** How the manifest was trusted; absent in records written before signatures were checked. */
+  signature: z
+    .strictObject({ status: z.enum(['verified', 'unsigned-allowed']), keyId: z.string().optional() })
+    .optional(),
   deployedBy: z.string(),
   deployedAt: z.string(),
   status: releaseStatus,

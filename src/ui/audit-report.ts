@@ -182,7 +182,7 @@ th { background: #eef1f4; }
 td.num { text-align: right; }
 td.msg, td.subj { word-break: break-word; }
 code, .mono { font-family: "DejaVu Sans Mono", "Liberation Mono", monospace; font-size: 9pt; word-break: break-all; }
-.badge { display: inline-block; padding: 0 6px; border-radius: 3px; font-weight: bold; font-size: 9pt; border: 1px solid transparent; }
+.badge { display: inline-block; white-space: nowrap; padding: 0 6px; border-radius: 3px; font-weight: bold; font-size: 9pt; border: 1px solid transparent; }
 .sev-error { background: #fde2e1; color: #86181d; border-color: #f5b5b3; }
 .sev-warning { background: #fff1c2; color: #6a4a00; border-color: #f0d488; }
 .sev-info { background: #e4effb; color: #0b3d75; border-color: #b9d3f1; }

@@ -14,7 +14,7 @@ export abstract class KsadCommand extends Command {
     if (!this.jsonEnabled()) process.stderr.write(`${message}\n`);
   }
 
-  protected override async catch(err: Error & { exitCode?: number }): Promise<unknown> {
+  protected override catch(err: Error & { exitCode?: number }): Promise<unknown> {
     if (isKsadError(err)) {
       process.exitCode = err.exitCode;
       if (this.jsonEnabled()) {
@@ -32,19 +32,19 @@ export abstract class KsadCommand extends Command {
         for (const s of err.suggestions) lines.push(`  → ${s}`);
         process.stderr.write(`${lines.join('\n')}\n`);
       }
-      return undefined;
+      return Promise.resolve(undefined);
     }
     // Flag and argument errors from oclif keep their own message, with the usage exit code.
     if (err instanceof Errors.CLIError && !(err instanceof Errors.ExitError)) {
       process.exitCode = ExitCode.USAGE;
       if (this.jsonEnabled()) {
         this.logJson({ error: { code: 'USAGE', exitCode: ExitCode.USAGE, message: err.message, details: [], suggestions: [] } });
-        return undefined;
+        return Promise.resolve(undefined);
       }
       process.stderr.write(`Error: ${err.message}\n  → see: ksad ${this.id ?? ''} --help\n`);
-      return undefined;
+      return Promise.resolve(undefined);
     }
-    if (err instanceof Errors.ExitError) throw err;
+    if (err instanceof Errors.ExitError) return Promise.reject(err);
     process.exitCode = ExitCode.BUG;
     const message = `ksad hit an unexpected error (a bug): ${err.message}`;
     if (this.jsonEnabled()) {
@@ -54,6 +54,6 @@ export abstract class KsadCommand extends Command {
       if (process.env.KSAD_DEBUG) process.stderr.write(`${err.stack ?? ''}\n`);
       else process.stderr.write('  → run again with KSAD_DEBUG=1 for the stack trace, and report it\n');
     }
-    return undefined;
+    return Promise.resolve(undefined);
   }
 }

@@ -34,7 +34,13 @@ export function historyText(h: AppHistory): string {
       { header: 'REV', value: (r) => String(r.revision), align: 'right' },
       { header: 'MANIFEST', value: (r) => `${short(r.manifestDigest)} ${r.manifestFile}` },
       { header: 'CONFIG', value: (r) => short(r.configHash) },
-      { header: 'IMAGES', value: (r) => Object.entries(r.images).map(([s, i]) => `${s}=${shortImage(i)}`).join(' ') },
+      {
+        header: 'IMAGES',
+        value: (r) =>
+          Object.entries(r.images)
+            .map(([s, i]) => `${s}=${shortImage(i)}`)
+            .join(' '),
+      },
     ]),
   ];
   return lines.join('\n');
@@ -60,7 +66,8 @@ export function rollbackText(r: RollbackResult): string {
 }
 
 export function outdatedText(r: OutdatedReport): string {
-  if (r.apps.length === 0) return `No apps are deployed on this host (${r.region.name}, ${r.region.code}).`;
+  if (r.apps.length === 0)
+    return `No apps are deployed on this host (${r.region.name}, ${r.region.code}).`;
   const table = renderTable(r.apps, [
     { header: 'APP', value: (a) => `${a.publisher}/${a.app}` },
     { header: 'CURRENT', value: (a) => a.current },

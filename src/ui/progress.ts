@@ -1,4 +1,4 @@
-import { Listr, ProcessOutput } from 'listr2';
+import { Listr, ListrLogger, ProcessOutput } from 'listr2';
 import type { Progress } from '../ports/progress.js';
 import { silentProgress } from '../ports/progress.js';
 
@@ -9,7 +9,7 @@ import { silentProgress } from '../ports/progress.js';
 export function terminalProgress(options: { json: boolean }): Progress {
   if (options.json) return silentProgress;
   const tty = process.stderr.isTTY === true;
-  const output = new ProcessOutput(process.stderr, process.stderr);
+  const logger = new ListrLogger({ processOutput: new ProcessOutput(process.stderr, process.stderr) });
   return {
     async step<T>(title: string, fn: (detail: (text: string) => void) => Promise<T>): Promise<T> {
       let result: T | undefined;
@@ -29,9 +29,9 @@ export function terminalProgress(options: { json: boolean }): Progress {
           fallbackRenderer: 'simple',
           exitOnError: true,
           registerSignalListeners: false,
-          rendererOptions: { processOutput: output, collapseErrors: false, showErrorMessage: false },
-          fallbackRendererOptions: { processOutput: output },
-        } as ConstructorParameters<typeof Listr>[1],
+          rendererOptions: { logger, collapseErrors: false, showErrorMessage: false },
+          fallbackRendererOptions: { logger },
+        },
       );
       await list.run();
       return result as T;

@@ -106,7 +106,7 @@ beforeAll(async () => {
   });
   home = await mkdtemp(join(tmpdir(), 'ksad-faults-home-'));
   cli = new KsadCli({ home, dockerHost: engine.dockerHost });
-  const init = await cli.run(['host', 'init', '--region', '52.04', '--catalog', catalog.root, '--json']);
+  const init = await cli.run(['host', 'init', '--region', '52.04', '--allow-unsigned', '--catalog', catalog.root, '--json']);
   expect(init.status, init.said).toBe(ExitCode.OK);
   guard.wrote(init.json.profile);
 });
@@ -139,6 +139,8 @@ describe('ksad deploy faults', () => {
     expect(r.status, r.said).toBe(ExitCode.DEPLOY_FAILED);
     expect(r.json.error.message).toContain(ABSENT_DIGEST);
     await expectNothingLeft(apps.noImage);
+    // The pull comes before anything is stored: not even a generated secret is left.
+    expect((await leftovers(engine.docker, apps.noImage)).volumes).toEqual([]);
     const status = await cli.run(['status', apps.noImage, '--json']);
     expect(status.status, status.said).toBe(ExitCode.NOT_FOUND);
   });
@@ -170,6 +172,10 @@ describe('ksad deploy faults', () => {
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+    // What the failed install kept (its failed record, secret, empty data volume) goes with --purge-data.
+    const purged = await cli.run(['uninstall', apps.port, '--purge-data', '--json']);
+    expect(purged.status, purged.said).toBe(ExitCode.OK);
+    expect(await leftovers(engine.docker, apps.port)).toEqual({ containers: [], running: [], networks: [], volumes: [] });
   });
 
   it('an upgrade whose service never becomes healthy exits 9 with its logs; the previous revision keeps answering', async () => {

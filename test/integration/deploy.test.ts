@@ -93,7 +93,7 @@ services:
   );
   cli = new KsadCli({ home, dockerHost: engine.dockerHost });
   // The host profile is shared with other engineers' tests: set it, never assume it.
-  const init = await cli.run(['host', 'init', '--region', '52.04', '--catalog', catalog.root, '--json']);
+  const init = await cli.run(['host', 'init', '--region', '52.04', '--allow-unsigned', '--catalog', catalog.root, '--json']);
   expect(init.status, init.said).toBe(ExitCode.OK);
   guard.wrote(init.json.profile);
 });
@@ -162,7 +162,7 @@ describe(`ksad deploy lifecycle (${APP})`, () => {
     const again = await cli.run(['deploy', ...target()]);
     expect(again.status, again.said).toBe(ExitCode.OK);
     expect(again.json).toMatchObject({ outcome: 'unchanged', revision: 1, secretsGenerated: [] });
-    expect(again.json.services.map((s: { action: string }) => s.action)).toEqual(['keep', 'keep', 'keep']);
+    expect((again.json.services as Array<{ action: string }>).map((s) => s.action)).toEqual(['keep', 'keep', 'keep']);
     expect(await ids()).toEqual(firstIds);
     expect(await releaseRevisions()).toEqual([1]);
   });

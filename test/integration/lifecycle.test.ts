@@ -9,6 +9,8 @@ import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppHistory } from '../../src/app/history.js';
+import type { OutdatedReport } from '../../src/app/outdated.js';
 import type { CliResult } from '../support/cli.js';
 import { cleanupByLabel, requireEngine, waitFor, type Engine } from '../support/engine.js';
 import { lifecycleCatalog, type LifecycleCatalog } from '../support/lifecycle-fixture.js';
@@ -22,8 +24,11 @@ let catalog: LifecycleCatalog;
 let home: string;
 let cli: PrivateCli;
 
+const CATALOG_COMMANDS = new Set(['deploy', 'rollback', 'outdated', 'host']);
+
+/** Runs the CLI; commands that read the catalog get the test's own. */
 function ksad(...args: string[]): CliResult {
-  return cli.run([...args, '--catalog', catalog.root]);
+  return cli.run(CATALOG_COMMANDS.has(args[0] ?? '') ? [...args, '--catalog', catalog.root] : args);
 }
 
 /** The sample web page: the version it runs and the database records it shows. */
@@ -36,7 +41,11 @@ function page(): Promise<{ version: string; records: string[] } | undefined> {
       res.on('end', () => {
         const version = /id="APP_VERSION">([^<]*)</.exec(body)?.[1];
         const records = /<pre id="records">([^<]*)<\/pre>/.exec(body)?.[1];
-        resolve(res.statusCode === 200 && version && records ? { version, records: records.split('\n') } : undefined);
+        resolve(
+          res.statusCode === 200 && version && records
+            ? { version, records: records.split('\n') }
+            : undefined,
+        );
       });
     });
     req.on('timeout', () => req.destroy());
@@ -52,7 +61,10 @@ function pageAt(version: string) {
 }
 
 async function containers(): Promise<Array<{ name: string; env: string[]; state: string }>> {
-  const list = await engine.docker.listContainers({ all: true, filters: { label: [`id.ksad.app=${APP}`] } });
+  const list = await engine.docker.listContainers({
+    all: true,
+    filters: { label: [`id.ksad.app=${APP}`] },
+  });
   return Promise.all(
     list.map(async (c) => {
       const info = await engine.docker.getContainer(c.Id).inspect();
@@ -83,7 +95,7 @@ beforeAll(async () => {
   ]);
   const init = ksad('host', 'init', '--region', '52.04', '--history-limit', '10', '--json');
   expect(init.status, init.stderr).toBe(0);
-});
+}, 300_000);
 
 afterAll(async () => {
   await cleanupByLabel(`id.ksad.app=${APP}`);
@@ -92,7 +104,7 @@ afterAll(async () => {
   if (home) await rm(home, { recursive: true, force: true });
 });
 
-describe('release lifecycle on a real engine', () => {
+describe('release lifecycle on a real engine', { timeout: 240_000 }, () => {
   it('installs and upgrades, recording each revision', async () => {
     const install = ksad('deploy', `${APP}@1.0.0`, '--set', `config.HTTP_PORT=${PORT}`, '--json');
     expect(install.status, install.stdout + install.stderr).toBe(0);
@@ -102,7 +114,11 @@ describe('release lifecycle on a real engine', () => {
 
     const upgrade = ksad('deploy', `${APP}@1.1.0`, '--set', `config.HTTP_PORT=${PORT}`, '--json');
     expect(upgrade.status, upgrade.stdout + upgrade.stderr).toBe(0);
-    expect(upgrade.json).toMatchObject({ outcome: 'upgraded', revision: 2, previousVersion: '1.0.0' });
+    expect(upgrade.json).toMatchObject({
+      outcome: 'upgraded',
+      revision: 2,
+      previousVersion: '1.0.0',
+    });
     const second = await pageAt('1.1.0');
     expect(second.records[0]).toBe(first.records[0]);
     expect(second.records).toHaveLength(2);
@@ -115,7 +131,9 @@ describe('release lifecycle on a real engine', () => {
     expect(bad.status, bad.stdout + bad.stderr).toBe(9);
     expect(bad.json.error.code).toBe('DEPLOY_FAILED');
     expect(bad.json.error.message).toContain('upgrade 1.1.0 → 2.0.0');
-    expect(bad.json.error.message).toContain('service web failed to start: its health check failed');
+    expect(bad.json.error.message).toContain(
+      'service web failed to start: its health check failed',
+    );
     expect(bad.json.error.message).toContain('rolled back to revision 2 (1.1.0)');
 
     const p = await pageAt('1.1.0');
@@ -126,17 +144,25 @@ describe('release lifecycle on a real engine', () => {
     expect(await schemaOf('worker')).toBe('2');
     expect(await passwordOf('db')).toBe(before);
     const all = await containers();
-    expect(all.map((c) => c.name).sort()).toEqual([`ksad-${APP}-db`, `ksad-${APP}-web`, `ksad-${APP}-worker`]);
+    expect(all.map((c) => c.name).sort()).toEqual([
+      `ksad-${APP}-db`,
+      `ksad-${APP}-web`,
+      `ksad-${APP}-worker`,
+    ]);
     expect(all.every((c) => c.state === 'running')).toBe(true);
 
     const status = ksad('status', APP, '--json');
-    expect(status.json[0]).toMatchObject({ version: '1.1.0', revision: 2, health: expect.stringMatching(/healthy|degraded/) });
+    expect(status.json[0]).toMatchObject({
+      version: '1.1.0',
+      revision: 2,
+      health: expect.stringMatching(/healthy|degraded/),
+    });
 
     const history = ksad('history', APP, '--json');
     expect(history.status).toBe(0);
-    const failed = history.json.revisions.find((r: { revision: number }) => r.revision === 3);
+    const failed = (history.json as AppHistory).revisions.find((r) => r.revision === 3);
     expect(failed).toMatchObject({ version: '2.0.0', status: 'failed' });
-    expect(failed.description).toMatch(/health check failed; rolled back to revision 2/);
+    expect(failed?.description).toMatch(/health check failed; rolled back to revision 2/);
     expect(history.json.running).toBe(2);
   });
 
@@ -158,12 +184,23 @@ describe('release lifecycle on a real engine', () => {
     expect(await passwordOf('db')).toBe(password);
 
     const history = ksad('history', APP, '--json');
-    const byRev = new Map(history.json.revisions.map((r: { revision: number }) => [r.revision, r]));
+    const byRev = new Map((history.json as AppHistory).revisions.map((r) => [r.revision, r]));
     expect(byRev.get(1)).toMatchObject({ status: 'superseded', version: '1.0.0' });
     expect(byRev.get(2)).toMatchObject({ status: 'rolled-back', version: '1.1.0' });
-    expect(byRev.get(4)).toMatchObject({ status: 'deployed', description: 'rollback to revision 1' });
-    const r1 = byRev.get(1) as { manifestDigest: string; configHash: string; images: Record<string, string> };
-    expect(byRev.get(4)).toMatchObject({ manifestDigest: r1.manifestDigest, configHash: r1.configHash, images: r1.images });
+    expect(byRev.get(4)).toMatchObject({
+      status: 'deployed',
+      description: 'rollback to revision 1',
+    });
+    const r1 = byRev.get(1) as {
+      manifestDigest: string;
+      configHash: string;
+      images: Record<string, string>;
+    };
+    expect(byRev.get(4)).toMatchObject({
+      manifestDigest: r1.manifestDigest,
+      configHash: r1.configHash,
+      images: r1.images,
+    });
     expect(ksad('history', APP).stdout).toContain('rollback to revision 1');
 
     const forward = ksad('rollback', APP, '2', '--json');
@@ -180,7 +217,8 @@ describe('release lifecycle on a real engine', () => {
     const file = join(catalog.root, 'manifests/kota-bandung', APP, '1.0.0.yaml');
     const original = await readFile(file, 'utf8');
     const history = ksad('history', APP, '--json');
-    const digest = history.json.revisions.find((r: { revision: number }) => r.revision === 1).manifestDigest as string;
+    const digest =
+      (history.json as AppHistory).revisions.find((r) => r.revision === 1)?.manifestDigest ?? '';
     await writeFile(file, `${original}# edited after release\n`);
     try {
       const r = ksad('rollback', APP, '1', '--json');
@@ -197,7 +235,7 @@ describe('release lifecycle on a real engine', () => {
   it('reports the newest version the MoU still covers and the size of the step', () => {
     const r = ksad('outdated', '--json');
     expect(r.status, r.stderr).toBe(0);
-    const entry = r.json.apps.find((a: { app: string }) => a.app === APP);
+    const entry = (r.json as OutdatedReport).apps.find((a) => a.app === APP);
     expect(entry).toMatchObject({
       current: '1.1.0',
       latest: '2.0.0',
@@ -207,25 +245,35 @@ describe('release lifecycle on a real engine', () => {
       mou: { number: `900/${APP}/KSAD/2025` },
     });
     expect(r.json.region.code).toBe('52.04');
-    expect(ksad('outdated').stdout).toMatch(new RegExp(`kota-bandung/${APP}\\s+1\\.1\\.0\\s+2\\.0\\.0\\s+major`));
+    expect(ksad('outdated').stdout).toMatch(
+      new RegExp(`kota-bandung/${APP}\\s+1\\.1\\.0\\s+2\\.0\\.0\\s+major`),
+    );
   });
 
   it('refuses a second deploy while one runs: exit 8 LOCKED, naming the holder', async () => {
-    const first = cli.start(['deploy', `${APP}@1.0.0`, '--catalog', catalog.root, '--json'], { KSAD_OPERATOR: 'budi' });
+    // The broken 2.0.0 keeps the first deploy busy for seconds (db recreated, web never healthy).
+    const first = cli.start(['deploy', `${APP}@2.0.0`, '--catalog', catalog.root, '--json'], {
+      KSAD_OPERATOR: 'budi',
+    });
     let out = '';
     first.stdout?.on('data', (c: Buffer) => (out += c.toString()));
     const done = new Promise<number | null>((resolve) => first.on('exit', (code) => resolve(code)));
-    await waitFor('the first deploy to take the lock', async () => {
-      const nets = await engine.docker.listNetworks({ filters: { name: [`ksad-lock-${APP}`] } });
-      return nets.length > 0 ? true : undefined;
-    }, { timeoutMs: 30_000, intervalMs: 20 });
+    await waitFor(
+      'the first deploy to take the lock',
+      async () => {
+        const nets = await engine.docker.listNetworks({ filters: { name: [`ksad-lock-${APP}`] } });
+        return nets.length > 0 ? true : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 20 },
+    );
     const second = ksad('deploy', `${APP}@1.0.0`, '--json');
     expect(second.status).toBe(8);
     expect(second.json.error.code).toBe('LOCKED');
     expect(second.json.error.message).toContain(`budi@`);
     expect(second.json.error.message).toContain(`pid ${first.pid}`);
     expect(second.json.error.message).toContain('ksad deploy');
-    expect(await done, out).toBe(0);
-    await pageAt('1.0.0');
+    expect(await done, out).toBe(9);
+    await pageAt('1.1.0');
+    expect(ksad('unlock', APP, '--json').json).toEqual({ app: APP, cleared: null });
   });
 });

@@ -177,6 +177,7 @@ export interface RunResult {
   stdout: string;
   stderr: string;
   /** stdout parsed as JSON, or undefined. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests assert on the CLI's JSON freely
   json: any;
   /** For assertion messages. */
   said: string;
@@ -213,7 +214,7 @@ export class KsadCli {
       child.on('close', (status) => {
         clearTimeout(timer);
         this.transcript.push(`$ ksad ${args.join(' ')}\n${stdout}\n${stderr}`);
-        let json: any;
+        let json: unknown;
         try {
           json = JSON.parse(stdout);
         } catch {
@@ -240,34 +241,43 @@ const HOST_VOLUME = 'ksad-host';
  * (not one this test wrote) is left alone.
  */
 export async function guardHostProfile(docker: Docker): Promise<{
-  /** Call with each `host init --json` result's profile. */
-  wrote(profile: { initializedAt: string }): void;
+  /** Call with each `host init --json` result's profile (`json.profile`). */
+  wrote(profile: unknown): void;
   restore(): Promise<void>;
 }> {
   const inspect = async (): Promise<Record<string, string> | null> => {
     try {
       const v = await docker.getVolume(HOST_VOLUME).inspect();
-      return (v.Labels ?? {}) as Record<string, string>;
+      return v.Labels ?? {};
     } catch (error) {
       if (statusCode(error) === 404) return null;
       throw error;
     }
   };
-  const record = (labels: Record<string, string> | null): any =>
-    labels?.['id.ksad.record'] === undefined ? null : JSON.parse(labels['id.ksad.record']);
+  interface ProfileRecord {
+    region?: unknown;
+    name?: unknown;
+    policy?: unknown;
+    initializedAt?: unknown;
+  }
+  const record = (labels: Record<string, string> | null): ProfileRecord | null => {
+    const raw = labels?.['id.ksad.record'];
+    return raw === undefined ? null : (JSON.parse(raw) as ProfileRecord);
+  };
   const before = await inspect();
   const ours = new Set<string>();
   return {
     wrote(profile) {
-      ours.add(profile.initializedAt);
+      const at = (profile as ProfileRecord | undefined)?.initializedAt;
+      if (typeof at === 'string') ours.add(at);
     },
     async restore() {
       const now = await inspect();
       const current = record(now);
       if (current === null || !ours.has(String(current.initializedAt))) return;
       const old = record(before);
-      const same = (a: any, b: any): boolean =>
-        JSON.stringify([a?.region, a?.name, a?.policy]) === JSON.stringify([b?.region, b?.name, b?.policy]);
+      const same = (a: ProfileRecord, b: ProfileRecord): boolean =>
+        JSON.stringify([a.region, a.name, a.policy]) === JSON.stringify([b.region, b.name, b.policy]);
       if (old !== null && same(old, current)) return;
       try {
         await docker.getVolume(HOST_VOLUME).remove();

@@ -11,7 +11,8 @@ import { REPO_ROOT } from './cli.js';
 const IMAGES = {
   db: '127.0.0.1:5151/ksad-samples/db@sha256:ca6aa8ddf5a0f9921973d584a98dffb76b76d55114fa44321cc8136df5f036fb',
   web: '127.0.0.1:5151/ksad-samples/web@sha256:0bbef33c76ea0cbeeaafab346690495126f7e0156c911b8ae4e46fb3efc5a46a',
-  worker: '127.0.0.1:5151/ksad-samples/worker@sha256:798aa0470cc17a11f0c5da632851f27b1c68b0f8ab9ec68973cd81ac1484321d',
+  worker:
+    '127.0.0.1:5151/ksad-samples/worker@sha256:798aa0470cc17a11f0c5da632851f27b1c68b0f8ab9ec68973cd81ac1484321d',
 };
 
 export interface AppVersion {
@@ -24,7 +25,9 @@ export interface AppVersion {
 
 /** A manifest of the three-service app. */
 export function lifecycleManifest(app: string, v: AppVersion): string {
-  const webCheck = v.brokenWeb ? 'http://127.0.0.1:8080/no-such-page' : 'http://127.0.0.1:8080/healthz';
+  const webCheck = v.brokenWeb
+    ? 'http://127.0.0.1:8080/no-such-page'
+    : 'http://127.0.0.1:8080/healthz';
   return `schemaVersion: 1
 name: ${app}
 version: ${v.version}
@@ -118,7 +121,11 @@ export interface LifecycleCatalog {
 }
 
 /** Copies the sample catalog into a temp dir and adds `app` in `versions`, granted to 52.04. */
-export async function lifecycleCatalog(app: string, versions: AppVersion[], mouRange = '>=1.0.0 <3.0.0'): Promise<LifecycleCatalog> {
+export async function lifecycleCatalog(
+  app: string,
+  versions: AppVersion[],
+  mouRange = '>=1.0.0 <3.0.0',
+): Promise<LifecycleCatalog> {
   const root = await mkdtemp(join(tmpdir(), 'ksad-lifecycle-'));
   await cp(join(REPO_ROOT, 'catalog'), join(root, 'catalog'), { recursive: true });
   await cp(join(REPO_ROOT, 'manifests'), join(root, 'manifests'), { recursive: true });
@@ -135,7 +142,7 @@ validFrom: "2025-01-01"
 validUntil: "2030-12-31"
 signedOn: "2024-12-20"
 document:
-  sha256: 0000000000000000000000000000000000000000000000000000000000000000
+  sha256: "0000000000000000000000000000000000000000000000000000000000000000"
   url: https://example.org/ksad/${app}.pdf
 `,
   );

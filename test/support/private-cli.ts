@@ -21,7 +21,13 @@ export async function buildPrivateCli(home: string): Promise<PrivateCli> {
   const root = await mkdtemp(join(tmpdir(), 'ksad-cli-'));
   const tsc = spawnSync(
     process.execPath,
-    [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(REPO_ROOT, 'tsconfig.build.json'), '--outDir', join(root, 'dist')],
+    [
+      join(REPO_ROOT, 'node_modules/typescript/bin/tsc'),
+      '-p',
+      join(REPO_ROOT, 'tsconfig.build.json'),
+      '--outDir',
+      join(root, 'dist'),
+    ],
     { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 },
   );
   if (!existsSync(join(root, 'dist/commands/deploy.js'))) {
@@ -33,7 +39,12 @@ export async function buildPrivateCli(home: string): Promise<PrivateCli> {
   await symlink(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'));
   await symlink(join(REPO_ROOT, 'catalog'), join(root, 'catalog'));
   await symlink(join(REPO_ROOT, 'manifests'), join(root, 'manifests'));
-  const envOf = (extra: Record<string, string>) => ({ ...process.env, KSAD_HOME: home, NO_COLOR: '1', ...extra });
+  const envOf = (extra: Record<string, string>) => ({
+    ...process.env,
+    KSAD_HOME: home,
+    NO_COLOR: '1',
+    ...extra,
+  });
   return {
     root,
     run(args, env = {}) {

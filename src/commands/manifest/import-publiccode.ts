@@ -5,16 +5,24 @@ import { formatDiagnostic } from '../../core/diagnostics.js';
 import { KsadCommand } from '../../ui/base-command.js';
 
 export default class ManifestImportPubliccode extends KsadCommand {
-  static override summary = 'Draft a manifest\'s descriptive fields from a publiccode.yml.';
+  static override summary = "Draft a manifest's descriptive fields from a publiccode.yml.";
   static override description =
-    'Maps publiccode.yml 0.4 (name, url, softwareVersion, releaseDate, categories, description.<lang>, legal.license, maintenance, intendedAudience.scope) to the manifest\'s descriptive fields. Every field that does not map is listed as a warning at its line (stderr). Services are still to add: see `ksad manifest init --from-compose … --publiccode …`.';
-  static override examples = ['<%= config.bin %> <%= command.id %> publiccode.yml --publisher kota-bandung --version 2.1.0'];
-  static override args = { file: Args.string({ required: true, description: 'publiccode.yml file' }) };
+    "Maps publiccode.yml 0.4 (name, url, softwareVersion, releaseDate, categories, description.<lang>, legal.license, maintenance, intendedAudience.scope) to the manifest's descriptive fields. Every field that does not map is listed as a warning at its line (stderr). Services are still to add: see `ksad manifest init --from-compose … --publiccode …`.";
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> publiccode.yml --publisher kota-bandung --version 2.1.0',
+  ];
+  static override args = {
+    file: Args.string({ required: true, description: 'publiccode.yml file' }),
+  };
   static override flags = {
     publisher: Flags.string({ required: true, summary: 'Member slug of the publishing region.' }),
     version: Flags.string({ summary: 'App version; default: softwareVersion.' }),
     name: Flags.string({ summary: 'App slug; default: from publiccode name.' }),
-    out: Flags.string({ char: 'o', summary: 'Write the YAML here instead of stdout.', helpValue: 'FILE' }),
+    out: Flags.string({
+      char: 'o',
+      summary: 'Write the YAML here instead of stdout.',
+      helpValue: 'FILE',
+    }),
     force: Flags.boolean({ summary: 'Overwrite --out when it exists.' }),
   };
 

@@ -16,27 +16,63 @@ export default class ManifestInit extends KsadCommand {
     '<%= config.bin %> <%= command.id %> --from-compose compose.yaml --publisher kota-bandung --publiccode publiccode.yml --out manifests/kota-bandung/antrean-daring/2.1.0.yaml',
   ];
   static override flags = {
-    'from-compose': Flags.string({ required: true, summary: 'Docker Compose file to draft from.', helpValue: 'FILE' }),
-    publisher: Flags.string({ required: true, summary: 'Member slug of the publishing region, e.g. kota-bandung.' }),
-    name: Flags.string({ summary: 'App slug; default: the compose "name", else the compose file\'s folder.' }),
+    'from-compose': Flags.string({
+      required: true,
+      summary: 'Docker Compose file to draft from.',
+      helpValue: 'FILE',
+    }),
+    publisher: Flags.string({
+      required: true,
+      summary: 'Member slug of the publishing region, e.g. kota-bandung.',
+    }),
+    name: Flags.string({
+      summary: 'App slug; default: the compose "name", else the compose file\'s folder.',
+    }),
     version: Flags.string({ summary: 'App version (semver).', default: undefined }),
-    title: Flags.string({ summary: 'Title; default: org.opencontainers.image.title, else from the name.' }),
-    description: Flags.string({ summary: 'Short description in Bahasa Indonesia (at most 150 characters).' }),
-    license: Flags.string({ summary: 'SPDX license; default: the org.opencontainers.image.licenses label.' }),
-    url: Flags.string({ summary: 'Source repository URL; default: the org.opencontainers.image.source label.' }),
-    dimension: Flags.string({ multiple: true, options: [...SMART_CITY_DIMENSIONS], summary: 'Smart City dimension (repeatable).' }),
+    title: Flags.string({
+      summary: 'Title; default: org.opencontainers.image.title, else from the name.',
+    }),
+    description: Flags.string({
+      summary: 'Short description in Bahasa Indonesia (at most 150 characters).',
+    }),
+    license: Flags.string({
+      summary: 'SPDX license; default: the org.opencontainers.image.licenses label.',
+    }),
+    url: Flags.string({
+      summary: 'Source repository URL; default: the org.opencontainers.image.source label.',
+    }),
+    dimension: Flags.string({
+      multiple: true,
+      options: [...SMART_CITY_DIMENSIONS],
+      summary: 'Smart City dimension (repeatable).',
+    }),
     category: Flags.string({ multiple: true, summary: 'Category slug (repeatable).' }),
-    maintenance: Flags.string({ options: ['internal', 'contract', 'community', 'none'], summary: 'Maintenance type; default internal.' }),
-    publiccode: Flags.string({ summary: 'publiccode.yml to take title, descriptions, license, url and maintenance from.', helpValue: 'FILE' }),
-    out: Flags.string({ char: 'o', summary: 'Write the draft here instead of stdout.', helpValue: 'FILE' }),
+    maintenance: Flags.string({
+      options: ['internal', 'contract', 'community', 'none'],
+      summary: 'Maintenance type; default internal.',
+    }),
+    publiccode: Flags.string({
+      summary: 'publiccode.yml to take title, descriptions, license, url and maintenance from.',
+      helpValue: 'FILE',
+    }),
+    out: Flags.string({
+      char: 'o',
+      summary: 'Write the draft here instead of stdout.',
+      helpValue: 'FILE',
+    }),
     force: Flags.boolean({ summary: 'Overwrite --out when it exists.' }),
-    offline: Flags.boolean({ summary: 'Do not contact registries: every tag is reported as still to pin.' }),
+    offline: Flags.boolean({
+      summary: 'Do not contact registries: every tag is reported as still to pin.',
+    }),
   };
 
   async run(): Promise<ComposeDraftResult> {
     const { flags } = await this.parse(ManifestInit);
     const result = await draftManifestFromCompose(
-      { files: new FsCatalogFiles(process.cwd()), registry: flags.offline ? null : new RegistryHttpClient() },
+      {
+        files: new FsCatalogFiles(process.cwd()),
+        registry: flags.offline ? null : new RegistryHttpClient(),
+      },
       flags['from-compose'],
       {
         meta: {
@@ -49,7 +85,8 @@ export default class ManifestInit extends KsadCommand {
           url: flags.url,
           dimensions: flags.dimension,
           categories: flags.category,
-          maintenance: flags.maintenance as 'internal' | 'contract' | 'community' | 'none' | undefined,
+          maintenance: flags.maintenance as
+            'internal' | 'contract' | 'community' | 'none' | undefined,
           requiresKsad: `>=${this.config.version}`,
         },
         publiccode: flags.publiccode,

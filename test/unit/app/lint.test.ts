@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import type { CatalogContext } from '../../../src/app/catalogs.js';
+import { lintCatalogUseCase, lintManifestsUseCase } from '../../../src/app/lint.js';
+import { formatDiagnostic } from '../../../src/core/diagnostics.js';
+import { KsadError } from '../../../src/core/errors.js';
+import { MemoryCatalogFiles } from '../../fakes/memory-catalog-files.js';
+import { MemoryCatalogRegistry } from '../../fakes/memory-catalog-registry.js';
+import { MemoryGitRepository } from '../../fakes/memory-git-repository.js';
+import { catalogFixtureFiles, manifestYaml } from '../../support/catalog-fixture.js';
+
+const TODAY = '2025-06-01';
+
+function setup(): { ctx: CatalogContext; files: MemoryCatalogFiles } {
+  const files = new MemoryCatalogFiles('/work');
+  const ctx: CatalogContext = {
+    files,
+    git: new MemoryGitRepository(files),
+    registry: new MemoryCatalogRegistry(files),
+    clock: { now: () => new Date('2025-06-01T00:00:00Z') },
+    sampleRoot: '/opt/ksad',
+  };
+  return { ctx, files };
+}
+
+describe('lintCatalogUseCase', () => {
+  it('finds no errors in the fixture catalog', async () => {
+    const { ctx, files } = setup();
+    files.putTree('/work/c', catalogFixtureFiles());
+    const report = await lintCatalogUseCase(ctx, { catalog: 'c', today: TODAY });
+    expect(report.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic)).toEqual([]);
+    expect(report).toMatchObject({ errors: 0, catalog: { name: 'c', root: '/work/c', commit: null } });
+    expect(report.files).toBe(11);
+  });
+
+  it('reports syntax, unknown keys and bad versions once each, sorted, with positions', async () => {
+    const { ctx, files } = setup();
+    files.putTree('/opt/ksad', {
+      ...catalogFixtureFiles(),
+      'catalog/members/kota-tangerang.yaml': 'code: "36.71"\nname: [unclosed\n',
+      'catalog/members/kabupaten-wonosobo.yaml':
+        'code: "33.07"\nname: Kabupaten Wonosobo\nkind: kabupaten\ncontacts:\n  - name: Diskominfo\nwebsiteUrl: x\n',
+      'manifests/kota-bandung/e-budgeting/2.1.yaml': manifestYaml('e-budgeting', '2.1'),
+    });
+    const report = await lintCatalogUseCase(ctx, { today: TODAY });
+    const lines = report.diagnostics.map(formatDiagnostic);
+    expect(report.catalog?.name).toBe('sample');
+    expect(report.errors).toBeGreaterThanOrEqual(3);
+    expect(new Set(lines).size).toBe(lines.length);
+    expect(lines).toContainEqual(expect.stringMatching(/^catalog\/members\/kabupaten-wonosobo\.yaml:6:1: error: .*websiteUrl/));
+    expect(lines).toContainEqual(expect.stringMatching(/^catalog\/members\/kota-tangerang\.yaml:\d+:\d+: error: /));
+    expect(lines).toContainEqual(expect.stringMatching(/^manifests\/kota-bandung\/e-budgeting\/2\.1\.yaml:3:\d+: error: version: /));
+    expect([...lines].sort((a, b) => a.localeCompare(b))).toEqual(lines.slice().sort((a, b) => a.localeCompare(b)));
+  });
+});
+
+describe('lintManifestsUseCase', () => {
+  it('reads folders and files, keeps the paths as given, checks against the catalog', async () => {
+    const { ctx, files } = setup();
+    files.putTree('/opt/ksad', catalogFixtureFiles());
+    files.putTree('/work/out', {
+      'ok.yaml': manifestYaml('antrean-daring', '2.1.0'),
+      'nested/bad.yml': manifestYaml('antrean-daring', 'v2.1'),
+      'notes.txt': 'ignored',
+    });
+    const report = await lintManifestsUseCase(ctx, ['out'], { today: TODAY });
+    expect(report.files).toBe(2);
+    expect(report.catalog?.name).toBe('sample');
+    const errors = report.diagnostics.filter((d) => d.severity === 'error');
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.every((d) => d.file === 'out/nested/bad.yml')).toBe(true);
+  });
+
+  it('goes on without a catalog when none can be opened, but not when one is named', async () => {
+    const { ctx, files } = setup();
+    files.putTree('/work', { 'm.yaml': manifestYaml('antrean-daring', '2.1.0') });
+    const report = await lintManifestsUseCase(ctx, ['m.yaml'], { today: TODAY });
+    expect(report.catalog).toBeNull();
+    await expect(lintManifestsUseCase(ctx, ['m.yaml'], { catalog: 'nope', today: TODAY })).rejects.toBeInstanceOf(KsadError);
+  });
+
+  it('names paths that do not exist, and refuses folders without manifests', async () => {
+    const { ctx, files } = setup();
+    files.putTree('/work/empty', { 'README.md': 'x' });
+    await expect(lintManifestsUseCase(ctx, ['missing.yaml'], { today: TODAY })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(lintManifestsUseCase(ctx, ['empty'], { today: TODAY })).rejects.toMatchObject({ code: 'USAGE' });
+  });
+});
