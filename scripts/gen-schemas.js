@@ -5,7 +5,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { catalogJsonSchemas } = await import(new URL('../dist/core/json-schema.js', import.meta.url).href);
+const { catalogJsonSchemas } = await import(
+  new URL('../dist/core/json-schema.js', import.meta.url).href
+);
 
 const out = join(root, 'schemas');
 await mkdir(out, { recursive: true });

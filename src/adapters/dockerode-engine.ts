@@ -133,8 +133,10 @@ export class DockerodeEngine implements DockerEngine {
     const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     this.endpoint = host.endpoint;
     const { protocol } = host.options;
+    // A unix socket connects at once (or fails at once), and a keep-alive agent on it made parallel
+    // inspects many times slower than docker-modem's own per-request connections: no agent there.
     this.agent =
-      protocol === 'ssh'
+      protocol === 'ssh' || host.options.socketPath !== undefined
         ? undefined
         : withConnectTimeout(
             protocol === 'https'

@@ -23,7 +23,10 @@ export class FsCatalogFiles implements CatalogFiles {
     const base = this.resolvePath(root);
     const info = await this.describeRoot(base);
     if (info.kind !== 'directory') {
-      throw new KsadError('CATALOG_UNAVAILABLE', `Cannot read catalog at ${root}: it is not a folder`);
+      throw new KsadError(
+        'CATALOG_UNAVAILABLE',
+        `Cannot read catalog at ${root}: it is not a folder`,
+      );
     }
     const relative: string[] = [];
     for (const dir of CATALOG_DIRS) {
@@ -31,10 +34,16 @@ export class FsCatalogFiles implements CatalogFiles {
     }
     relative.sort();
     try {
-      const texts = await mapLimit(relative, CONCURRENCY, (rel) => readText(join(base, ...rel.split('/'))));
+      const texts = await mapLimit(relative, CONCURRENCY, (rel) =>
+        readText(join(base, ...rel.split('/'))),
+      );
       return relative.map((path, i) => ({ path, text: texts[i] ?? '' }));
     } catch (error) {
-      throw new KsadError('CATALOG_UNAVAILABLE', `Cannot read catalog at ${root}: ${reason(error)}`, { cause: error });
+      throw new KsadError(
+        'CATALOG_UNAVAILABLE',
+        `Cannot read catalog at ${root}: ${reason(error)}`,
+        { cause: error },
+      );
     }
   }
 
@@ -98,7 +107,9 @@ export class FsCatalogFiles implements CatalogFiles {
  */
 function readText(path: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    readFileCallback(path, 'utf8', (error, text) => (error === null ? resolve(text) : reject(error)));
+    readFileCallback(path, 'utf8', (error, text) =>
+      error === null ? resolve(text) : reject(error),
+    );
   });
 }
 
@@ -122,7 +133,9 @@ async function walk(base: string, start: string, extensions: readonly string[]):
   while (level.length > 0) {
     const listings = await mapLimit(level, CONCURRENCY, async (rel) => {
       try {
-        return await readdir(join(base, ...rel.split('/').filter(Boolean)), { withFileTypes: true });
+        return await readdir(join(base, ...rel.split('/').filter(Boolean)), {
+          withFileTypes: true,
+        });
       } catch (error) {
         if (rel === start && isErrno(error, 'ENOENT')) return [] as Dirent[];
         throw error;
@@ -134,7 +147,8 @@ async function walk(base: string, start: string, extensions: readonly string[]):
         if (entry.name.startsWith('.')) continue;
         const child = rel === '' ? entry.name : `${rel}/${entry.name}`;
         if (entry.isDirectory()) next.push(child);
-        else if (entry.isFile() && extensions.some((ext) => entry.name.toLowerCase().endsWith(ext))) found.push(child);
+        else if (entry.isFile() && extensions.some((ext) => entry.name.toLowerCase().endsWith(ext)))
+          found.push(child);
       }
     });
     level = next;
@@ -143,7 +157,11 @@ async function walk(base: string, start: string, extensions: readonly string[]):
 }
 
 /** `fn` over `items` with at most `limit` calls pending; results keep the order of `items`. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -103,9 +103,15 @@ export class JsonCatalogRegistry implements CatalogRegistry {
   }
 
   private corrupt(why: string, cause?: unknown): KsadError {
-    return new KsadError('INVALID', `The list of added catalogs (${this.file}) is not valid: ${why}`, {
-      cause,
-      suggestions: [`fix or delete ${this.file}, then add the catalogs again with: ksad catalog add`],
-    });
+    return new KsadError(
+      'INVALID',
+      `The list of added catalogs (${this.file}) is not valid: ${why}`,
+      {
+        cause,
+        suggestions: [
+          `fix or delete ${this.file}, then add the catalogs again with: ksad catalog add`,
+        ],
+      },
+    );
   }
 }

@@ -1,19 +1,34 @@
 import { simpleGit, CheckRepoActions, type SimpleGit } from 'simple-git';
 import { KsadError } from '../core/errors.js';
-import type { ChangedFile, GitRepository, GitWorkingCopy, HistoryCommit } from '../ports/git-repository.js';
+import type {
+  ChangedFile,
+  GitRepository,
+  GitWorkingCopy,
+  HistoryCommit,
+} from '../ports/git-repository.js';
 
 /**
  * Editor, pager and external-diff programs: ksad never edits, pages or renders patches, and
  * simple-git refuses to run git with them set, so they are left out of git's environment.
  */
-const NEVER_USED = new Set(['EDITOR', 'VISUAL', 'GIT_EDITOR', 'GIT_SEQUENCE_EDITOR', 'PAGER', 'GIT_PAGER', 'GIT_EXTERNAL_DIFF']);
+const NEVER_USED = new Set([
+  'EDITOR',
+  'VISUAL',
+  'GIT_EDITOR',
+  'GIT_SEQUENCE_EDITOR',
+  'PAGER',
+  'GIT_PAGER',
+  'GIT_EXTERNAL_DIFF',
+]);
 
 /** Kills git when it prints nothing for this long: a stalled network must not hang ksad. */
 const SILENCE_TIMEOUT_MS = 120_000;
 
 /** Catalog repositories through the `git` binary, via simple-git. Never prompts. */
 export class SimpleGitRepository implements GitRepository, GitWorkingCopy {
-  constructor(private readonly baseEnv: Readonly<Record<string, string | undefined>> = process.env) {}
+  constructor(
+    private readonly baseEnv: Readonly<Record<string, string | undefined>> = process.env,
+  ) {}
 
   async clone(url: string, dir: string, ref?: string): Promise<void> {
     try {
@@ -49,7 +64,15 @@ export class SimpleGitRepository implements GitRepository, GitWorkingCopy {
   async changedFiles(dir: string, fromCommit: string, toCommit: string): Promise<ChangedFile[]> {
     let out: string;
     try {
-      out = await this.git(dir).raw(['diff', '--name-status', '--no-renames', '-z', fromCommit, toCommit, '--']);
+      out = await this.git(dir).raw([
+        'diff',
+        '--name-status',
+        '--no-renames',
+        '-z',
+        fromCommit,
+        toCommit,
+        '--',
+      ]);
     } catch (error) {
       throw unavailable(`Cannot compare ${fromCommit} with ${toCommit} in ${dir}`, error);
     }
@@ -71,7 +94,9 @@ export class SimpleGitRepository implements GitRepository, GitWorkingCopy {
     // it is one.
     const git = this.git(dir);
     try {
-      const full = (await git.raw(['rev-parse', '--verify', '--end-of-options', `${ancestor}^{commit}`])).trim();
+      const full = (
+        await git.raw(['rev-parse', '--verify', '--end-of-options', `${ancestor}^{commit}`])
+      ).trim();
       const base = (await git.raw(['merge-base', '--end-of-options', ancestor, descendant])).trim();
       return base !== '' && base === full;
     } catch (error) {
@@ -149,7 +174,14 @@ export class SimpleGitRepository implements GitRepository, GitWorkingCopy {
   async push(dir: string, branch: string, tag: string): Promise<void> {
     const url = await this.originUrl(dir);
     try {
-      await this.git(dir).raw(['push', '--quiet', '--atomic', 'origin', `refs/heads/${branch}:refs/heads/${branch}`, `refs/tags/${tag}:refs/tags/${tag}`]);
+      await this.git(dir).raw([
+        'push',
+        '--quiet',
+        '--atomic',
+        'origin',
+        `refs/heads/${branch}:refs/heads/${branch}`,
+        `refs/tags/${tag}:refs/tags/${tag}`,
+      ]);
     } catch (error) {
       throw unavailable(`Cannot push ${branch} and tag ${tag} to ${url}`, error);
     }
@@ -162,11 +194,21 @@ export class SimpleGitRepository implements GitRepository, GitWorkingCopy {
   private async checkout(dir: string, url: string, ref: string | undefined): Promise<void> {
     const git = this.git(dir);
     const candidates =
-      ref === undefined ? ['refs/remotes/origin/HEAD'] : [`refs/remotes/origin/${ref}`, `refs/tags/${ref}`, ref];
+      ref === undefined
+        ? ['refs/remotes/origin/HEAD']
+        : [`refs/remotes/origin/${ref}`, `refs/tags/${ref}`, ref];
     let commit: string | undefined;
     for (const candidate of candidates) {
       try {
-        commit = (await git.raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `${candidate}^{commit}`])).trim();
+        commit = (
+          await git.raw([
+            'rev-parse',
+            '--verify',
+            '--quiet',
+            '--end-of-options',
+            `${candidate}^{commit}`,
+          ])
+        ).trim();
       } catch {
         continue;
       }
@@ -204,7 +246,8 @@ export class SimpleGitRepository implements GitRepository, GitWorkingCopy {
     env.GIT_TERMINAL_PROMPT = '0';
     env.GCM_INTERACTIVE = 'never';
     // ssh asks for passwords and host keys on the tty, which GIT_TERMINAL_PROMPT does not cover.
-    if (env.GIT_SSH_COMMAND === undefined && env.GIT_SSH === undefined) env.GIT_SSH_COMMAND = 'ssh -o BatchMode=yes';
+    if (env.GIT_SSH_COMMAND === undefined && env.GIT_SSH === undefined)
+      env.GIT_SSH_COMMAND = 'ssh -o BatchMode=yes';
     return simpleGit({
       ...(baseDir === undefined ? {} : { baseDir }),
       timeout: { block: SILENCE_TIMEOUT_MS },
@@ -270,6 +313,8 @@ function gitReason(error: unknown): string {
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l !== '');
-  const reasons = lines.filter((l) => /^(fatal|error):/i.test(l)).map((l) => l.replace(/^(fatal|error):\s*/i, ''));
+  const reasons = lines
+    .filter((l) => /^(fatal|error):/i.test(l))
+    .map((l) => l.replace(/^(fatal|error):\s*/i, ''));
   return (reasons.length > 0 ? reasons : lines.slice(0, 1)).join('; ') || 'git failed';
 }

@@ -2,7 +2,11 @@ import type { Catalog, LoadedManifest, LoadedMou } from '../core/catalog-model.j
 import { KsadError } from '../core/errors.js';
 import { coverage, mousFor, mouStatus, type MouStatus } from '../core/mou-rules.js';
 import { listApps, parseAppRef, resolveVersion } from '../core/resolve.js';
-import { REGION_CODE_PATTERN, SMART_CITY_DIMENSIONS, type Dimension } from '../core/schema/common.js';
+import {
+  REGION_CODE_PATTERN,
+  SMART_CITY_DIMENSIONS,
+  type Dimension,
+} from '../core/schema/common.js';
 
 export interface RegionRef {
   code: string;
@@ -48,7 +52,8 @@ export function searchApps(catalog: Catalog, query: SearchQuery): AppHit[] {
   const dimension = query.dimension === undefined ? undefined : checkDimension(query.dimension);
   const region = query.region === undefined ? undefined : checkRegion(query.region);
   const text = query.text?.trim().toLowerCase() ?? '';
-  const publishers = query.publisher === undefined ? undefined : publisherSlugs(catalog, query.publisher);
+  const publishers =
+    query.publisher === undefined ? undefined : publisherSlugs(catalog, query.publisher);
 
   const hits: AppHit[] = [];
   for (const app of listApps(catalog)) {
@@ -61,7 +66,8 @@ export function searchApps(catalog: Catalog, query: SearchQuery): AppHit[] {
     if (region !== undefined) {
       const numbers = new Set<string>();
       for (const version of app.manifests) {
-        for (const mou of coverage(catalog, version, region, query.today).covering) numbers.add(mou.mou.number);
+        for (const mou of coverage(catalog, version, region, query.today).covering)
+          numbers.add(mou.mou.number);
       }
       if (numbers.size === 0) continue;
       coveredBy = [...numbers].sort();
@@ -72,7 +78,8 @@ export function searchApps(catalog: Catalog, query: SearchQuery): AppHit[] {
       title: m.title,
       latest: m.version,
       versions: app.versions,
-      shortDescription: m.description.id?.shortDescription ?? m.description.en?.shortDescription ?? '',
+      shortDescription:
+        m.description.id?.shortDescription ?? m.description.en?.shortDescription ?? '',
       dimensions: [...m.dimensions],
       categories: [...m.categories],
       coveredBy,
@@ -84,7 +91,12 @@ export function searchApps(catalog: Catalog, query: SearchQuery): AppHit[] {
 export interface AppService {
   name: string;
   image: string;
-  ports: { name: string | null; container: number; host: number | string | null; protocol: 'tcp' | 'udp' }[];
+  ports: {
+    name: string | null;
+    container: number;
+    host: number | string | null;
+    protocol: 'tcp' | 'udp';
+  }[];
   volumes: { name: string | null; source: string | null; path: string; readOnly: boolean }[];
   dependsOn: string[];
   healthcheck: boolean;
@@ -150,7 +162,8 @@ export interface AppDetails {
 export function showApp(catalog: Catalog, ref: string, today: string): AppDetails {
   const loaded = resolveVersion(catalog, parseAppRef(ref));
   const m = loaded.manifest;
-  const versions = listApps(catalog).find((a) => a.publisher === m.publisher && a.name === m.name)?.versions ?? [m.version];
+  const versions = listApps(catalog).find((a) => a.publisher === m.publisher && a.name === m.name)
+    ?.versions ?? [m.version];
   const publisher = publisherRef(catalog, m.publisher);
 
   const mous: AppMouCoverage[] = catalog.mous
@@ -177,8 +190,18 @@ export function showApp(catalog: Catalog, ref: string, today: string): AppDetail
     services: Object.entries(m.services).map(([name, s]) => ({
       name,
       image: s.image,
-      ports: s.ports.map((p) => ({ name: p.name ?? null, container: p.container, host: p.host ?? null, protocol: p.protocol })),
-      volumes: s.volumes.map((v) => ({ name: v.name ?? null, source: v.source ?? null, path: v.path, readOnly: v.readOnly })),
+      ports: s.ports.map((p) => ({
+        name: p.name ?? null,
+        container: p.container,
+        host: p.host ?? null,
+        protocol: p.protocol,
+      })),
+      volumes: s.volumes.map((v) => ({
+        name: v.name ?? null,
+        source: v.source ?? null,
+        path: v.path,
+        readOnly: v.readOnly,
+      })),
       dependsOn: Object.keys(s.dependsOn),
       healthcheck: s.healthcheck !== undefined,
     })),
@@ -189,12 +212,21 @@ export function showApp(catalog: Catalog, ref: string, today: string): AppDetail
       default: c.default ?? null,
       description: c.description,
     })),
-    secrets: Object.entries(m.secrets).map(([name, s]) => ({ name, source: s.source, description: s.description })),
+    secrets: Object.entries(m.secrets).map(([name, s]) => ({
+      name,
+      source: s.source,
+      description: s.description,
+    })),
     mous,
   };
 }
 
-function appMouCoverage(catalog: Catalog, manifest: LoadedManifest, loaded: LoadedMou, today: string): AppMouCoverage {
+function appMouCoverage(
+  catalog: Catalog,
+  manifest: LoadedManifest,
+  loaded: LoadedMou,
+  today: string,
+): AppMouCoverage {
   const { mou } = loaded;
   const listed = mou.apps.find((a) => a.name === manifest.manifest.name);
   const regions = mou.grantees.map((code) => {
@@ -235,7 +267,10 @@ export interface MouRow {
  * MoUs where `region` takes part (as grantor or grantee), optionally only the active ones
  * (active or expiring: usable for a deploy today).
  */
-export function listMous(catalog: Catalog, query: { region?: string | undefined; active?: boolean | undefined; today: string }): MouRow[] {
+export function listMous(
+  catalog: Catalog,
+  query: { region?: string | undefined; active?: boolean | undefined; today: string },
+): MouRow[] {
   const filter: { region?: string; active?: boolean; today: string } = { today: query.today };
   if (query.region !== undefined) filter.region = checkRegion(query.region);
   if (query.active === true) filter.active = true;
@@ -266,7 +301,10 @@ function searchableText(loaded: LoadedManifest): string {
 function publisherSlugs(catalog: Catalog, publisher: string): Set<string> {
   const wanted = publisher.trim().toLowerCase();
   const slugs = catalog.members
-    .filter((l) => l.slug === wanted || l.member.code === wanted || l.member.name.toLowerCase() === wanted)
+    .filter(
+      (l) =>
+        l.slug === wanted || l.member.code === wanted || l.member.name.toLowerCase() === wanted,
+    )
     .map((l) => l.slug);
   // A publisher without a member file is still found by the slug its manifests use.
   return new Set([...slugs, wanted]);

@@ -55,12 +55,19 @@ export async function addCatalog(
   options: { ref?: string | undefined; default?: boolean | undefined } = {},
 ): Promise<AddedCatalog> {
   if (!SLUG_PATTERN.test(name)) {
-    throw new KsadError('USAGE', `Catalog name "${name}" is not valid: use lower-case letters, digits and dashes`, {
-      suggestions: ['for example: ksad catalog add bandung https://example.org/ksad-catalog.git'],
-    });
+    throw new KsadError(
+      'USAGE',
+      `Catalog name "${name}" is not valid: use lower-case letters, digits and dashes`,
+      {
+        suggestions: ['for example: ksad catalog add bandung https://example.org/ksad-catalog.git'],
+      },
+    );
   }
   if (name === SAMPLE_CATALOG) {
-    throw new KsadError('USAGE', `"${SAMPLE_CATALOG}" names the sample catalog shipped with ksad; choose another name`);
+    throw new KsadError(
+      'USAGE',
+      `"${SAMPLE_CATALOG}" names the sample catalog shipped with ksad; choose another name`,
+    );
   }
   const existing = await ctx.registry.list();
   const clash = existing.find((c) => c.name === name);
@@ -81,27 +88,55 @@ export async function addCatalog(
       await ctx.git.clone(source, staged.dir, options.ref);
       await assertLooksLikeCatalog(ctx, staged.dir, source);
       commit = await ctx.git.headCommit(staged.dir);
-      catalog = buildCatalog({ name, root: staged.dir, commit, files: await ctx.files.readCatalogFiles(staged.dir) });
+      catalog = buildCatalog({
+        name,
+        root: staged.dir,
+        commit,
+        files: await ctx.files.readCatalogFiles(staged.dir),
+      });
       root = await staged.commit();
     } catch (error) {
       await staged.discard();
       throw error;
     }
-    entry = { name, kind: 'git', source, default: options.default === true, root, addedAt: now, commit, syncedAt: now };
+    entry = {
+      name,
+      kind: 'git',
+      source,
+      default: options.default === true,
+      root,
+      addedAt: now,
+      commit,
+      syncedAt: now,
+    };
     if (options.ref !== undefined) entry.ref = options.ref;
   } else {
     if (options.ref !== undefined) {
-      throw new KsadError('USAGE', '--ref applies to git catalogs only; a folder is read as it is', {
-        suggestions: ['give a git URL (https://, ssh://, file://) to follow a branch, tag or commit'],
-      });
+      throw new KsadError(
+        'USAGE',
+        '--ref applies to git catalogs only; a folder is read as it is',
+        {
+          suggestions: [
+            'give a git URL (https://, ssh://, file://) to follow a branch, tag or commit',
+          ],
+        },
+      );
     }
     const root = ctx.files.resolvePath(source);
     await assertLooksLikeCatalog(ctx, root, source);
     catalog = await readCatalog(ctx, name, root, await folderCommit(ctx, root));
-    entry = { name, kind: 'folder', source: root, default: options.default === true, root, addedAt: now };
+    entry = {
+      name,
+      kind: 'folder',
+      source: root,
+      default: options.default === true,
+      root,
+      addedAt: now,
+    };
   }
 
-  const others = options.default === true ? existing.map((c) => ({ ...c, default: false })) : existing;
+  const others =
+    options.default === true ? existing.map((c) => ({ ...c, default: false })) : existing;
   try {
     await ctx.registry.save([...others, entry]);
   } catch (error) {
@@ -173,14 +208,20 @@ export async function syncCatalogs(ctx: CatalogContext, name?: string): Promise<
   const first = failures[0];
   if (first !== undefined) {
     if (name !== undefined) throw first.error;
-    throw new KsadError('CATALOG_UNAVAILABLE', `Could not sync ${failures.map((f) => f.name).join(', ')}`, {
-      details: [
-        ...failures.map((f) => `${f.name}: ${f.error instanceof Error ? f.error.message : String(f.error)}`),
-        ...results.map((r) => `${r.name}: ${r.status}`),
-      ],
-      suggestions: ['check the network and the URLs (ksad catalog list), then sync again'],
-      cause: first.error,
-    });
+    throw new KsadError(
+      'CATALOG_UNAVAILABLE',
+      `Could not sync ${failures.map((f) => f.name).join(', ')}`,
+      {
+        details: [
+          ...failures.map(
+            (f) => `${f.name}: ${f.error instanceof Error ? f.error.message : String(f.error)}`,
+          ),
+          ...results.map((r) => `${r.name}: ${r.status}`),
+        ],
+        suggestions: ['check the network and the URLs (ksad catalog list), then sync again'],
+        cause: first.error,
+      },
+    );
   }
   return results;
 }
@@ -192,13 +233,27 @@ async function syncOne(
   if (entry.kind === 'folder') {
     const info = await ctx.files.describeRoot(entry.root);
     if (info.kind !== 'directory') {
-      throw new KsadError('CATALOG_UNAVAILABLE', `Catalog folder ${entry.root} of "${entry.name}" is gone`, {
-        suggestions: [`restore the folder, or remove the catalog: ksad catalog remove ${entry.name}`],
-      });
+      throw new KsadError(
+        'CATALOG_UNAVAILABLE',
+        `Catalog folder ${entry.root} of "${entry.name}" is gone`,
+        {
+          suggestions: [
+            `restore the folder, or remove the catalog: ksad catalog remove ${entry.name}`,
+          ],
+        },
+      );
     }
     const commit = await folderCommit(ctx, entry.root);
     return {
-      result: { name: entry.name, kind: 'folder', source: entry.source, status: 'local', from: commit ?? null, to: commit ?? null, changes: emptyChanges() },
+      result: {
+        name: entry.name,
+        kind: 'folder',
+        source: entry.source,
+        status: 'local',
+        from: commit ?? null,
+        to: commit ?? null,
+        changes: emptyChanges(),
+      },
       entry,
     };
   }
@@ -254,7 +309,12 @@ async function syncOne(
  * publication (a fixed version, a revoked key) would silently disappear; the clone is put back on
  * the last-seen commit and the sync refused. The last-seen commit is the one the registry keeps.
  */
-async function refuseRollback(ctx: CatalogContext, entry: RegisteredCatalog, root: string, to: string): Promise<void> {
+async function refuseRollback(
+  ctx: CatalogContext,
+  entry: RegisteredCatalog,
+  root: string,
+  to: string,
+): Promise<void> {
   const last = entry.commit;
   if (last === undefined || last === to) return;
   let rolledBack: boolean;
@@ -271,13 +331,17 @@ async function refuseRollback(ctx: CatalogContext, entry: RegisteredCatalog, roo
   } catch {
     // The registry still names the last-seen commit; the next open reads whatever is checked out.
   }
-  throw new KsadError('INTEGRITY', `catalog "${entry.name}" was rolled back: ${entry.source} now points at ${to.slice(0, 12)}, an older commit than ${last.slice(0, 12)} seen at the last sync`, {
-    details: [`last seen: ${last}`, `offered now: ${to}`],
-    suggestions: [
-      'this can hide fixed versions or revoked keys: ask the catalog maintainers why the branch moved back',
-      `if the rollback is intended, start over: ksad catalog remove ${entry.name} && ksad catalog add ${entry.name} ${entry.source}`,
-    ],
-  });
+  throw new KsadError(
+    'INTEGRITY',
+    `catalog "${entry.name}" was rolled back: ${entry.source} now points at ${to.slice(0, 12)}, an older commit than ${last.slice(0, 12)} seen at the last sync`,
+    {
+      details: [`last seen: ${last}`, `offered now: ${to}`],
+      suggestions: [
+        'this can hide fixed versions or revoked keys: ask the catalog maintainers why the branch moved back',
+        `if the rollback is intended, start over: ksad catalog remove ${entry.name} && ksad catalog add ${entry.name} ${entry.source}`,
+      ],
+    },
+  );
 }
 
 /** Sorts changed files into manifests, members, MoUs and the rest. */
@@ -291,7 +355,12 @@ export function groupChanges(files: readonly ChangedFile[]): CatalogChanges {
         : file.path.startsWith('catalog/mous/')
           ? changes.mous
           : changes.other;
-    const list = file.status === 'added' ? group.added : file.status === 'deleted' ? group.removed : group.changed;
+    const list =
+      file.status === 'added'
+        ? group.added
+        : file.status === 'deleted'
+          ? group.removed
+          : group.changed;
     list.push(file.path);
   }
   for (const group of [changes.manifests, changes.members, changes.mous, changes.other]) {
@@ -366,9 +435,13 @@ export async function openCatalog(ctx: CatalogContext, nameOrPath?: string): Pro
   const info = await ctx.files.describeRoot(nameOrPath);
   if (info.kind === 'directory') {
     if (!info.hasCatalogDirs) {
-      throw new KsadError('CATALOG_UNAVAILABLE', `${nameOrPath} is a folder but not a catalog: it has no catalog/ or manifests/ folder`, {
-        suggestions: ['point --catalog at the folder that holds catalog/catalog.yaml'],
-      });
+      throw new KsadError(
+        'CATALOG_UNAVAILABLE',
+        `${nameOrPath} is a folder but not a catalog: it has no catalog/ or manifests/ folder`,
+        {
+          suggestions: ['point --catalog at the folder that holds catalog/catalog.yaml'],
+        },
+      );
     }
     const root = ctx.files.resolvePath(nameOrPath);
     return readCatalog(ctx, nameOrPath, root, await folderCommit(ctx, root));
@@ -385,25 +458,44 @@ export async function openCatalog(ctx: CatalogContext, nameOrPath?: string): Pro
 async function openRegistered(ctx: CatalogContext, entry: RegisteredCatalog): Promise<Catalog> {
   const info = await ctx.files.describeRoot(entry.root);
   if (info.kind !== 'directory') {
-    throw new KsadError('CATALOG_UNAVAILABLE', `The files of catalog "${entry.name}" are missing (${entry.root})`, {
-      suggestions: entry.kind === 'git' ? [`clone it again: ksad catalog sync ${entry.name}`] : [`restore the folder, or: ksad catalog remove ${entry.name}`],
-    });
+    throw new KsadError(
+      'CATALOG_UNAVAILABLE',
+      `The files of catalog "${entry.name}" are missing (${entry.root})`,
+      {
+        suggestions:
+          entry.kind === 'git'
+            ? [`clone it again: ksad catalog sync ${entry.name}`]
+            : [`restore the folder, or: ksad catalog remove ${entry.name}`],
+      },
+    );
   }
-  const commit = entry.kind === 'git' ? await ctx.git.headCommit(entry.root) : await folderCommit(ctx, entry.root);
+  const commit =
+    entry.kind === 'git'
+      ? await ctx.git.headCommit(entry.root)
+      : await folderCommit(ctx, entry.root);
   return readCatalog(ctx, entry.name, entry.root, commit);
 }
 
 async function openSample(ctx: CatalogContext): Promise<Catalog> {
   const info = await ctx.files.describeRoot(ctx.sampleRoot);
   if (!info.hasCatalogDirs) {
-    throw new KsadError('CATALOG_UNAVAILABLE', `The sample catalog is missing from this ksad installation (${ctx.sampleRoot})`, {
-      suggestions: ['add a catalog: ksad catalog add NAME SOURCE'],
-    });
+    throw new KsadError(
+      'CATALOG_UNAVAILABLE',
+      `The sample catalog is missing from this ksad installation (${ctx.sampleRoot})`,
+      {
+        suggestions: ['add a catalog: ksad catalog add NAME SOURCE'],
+      },
+    );
   }
   return readCatalog(ctx, SAMPLE_CATALOG, ctx.sampleRoot, await folderCommit(ctx, ctx.sampleRoot));
 }
 
-async function readCatalog(ctx: CatalogContext, name: string, root: string, commit: string | undefined): Promise<Catalog> {
+async function readCatalog(
+  ctx: CatalogContext,
+  name: string,
+  root: string,
+  commit: string | undefined,
+): Promise<Catalog> {
   const files = await ctx.files.readCatalogFiles(root);
   return buildCatalog(commit === undefined ? { name, root, files } : { name, root, commit, files });
 }
@@ -412,7 +504,11 @@ async function folderCommit(ctx: CatalogContext, root: string): Promise<string |
   return (await ctx.git.isRepo(root)) ? ctx.git.headCommit(root) : undefined;
 }
 
-async function assertLooksLikeCatalog(ctx: CatalogContext, root: string, source: string): Promise<void> {
+async function assertLooksLikeCatalog(
+  ctx: CatalogContext,
+  root: string,
+  source: string,
+): Promise<void> {
   const info = await ctx.files.describeRoot(root);
   if (info.kind === 'missing') {
     throw new KsadError('CATALOG_UNAVAILABLE', `No such folder: ${source}`, {
@@ -420,9 +516,15 @@ async function assertLooksLikeCatalog(ctx: CatalogContext, root: string, source:
     });
   }
   if (!info.hasCatalogFile) {
-    throw new KsadError('CATALOG_UNAVAILABLE', `${source} does not look like a KSAD catalog: it has no catalog/catalog.yaml`, {
-      suggestions: ['a catalog holds catalog/catalog.yaml, catalog/members/, catalog/mous/ and manifests/'],
-    });
+    throw new KsadError(
+      'CATALOG_UNAVAILABLE',
+      `${source} does not look like a KSAD catalog: it has no catalog/catalog.yaml`,
+      {
+        suggestions: [
+          'a catalog holds catalog/catalog.yaml, catalog/members/, catalog/mous/ and manifests/',
+        ],
+      },
+    );
   }
 }
 
@@ -431,7 +533,11 @@ function findRegistered(catalogs: readonly RegisteredCatalog[], name: string): R
   if (entry === undefined) {
     const names = catalogs.map((c) => c.name);
     throw new KsadError('NOT_FOUND', `No catalog named "${name}" is added`, {
-      suggestions: [names.length > 0 ? `added catalogs: ${names.join(', ')}` : 'add one with: ksad catalog add NAME SOURCE'],
+      suggestions: [
+        names.length > 0
+          ? `added catalogs: ${names.join(', ')}`
+          : 'add one with: ksad catalog add NAME SOURCE',
+      ],
     });
   }
   return entry;
@@ -442,7 +548,11 @@ function effectiveDefault(catalogs: readonly RegisteredCatalog[]): string | unde
 }
 
 function countsOf(catalog: Catalog): CatalogCounts {
-  return { members: catalog.members.length, mous: catalog.mous.length, manifests: catalog.manifests.length };
+  return {
+    members: catalog.members.length,
+    mous: catalog.mous.length,
+    manifests: catalog.manifests.length,
+  };
 }
 
 function emptyChanges(): CatalogChanges {

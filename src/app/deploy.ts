@@ -105,7 +105,12 @@ async function apply(
   await pullImages(ctx, p, new Set(work.map((s) => s.service)));
 
   // Secrets are stored before any container uses them: a crash must not lose a generated password.
-  if (p.secrets.generated.length > 0) await state.saveSecrets(app, p.secrets.values);
+  // Supplied ones too, so later upgrades and rollbacks find every value on the host.
+  const stored = await state.secrets(app);
+  const secretsChanged =
+    Object.keys(stored).length !== Object.keys(p.secrets.values).length ||
+    Object.entries(p.secrets.values).some(([name, value]) => stored[name] !== value);
+  if (secretsChanged) await state.saveSecrets(app, p.secrets.values);
 
   const record = releaseRecord(ctx, p, configHash, opts.description);
   const createdIds: string[] = [];
@@ -317,7 +322,10 @@ export async function recoverInterrupted(
     for (const c of parked) {
       const canonical = c.name.replace(/-r\d+-old$/, '');
       const current = containers.find((x) => x.name === canonical);
-      if (current && current.state === 'running') {
+      // Only a replacement that proved itself replaces the parked one; one still starting may
+      // never become healthy, so the parked (last good) one comes back and the plan redoes it.
+      const proven = current?.health === 'healthy' || current?.health === 'none';
+      if (current && current.state === 'running' && proven) {
         await engine.removeContainer(c.id, { force: true });
       } else {
         if (current) await engine.removeContainer(current.id, { force: true });

@@ -45,10 +45,18 @@ export class HostState {
     const filter: Labels = { [Label.managed]: 'true', [Label.kind]: 'release' };
     if (app !== undefined) filter[Label.app] = app;
     const volumes = await this.engine.listVolumes(filter);
-    return volumes
-      .map((v) => parseRecord(v.labels, releaseRecordSchema, v.name))
-      .sort((a, b) => a.app.localeCompare(b.app) || a.revision - b.revision);
+    const records: ReleaseRecord[] = [];
+    for (const v of volumes) {
+      // One damaged record must not hide every other release; the audit reports it as a finding.
+      const parsed = tryParseRecord(v.labels, releaseRecordSchema);
+      if (parsed === undefined) this.damaged.add(v.name);
+      else records.push(parsed);
+    }
+    return records.sort((a, b) => a.app.localeCompare(b.app) || a.revision - b.revision);
   }
+
+  /** Release record volumes seen by `releases()` whose labels do not parse. */
+  readonly damaged = new Set<string>();
 
   async saveRelease(record: ReleaseRecord): Promise<void> {
     await this.replaceRecordVolume(
@@ -147,19 +155,26 @@ export interface LockHolder extends Operator {
   since: string;
 }
 
-function parseRecord<T>(labels: Labels, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }, where: string): T {
+type RecordSchema<T> = { safeParse(v: unknown): { success: true; data: T } | { success: false } };
+
+function tryParseRecord<T>(labels: Labels, schema: RecordSchema<T>): T | undefined {
   const raw = labels[Label.record];
   let value: unknown;
   try {
     value = raw === undefined ? undefined : JSON.parse(raw);
   } catch {
-    value = undefined;
+    return undefined;
   }
   const parsed = schema.safeParse(value);
-  if (!parsed.success) {
+  return parsed.success ? parsed.data : undefined;
+}
+
+function parseRecord<T>(labels: Labels, schema: RecordSchema<T>, where: string): T {
+  const parsed = tryParseRecord(labels, schema);
+  if (parsed === undefined) {
     throw new KsadError('INTEGRITY', `the ksad record on volume "${where}" is damaged or was edited by hand`, {
       suggestions: [`inspect it: docker volume inspect ${where}`, 'remove it if it is not needed; ksad does not guess its content'],
     });
   }
-  return parsed.data;
+  return parsed;
 }

@@ -24,9 +24,16 @@ export async function lintCatalogUseCase(
 ): Promise<LintReport> {
   const catalog = await openCatalog(ctx, options.catalog);
   // The embedded sample's history is ksad's own source history, not a catalog's publications.
-  const history = catalog.commit !== undefined && catalog.name !== SAMPLE_CATALOG ? await publishedVersionsChanged(ctx.git, catalog.root) : [];
+  const history =
+    catalog.commit !== undefined && catalog.name !== SAMPLE_CATALOG
+      ? await publishedVersionsChanged(ctx.git, catalog.root)
+      : [];
   // The build's own findings (syntax, schema) may or may not be repeated by lint: keep each once.
-  const diagnostics = unique([...catalog.diagnostics, ...lintCatalog(catalog, { today: options.today }), ...history]);
+  const diagnostics = unique([
+    ...catalog.diagnostics,
+    ...lintCatalog(catalog, { today: options.today }),
+    ...history,
+  ]);
   const files = new Set([
     ...(catalog.info === null ? [] : [CATALOG_FILE]),
     ...catalog.members.map((m) => m.file),
@@ -63,13 +70,20 @@ export async function lintManifestsUseCase(
       catalog = null;
     }
   }
-  return report(catalog, files.length, unique(lintManifestFiles(files, catalog, { today: options.today })));
+  return report(
+    catalog,
+    files.length,
+    unique(lintManifestFiles(files, catalog, { today: options.today })),
+  );
 }
 
 function report(catalog: Catalog | null, files: number, diagnostics: Diagnostic[]): LintReport {
   const sorted = sortDiagnostics(diagnostics);
   return {
-    catalog: catalog === null ? null : { name: catalog.name, root: catalog.root, commit: catalog.commit ?? null },
+    catalog:
+      catalog === null
+        ? null
+        : { name: catalog.name, root: catalog.root, commit: catalog.commit ?? null },
     files,
     diagnostics: sorted,
     errors: sorted.filter((d) => d.severity === 'error').length,

@@ -15,7 +15,11 @@ export interface WrittenSchema {
 }
 
 /** Writes `<dir>/<kind>.schema.json` for each kind (all of them when none is named). */
-export async function writeSchemas(files: CatalogFiles, dir: string, kinds: readonly SchemaKind[] = SCHEMA_KINDS): Promise<WrittenSchema[]> {
+export async function writeSchemas(
+  files: CatalogFiles,
+  dir: string,
+  kinds: readonly SchemaKind[] = SCHEMA_KINDS,
+): Promise<WrittenSchema[]> {
   const schemas = catalogJsonSchemas();
   const written: WrittenSchema[] = [];
   for (const kind of kinds) {

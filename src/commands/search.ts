@@ -20,16 +20,28 @@ export default class Search extends KsadCommand {
     text: Args.string({ description: 'words to look for' }),
   };
   static override flags = {
-    publisher: Flags.string({ summary: 'Publisher: member slug, region code or name.', helpValue: 'SLUG|CODE' }),
+    publisher: Flags.string({
+      summary: 'Publisher: member slug, region code or name.',
+      helpValue: 'SLUG|CODE',
+    }),
     dimension: Flags.string({ summary: 'Smart City dimension.', options: SMART_CITY_DIMENSIONS }),
-    region: Flags.string({ summary: 'Region code (PP.KK) an active MoU must grant the app to.', helpValue: 'CODE' }),
+    region: Flags.string({
+      summary: 'Region code (PP.KK) an active MoU must grant the app to.',
+      helpValue: 'CODE',
+    }),
     catalog: catalogFlag,
   };
 
   async run(): Promise<AppHit[]> {
     const { args, flags } = await this.parse(Search);
     const catalog = await openCatalog(catalogContext(), flags.catalog);
-    const hits = searchApps(catalog, { text: args.text, publisher: flags.publisher, dimension: flags.dimension, region: flags.region, today: today() });
+    const hits = searchApps(catalog, {
+      text: args.text,
+      publisher: flags.publisher,
+      dimension: flags.dimension,
+      region: flags.region,
+      today: today(),
+    });
     this.log(searchText(hits));
     return hits;
   }

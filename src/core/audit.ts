@@ -283,7 +283,7 @@ export function currentReleases(entries: readonly RecordEntry[], app?: string): 
  * Drift is judged against the container spec rebuilt from the manifest (found in the catalog by
  * the recorded digest), the recorded configuration and the host's stored secrets, because a
  * container recreated by hand keeps ksad's labels, config hash included. When the rebuilt spec
- * does not hash to the recorded one (overlay service overrides are not recorded, or a secret is
+ * does not hash to the recorded one (a release recorded before service overrides were, or a secret is
  * not stored), image, ports, mounts and network are still compared, the environment is not, and
  * an `info` finding says so.
  */
@@ -711,6 +711,7 @@ function rebuild(
       region: input.profile.region,
       revision: record.revision,
       bindAddress: input.profile.policy.bindAddress,
+      ...(record.serviceOverrides === undefined ? {} : { serviceOverrides: record.serviceOverrides }),
     });
   } catch (error) {
     if (!isKsadError(error)) throw error;

@@ -5,6 +5,7 @@ import { KsadError } from './errors.js';
 import { manifestSchema, type SigningKey } from './schema/index.js';
 import type { Member } from './schema/member.js';
 import { parseYaml } from './yaml-doc.js';
+import { fastParseYaml } from './yaml-fast.js';
 
 /** Name of the canonical form a signature covers; a new form gets a new name, never a changed meaning. */
 export const CANONICAL_FORM = 'ksad-c14n-v1';
@@ -63,8 +64,10 @@ export function canonicalJson(value: unknown): string {
  * @throws KsadError('INVALID') naming `file:line:col` when the text is not a valid manifest.
  */
 export function canonicalManifest(file: string, text: string): string {
-  // Always the full parser: the catalog verifies from the same parser's value (catalogYamlDoc),
-  // and a signature must never depend on which of two readers happened to accept the text.
+  // js-yaml first (fast, YAML 1.2 core schema); the `yaml` package, which reads the same schema
+  // (test/unit/core/yaml-fast.test.ts keeps them in agreement), only to report a file it refuses.
+  const fast = fastParseYaml(text);
+  if (fast !== undefined) return canonicalManifestValue(file, fast);
   const yaml = parseYaml(file, text);
   if (yaml.diagnostics.length > 0) {
     throw new KsadError('INVALID', `${file} is not valid YAML, so it cannot be signed or verified`, {

@@ -9,13 +9,18 @@ export function searchText(hits: readonly AppHit[]): string {
     { header: 'LATEST', value: (h) => h.latest },
     { header: 'VERSIONS', value: (h) => String(h.versions.length), align: 'right' },
     { header: 'TITLE', value: (h) => h.title },
-    ...(withCoverage ? [{ header: 'MOU', value: (h: AppHit) => (h.coveredBy ?? []).join(', ') }] : []),
+    ...(withCoverage
+      ? [{ header: 'MOU', value: (h: AppHit) => (h.coveredBy ?? []).join(', ') }]
+      : []),
     { header: 'DESCRIPTION', value: (h) => h.shortDescription },
   ]);
 }
 
 export function appText(app: AppDetails): string {
-  const publisher = app.publisher.name === null ? app.publisher.slug : `${app.publisher.name} (${app.publisher.code ?? '?'}, ${app.publisher.slug})`;
+  const publisher =
+    app.publisher.name === null
+      ? app.publisher.slug
+      : `${app.publisher.name} (${app.publisher.code ?? '?'}, ${app.publisher.slug})`;
   const head = renderFields([
     ['publisher', publisher],
     ['versions', app.versions.join(', ')],
@@ -23,11 +28,23 @@ export function appText(app: AppDetails): string {
     ['categories', app.categories.length === 0 ? '-' : app.categories.join(', ')],
     ['license', app.license],
     ['source', app.url],
-    ['manifest', `${app.file} (${app.digest.slice(0, 19)}…)${app.signed ? ', signed' : ', unsigned'}`],
-    ['catalog', app.catalog.commit === null ? app.catalog.name : `${app.catalog.name} @ ${shortCommit(app.catalog.commit)}`],
+    [
+      'manifest',
+      `${app.file} (${app.digest.slice(0, 19)}…)${app.signed ? ', signed' : ', unsigned'}`,
+    ],
+    [
+      'catalog',
+      app.catalog.commit === null
+        ? app.catalog.name
+        : `${app.catalog.name} @ ${shortCommit(app.catalog.commit)}`,
+    ],
   ]);
   const description = app.description.id ?? app.description.en;
-  const parts = [`${app.name} ${app.version} — ${app.title}`, description?.shortDescription ?? '', head];
+  const parts = [
+    `${app.name} ${app.version} — ${app.title}`,
+    description?.shortDescription ?? '',
+    head,
+  ];
 
   parts.push(
     section(
@@ -38,7 +55,11 @@ export function appText(app: AppDetails): string {
         {
           header: 'PORTS',
           value: (s) =>
-            s.ports.map((p) => `${p.host === null ? '' : `${String(p.host)}→`}${p.container}/${p.protocol}`).join(', ') || '-',
+            s.ports
+              .map(
+                (p) => `${p.host === null ? '' : `${String(p.host)}→`}${p.container}/${p.protocol}`,
+              )
+              .join(', ') || '-',
         },
         { header: 'DEPENDS ON', value: (s) => s.dependsOn.join(', ') || '-' },
       ]),
@@ -51,7 +72,11 @@ export function appText(app: AppDetails): string {
         renderTable(app.config, [
           { header: 'KEY', value: (c) => c.key },
           { header: 'TYPE', value: (c) => c.type },
-          { header: 'DEFAULT', value: (c) => (c.default === null ? (c.required ? '(required)' : '-') : String(c.default)) },
+          {
+            header: 'DEFAULT',
+            value: (c) =>
+              c.default === null ? (c.required ? '(required)' : '-') : String(c.default),
+          },
           { header: 'DESCRIPTION', value: (c) => c.description },
         ]),
       ),
@@ -82,7 +107,10 @@ export function appText(app: AppDetails): string {
               { header: 'VALID', value: ({ m }) => `${m.validFrom} .. ${m.validUntil}` },
               { header: 'VERSIONS', value: ({ m }) => m.versions ?? '*' },
               { header: 'REGION', value: ({ r }) => regionText(r) },
-              { header: `COVERS ${app.version}`, value: ({ r }) => (r.covered ? 'yes' : `no: ${r.reason ?? ''}`) },
+              {
+                header: `COVERS ${app.version}`,
+                value: ({ r }) => (r.covered ? 'yes' : `no: ${r.reason ?? ''}`),
+              },
             ],
           ),
     ),
@@ -98,7 +126,11 @@ export function mouListText(rows: readonly MouRow[]): string {
     { header: 'VALID UNTIL', value: (r) => r.validUntil },
     { header: 'GRANTOR', value: (r) => regionText(r.grantor) },
     { header: 'GRANTEES', value: (r) => r.grantees.map(regionText).join(', ') },
-    { header: 'APPS', value: (r) => r.apps.map((a) => (a.versions === null ? a.name : `${a.name}@${a.versions}`)).join(', ') },
+    {
+      header: 'APPS',
+      value: (r) =>
+        r.apps.map((a) => (a.versions === null ? a.name : `${a.name}@${a.versions}`)).join(', '),
+    },
   ]);
 }
 

@@ -1,4 +1,11 @@
-import type { AddedCatalog, CatalogChanges, FileChanges, ListedCatalog, RemovedCatalog, SyncResult } from '../app/catalogs.js';
+import type {
+  AddedCatalog,
+  CatalogChanges,
+  FileChanges,
+  ListedCatalog,
+  RemovedCatalog,
+  SyncResult,
+} from '../app/catalogs.js';
 import { renderFields, renderTable, shortCommit } from './table.js';
 
 export function addedText(a: AddedCatalog): string {
@@ -9,7 +16,10 @@ export function addedText(a: AddedCatalog): string {
       ...(a.ref === null ? [] : ([['ref', a.ref]] as const)),
       ['root', a.root],
       ['commit', shortCommit(a.commit)],
-      ['contents', `${a.counts.members} member(s), ${a.counts.mous} MoU(s), ${a.counts.manifests} manifest(s)`],
+      [
+        'contents',
+        `${a.counts.members} member(s), ${a.counts.mous} MoU(s), ${a.counts.manifests} manifest(s)`,
+      ],
     ]),
   ].join('\n');
 }

@@ -4,6 +4,7 @@ import { Flags } from '@oclif/core';
 export const catalogFlag = Flags.string({
   char: 'c',
   summary: 'Catalog to read: an added catalog name, "sample", or a catalog folder path.',
-  description: 'Defaults to the default added catalog, else the first added one, else the sample catalog shipped with ksad.',
+  description:
+    'Defaults to the default added catalog, else the first added one, else the sample catalog shipped with ksad.',
   helpValue: 'NAME|PATH',
 });

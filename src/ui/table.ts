@@ -11,7 +11,9 @@ export interface Column<T> {
  */
 export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
   const cells = rows.map((row) => columns.map((c) => oneLine(c.value(row))));
-  const widths = columns.map((c, i) => Math.max(width(c.header), ...cells.map((r) => width(r[i] ?? ''))));
+  const widths = columns.map((c, i) =>
+    Math.max(width(c.header), ...cells.map((r) => width(r[i] ?? ''))),
+  );
   const line = (values: readonly string[]): string =>
     values
       .map((v, i) => {
@@ -20,7 +22,11 @@ export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[]
       })
       .join('  ')
       .trimEnd();
-  return [line(columns.map((c) => c.header)), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
+  return [
+    line(columns.map((c) => c.header)),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...cells.map(line),
+  ].join('\n');
 }
 
 /** `key: value` lines with the values aligned. */

@@ -22,16 +22,26 @@ async function fixture(): Promise<{ home: string; catalog: string }> {
 
 describe('built CLI: catalogs, search, show, MoUs, lint, schema', () => {
   it('has been built', () => {
-    expect(existsSync(join(CLI_ROOT, 'dist', 'commands', 'search.js')), 'run `npm run build` first').toBe(true);
+    expect(
+      existsSync(join(CLI_ROOT, 'dist', 'commands', 'search.js')),
+      'run `npm run build` first',
+    ).toBe(true);
   });
 
   it('adds a folder catalog and lists it as the default', async () => {
     const { home, catalog } = await fixture();
     const added = runCli<AddedCatalog>(['catalog', 'add', 'test', catalog, '--json'], { home });
     expect(added.status, added.stderr).toBe(0);
-    expect(added.json).toMatchObject({ name: 'test', kind: 'folder', default: true, counts: { members: 3, mous: 2, manifests: 5 } });
+    expect(added.json).toMatchObject({
+      name: 'test',
+      kind: 'folder',
+      default: true,
+      counts: { members: 3, mous: 2, manifests: 5 },
+    });
     const listed = runCli<ListedCatalog[]>(['catalog', 'list', '--json'], { home });
-    expect(listed.json).toEqual([expect.objectContaining({ name: 'test', kind: 'folder', default: true, source: catalog })]);
+    expect(listed.json).toEqual([
+      expect.objectContaining({ name: 'test', kind: 'folder', default: true, source: catalog }),
+    ]);
   });
 
   it('searches by text, dimension and region coverage', async () => {
@@ -39,17 +49,32 @@ describe('built CLI: catalogs, search, show, MoUs, lint, schema', () => {
     const byText = runCli<AppHit[]>(['search', 'DARING', '--catalog', catalog, '--json'], { home });
     expect(byText.status, byText.stderr).toBe(0);
     expect(byText.json.map((a) => a.name)).toEqual(['antrean-daring']);
-    expect(byText.json[0]).toMatchObject({ publisher: { slug: 'kota-bandung', code: '32.73' }, latest: '2.0.0', versions: ['2.0.0', '1.1.0', '1.0.0'] });
+    expect(byText.json[0]).toMatchObject({
+      publisher: { slug: 'kota-bandung', code: '32.73' },
+      latest: '2.0.0',
+      versions: ['2.0.0', '1.1.0', '1.0.0'],
+    });
 
-    const byCategory = runCli<AppHit[]>(['search', 'finance', '--catalog', catalog, '--json'], { home });
+    const byCategory = runCli<AppHit[]>(['search', 'finance', '--catalog', catalog, '--json'], {
+      home,
+    });
     expect(byCategory.json.map((a) => a.name)).toEqual(['e-budgeting']);
 
-    const byDimension = runCli<AppHit[]>(['search', '--dimension', 'smart-society', '--catalog', catalog, '--json'], { home });
+    const byDimension = runCli<AppHit[]>(
+      ['search', '--dimension', 'smart-society', '--catalog', catalog, '--json'],
+      { home },
+    );
     expect(byDimension.json.map((a) => a.name)).toEqual(['antrean-daring']);
 
-    const sumbawa = runCli<AppHit[]>(['search', '--region', '52.04', '--catalog', catalog, '--json'], { home });
+    const sumbawa = runCli<AppHit[]>(
+      ['search', '--region', '52.04', '--catalog', catalog, '--json'],
+      { home },
+    );
     expect(sumbawa.json.map((a) => a.name).sort()).toEqual(['antrean-daring', 'e-budgeting']);
-    const bojonegoro = runCli<AppHit[]>(['search', '--region', '35.22', '--catalog', catalog, '--json'], { home });
+    const bojonegoro = runCli<AppHit[]>(
+      ['search', '--region', '35.22', '--catalog', catalog, '--json'],
+      { home },
+    );
     expect(bojonegoro.json).toEqual([]);
 
     const text = runCli(['search', '--catalog', catalog], { home });
@@ -59,20 +84,43 @@ describe('built CLI: catalogs, search, show, MoUs, lint, schema', () => {
 
   it('shows the version a range resolves to, with services, config, secrets and MoU coverage', async () => {
     const { home, catalog } = await fixture();
-    const shown = runCli<AppDetails>(['show', 'antrean-daring@^1', '--catalog', catalog, '--json'], { home });
+    const shown = runCli<AppDetails>(
+      ['show', 'antrean-daring@^1', '--catalog', catalog, '--json'],
+      { home },
+    );
     expect(shown.status, shown.stderr).toBe(0);
     const app = shown.json;
-    expect(app).toMatchObject({ name: 'antrean-daring', version: '1.1.0', publisher: { slug: 'kota-bandung', code: '32.73' } });
+    expect(app).toMatchObject({
+      name: 'antrean-daring',
+      version: '1.1.0',
+      publisher: { slug: 'kota-bandung', code: '32.73' },
+    });
     expect(app.versions).toEqual(['2.0.0', '1.1.0', '1.0.0']);
     expect(app.services.map((s) => s.name)).toEqual(['web', 'db']);
-    expect(app.services[0]?.image).toMatch(/^127\.0\.0\.1:5151\/ksad-samples\/web@sha256:[0-9a-f]{64}$/);
-    expect(app.services[0]?.ports).toEqual([{ name: 'http', container: 8080, host: '${config.HTTP_PORT}', protocol: 'tcp' }]);
-    expect(app.config).toContainEqual({ key: 'REGION_NAME', type: 'string', required: true, default: null, description: 'Region name shown on every page' });
+    expect(app.services[0]?.image).toMatch(
+      /^127\.0\.0\.1:5151\/ksad-samples\/web@sha256:[0-9a-f]{64}$/,
+    );
+    expect(app.services[0]?.ports).toEqual([
+      { name: 'http', container: 8080, host: '${config.HTTP_PORT}', protocol: 'tcp' },
+    ]);
+    expect(app.config).toContainEqual({
+      key: 'REGION_NAME',
+      type: 'string',
+      required: true,
+      default: null,
+      description: 'Region name shown on every page',
+    });
     expect(app.secrets.map((s) => s.name)).toEqual(['DB_PASSWORD']);
     const mou = app.mous.find((m) => m.number === '119/KSAD/2024');
-    expect(mou).toMatchObject({ status: 'active', regions: [{ code: '52.04', name: 'Kabupaten Sumbawa', covered: true }] });
+    expect(mou).toMatchObject({
+      status: 'active',
+      regions: [{ code: '52.04', name: 'Kabupaten Sumbawa', covered: true }],
+    });
     const expired = app.mous.find((m) => m.number === '045/KSAD/2019');
-    expect(expired).toMatchObject({ status: 'expired', regions: [{ code: '35.22', covered: false }] });
+    expect(expired).toMatchObject({
+      status: 'expired',
+      regions: [{ code: '35.22', covered: false }],
+    });
 
     const text = runCli(['show', 'kota-bandung/e-budgeting', '--catalog', catalog], { home });
     expect(text.status, text.stderr).toBe(0);
@@ -82,10 +130,17 @@ describe('built CLI: catalogs, search, show, MoUs, lint, schema', () => {
 
   it('exits 4 for a missing version and lists the versions there are', async () => {
     const { home, catalog } = await fixture();
-    const missing = runCli<ErrorJson>(['show', 'antrean-daring@^9', '--catalog', catalog, '--json'], { home });
+    const missing = runCli<ErrorJson>(
+      ['show', 'antrean-daring@^9', '--catalog', catalog, '--json'],
+      { home },
+    );
     expect(missing.status).toBe(4);
     expect(missing.json.error.code).toBe('NOT_FOUND');
-    const said = [missing.json.error.message, ...missing.json.error.details, ...missing.json.error.suggestions].join('\n');
+    const said = [
+      missing.json.error.message,
+      ...missing.json.error.details,
+      ...missing.json.error.suggestions,
+    ].join('\n');
     for (const v of ['2.0.0', '1.1.0', '1.0.0']) expect(said).toContain(v);
 
     const text = runCli(['show', 'no-such-app', '--catalog', catalog], { home });
@@ -98,7 +153,9 @@ describe('built CLI: catalogs, search, show, MoUs, lint, schema', () => {
     const all = runCli<MouRow[]>(['mou', 'list', '--catalog', catalog, '--json'], { home });
     expect(all.status, all.stderr).toBe(0);
     expect(all.json.map((m) => m.number).sort()).toEqual(['045/KSAD/2019', '119/KSAD/2024']);
-    const active = runCli<MouRow[]>(['mou', 'list', '--active', '--catalog', catalog, '--json'], { home });
+    const active = runCli<MouRow[]>(['mou', 'list', '--active', '--catalog', catalog, '--json'], {
+      home,
+    });
     expect(active.json).toHaveLength(1);
     expect(active.json[0]).toMatchObject({
       number: '119/KSAD/2024',
@@ -106,7 +163,10 @@ describe('built CLI: catalogs, search, show, MoUs, lint, schema', () => {
       grantor: { code: '32.73', name: 'Kota Bandung' },
       grantees: [{ code: '52.04', name: 'Kabupaten Sumbawa' }],
     });
-    const bojonegoro = runCli<MouRow[]>(['mou', 'list', '--region', '35.22', '--catalog', catalog, '--json'], { home });
+    const bojonegoro = runCli<MouRow[]>(
+      ['mou', 'list', '--region', '35.22', '--catalog', catalog, '--json'],
+      { home },
+    );
     expect(bojonegoro.json.map((m) => m.number)).toEqual(['045/KSAD/2019']);
   });
 
@@ -114,7 +174,8 @@ describe('built CLI: catalogs, search, show, MoUs, lint, schema', () => {
     const { home, catalog } = await fixture();
     await writeFiles(catalog, {
       // Malformed YAML: an unclosed flow sequence.
-      'catalog/members/kota-tangerang.yaml': 'code: "36.71"\nname: Kota Tangerang\nkind: kota\ncontacts: [\n',
+      'catalog/members/kota-tangerang.yaml':
+        'code: "36.71"\nname: Kota Tangerang\nkind: kota\ncontacts: [\n',
       // An unknown key on line 9.
       'catalog/members/kabupaten-wonosobo.yaml':
         'code: "33.07"\nname: Kabupaten Wonosobo\nkind: kabupaten\ncontacts:\n  - name: Diskominfo Wonosobo\n    email: diskominfo@wonosobo.example.org\npublisher: false\nkeys: []\nwebsiteUrl: https://wonosobokab.go.id\n',
@@ -125,13 +186,25 @@ describe('built CLI: catalogs, search, show, MoUs, lint, schema', () => {
     expect(json.status).toBe(3);
     expect(json.json.error.code).toBe('INVALID');
     const lines = json.json.error.details;
-    expect(lines.some((l) => /^catalog\/members\/kota-tangerang\.yaml:\d+:\d+: error: /.test(l))).toBe(true);
-    expect(lines.some((l) => /^catalog\/members\/kabupaten-wonosobo\.yaml:9:1: error: .*websiteUrl/.test(l))).toBe(true);
-    expect(lines.some((l) => /^manifests\/kota-bandung\/e-budgeting\/2\.1\.yaml:3:\d+: error: version: /.test(l))).toBe(true);
+    expect(
+      lines.some((l) => /^catalog\/members\/kota-tangerang\.yaml:\d+:\d+: error: /.test(l)),
+    ).toBe(true);
+    expect(
+      lines.some((l) =>
+        /^catalog\/members\/kabupaten-wonosobo\.yaml:9:1: error: .*websiteUrl/.test(l),
+      ),
+    ).toBe(true);
+    expect(
+      lines.some((l) =>
+        /^manifests\/kota-bandung\/e-budgeting\/2\.1\.yaml:3:\d+: error: version: /.test(l),
+      ),
+    ).toBe(true);
 
     const text = runCli(['catalog', 'lint', '--catalog', catalog], { home });
     expect(text.status).toBe(3);
-    expect(text.stdout.split('\n').filter((l) => /^\S+:\d+:\d+: (error|warning): /.test(l)).length).toBeGreaterThanOrEqual(3);
+    expect(
+      text.stdout.split('\n').filter((l) => /^\S+:\d+:\d+: (error|warning): /.test(l)).length,
+    ).toBeGreaterThanOrEqual(3);
     expect(text.stderr).toMatch(/error\(s\)/);
   });
 
@@ -146,10 +219,16 @@ describe('built CLI: catalogs, search, show, MoUs, lint, schema', () => {
       'good.yaml': manifestYaml('antrean-daring', '2.1.0'),
       'bad.yaml': manifestYaml('antrean-daring', 'v2'),
     });
-    const linted = runCli<ErrorJson>(['manifest', 'lint', loose, '--catalog', catalog, '--json'], { home });
+    const linted = runCli<ErrorJson>(['manifest', 'lint', loose, '--catalog', catalog, '--json'], {
+      home,
+    });
     expect(linted.status).toBe(3);
     expect(linted.json.error.details.some((l) => l.startsWith(`${loose}/bad.yaml:3:`))).toBe(true);
-    expect(linted.json.error.details.some((l) => l.startsWith(`${loose}/good.yaml`) && l.includes(': error: '))).toBe(false);
+    expect(
+      linted.json.error.details.some(
+        (l) => l.startsWith(`${loose}/good.yaml`) && l.includes(': error: '),
+      ),
+    ).toBe(false);
   });
 
   it('prints and writes the JSON Schemas', async () => {
@@ -161,9 +240,18 @@ describe('built CLI: catalogs, search, show, MoUs, lint, schema', () => {
     expect(mou.json.properties).toHaveProperty('grantees');
 
     const out = await tempDir('ksad-schemas-');
-    const written = runCli<{ written: WrittenSchema[] }>(['manifest', 'schema', '--out', out, '--json'], { home });
+    const written = runCli<{ written: WrittenSchema[] }>(
+      ['manifest', 'schema', '--out', out, '--json'],
+      { home },
+    );
     expect(written.status, written.stderr).toBe(0);
-    expect(written.json.written.map((w) => w.kind)).toEqual(['manifest', 'member', 'mou', 'catalog', 'overlay']);
+    expect(written.json.written.map((w) => w.kind)).toEqual([
+      'manifest',
+      'member',
+      'mou',
+      'catalog',
+      'overlay',
+    ]);
     const member = JSON.parse(readFileSync(join(out, 'member.schema.json'), 'utf8')) as JsonSchema;
     expect(member.properties).toHaveProperty('code');
   });
@@ -176,7 +264,10 @@ describe('built CLI: catalogs, search, show, MoUs, lint, schema', () => {
 
   it('fails to add an unreachable git URL with exit 5 and writes nothing', async () => {
     const { home } = await fixture();
-    const failed = runCli<ErrorJson>(['catalog', 'add', 'far', 'https://127.0.0.1:1/ksad.git', '--json'], { home });
+    const failed = runCli<ErrorJson>(
+      ['catalog', 'add', 'far', 'https://127.0.0.1:1/ksad.git', '--json'],
+      { home },
+    );
     expect(failed.status).toBe(5);
     expect(failed.json.error).toMatchObject({ code: 'CATALOG_UNAVAILABLE' });
     expect(failed.json.error.message).toContain('https://127.0.0.1:1/ksad.git');

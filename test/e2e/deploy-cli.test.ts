@@ -43,8 +43,14 @@ beforeAll(async () => {
   restoreProfile = () => guard.restore();
   const manifests: Record<string, string> = {};
   for (const version of ['1.0.0', '1.1.0', '2.0.0']) {
-    const text = await readFile(join(REPO_ROOT, 'manifests', 'kota-bandung', 'antrean-daring', `${version}.yaml`), 'utf8');
-    manifests[`manifests/kota-bandung/${APP}/${version}.yaml`] = text.replace(/^name: antrean-daring$/m, `name: ${APP}`);
+    const text = await readFile(
+      join(REPO_ROOT, 'manifests', 'kota-bandung', 'antrean-daring', `${version}.yaml`),
+      'utf8',
+    );
+    manifests[`manifests/kota-bandung/${APP}/${version}.yaml`] = text.replace(
+      /^name: antrean-daring$/m,
+      `name: ${APP}`,
+    );
   }
   catalog = await tempCatalog({
     ...manifests,
@@ -71,19 +77,46 @@ afterAll(async () => {
 describe('a newcomer deploys Antrean Daring for Kabupaten Sumbawa', () => {
   it('host init records the region on the Docker host', async () => {
     // The manifest copies carry no signature, so this host allows unsigned ones (recorded per release).
-    const init = await cli.run(['host', 'init', '--region', '52.04', '--allow-unsigned', '--catalog', catalog.root, '--json']);
+    const init = await cli.run([
+      'host',
+      'init',
+      '--region',
+      '52.04',
+      '--allow-unsigned',
+      '--catalog',
+      catalog.root,
+      '--json',
+    ]);
     expect(init.status, init.said).toBe(ExitCode.OK);
-    expect(init.json.profile).toMatchObject({ region: { code: '52.04', name: 'Kabupaten Sumbawa' }, policy: { bindAddress: '127.0.0.1' } });
+    expect(init.json.profile).toMatchObject({
+      region: { code: '52.04', name: 'Kabupaten Sumbawa' },
+      policy: { bindAddress: '127.0.0.1' },
+    });
     onProfile(init.json.profile);
   });
 
   it('deploy with the example overlay serves the Sumbawa page on the chosen port', async () => {
     const deployed = await cli.run([
-      'deploy', APP, '-f', overlay, '--set', `config.HTTP_PORT=${PORT}`, '--catalog', catalog.root, '--json',
+      'deploy',
+      APP,
+      '-f',
+      overlay,
+      '--set',
+      `config.HTTP_PORT=${PORT}`,
+      '--catalog',
+      catalog.root,
+      '--json',
     ]);
     expect(deployed.status, deployed.said).toBe(ExitCode.OK);
-    expect(deployed.json).toMatchObject({ app: APP, version: '2.0.0', outcome: 'installed', revision: 1 });
-    expect(deployed.json.endpoints).toEqual([{ service: 'web', name: 'http', url: `http://127.0.0.1:${PORT}` }]);
+    expect(deployed.json).toMatchObject({
+      app: APP,
+      version: '2.0.0',
+      outcome: 'installed',
+      revision: 1,
+    });
+    expect(deployed.json.endpoints).toEqual([
+      { service: 'web', name: 'http', url: `http://127.0.0.1:${PORT}` },
+    ]);
 
     const page = await httpGet(`http://127.0.0.1:${PORT}/`);
     expect(page.status).toBe(200);
@@ -92,7 +125,16 @@ describe('a newcomer deploys Antrean Daring for Kabupaten Sumbawa', () => {
     expect(page.body).toContain('<td id="APP_VERSION">2.0.0</td>');
 
     // Running the same command again, as people do, in text mode: nothing changes and it says so.
-    const again = await cli.run(['deploy', APP, '-f', overlay, '--set', `config.HTTP_PORT=${PORT}`, '--catalog', catalog.root]);
+    const again = await cli.run([
+      'deploy',
+      APP,
+      '-f',
+      overlay,
+      '--set',
+      `config.HTTP_PORT=${PORT}`,
+      '--catalog',
+      catalog.root,
+    ]);
     expect(again.status, again.said).toBe(ExitCode.OK);
     expect(again.stdout).toContain(`${APP} 2.0.0 is up to date (revision 1); nothing changed.`);
     expect(again.stdout).toContain(`web (http): http://127.0.0.1:${PORT}`);
@@ -102,7 +144,14 @@ describe('a newcomer deploys Antrean Daring for Kabupaten Sumbawa', () => {
     const list = await cli.run(['list', '--json']);
     expect(list.status, list.said).toBe(ExitCode.OK);
     expect(list.json).toContainEqual(
-      expect.objectContaining({ app: APP, version: '2.0.0', revision: 1, status: 'deployed', health: 'healthy', mou: expect.objectContaining({ number: 'UJI/E2E/2026' }) }),
+      expect.objectContaining({
+        app: APP,
+        version: '2.0.0',
+        revision: 1,
+        status: 'deployed',
+        health: 'healthy',
+        mou: expect.objectContaining({ number: 'UJI/E2E/2026' }),
+      }),
     );
 
     const show = await cli.run(['host', 'show', '--json']);
@@ -115,22 +164,41 @@ describe('a newcomer deploys Antrean Daring for Kabupaten Sumbawa', () => {
     expect(doctor.json.ok).toBe(true);
     expect(doctor.json.checks).toEqual([
       expect.objectContaining({ name: 'engine', status: 'ok' }),
-      expect.objectContaining({ name: 'host', status: 'ok', detail: expect.stringContaining('Kabupaten Sumbawa (52.04)') }),
+      expect.objectContaining({
+        name: 'host',
+        status: 'ok',
+        detail: expect.stringContaining('Kabupaten Sumbawa (52.04)'),
+      }),
       expect.objectContaining({ name: 'catalog', status: 'ok' }),
     ]);
   });
 
   it('mistakes answer --json with {error:{code,exitCode,message,details,suggestions}} and the documented exit code', async () => {
-    const shape = (json: unknown): string[] => Object.keys((json as { error?: object } | undefined)?.error ?? {}).sort();
+    const shape = (json: unknown): string[] =>
+      Object.keys((json as { error?: object } | undefined)?.error ?? {}).sort();
     const keys = ['code', 'details', 'exitCode', 'message', 'suggestions'];
 
-    const badFlag = await cli.run(['deploy', APP, '--timeout', 'soon', '--catalog', catalog.root, '--json']);
+    const badFlag = await cli.run([
+      'deploy',
+      APP,
+      '--timeout',
+      'soon',
+      '--catalog',
+      catalog.root,
+      '--json',
+    ]);
     expect(badFlag.status, badFlag.said).toBe(ExitCode.USAGE);
     expect(shape(badFlag.json)).toEqual(keys);
     expect(badFlag.json.error).toMatchObject({ code: 'USAGE', exitCode: ExitCode.USAGE });
     expect(badFlag.json.error.message).toContain('soon');
 
-    const noSuchApp = await cli.run(['deploy', 'antrean-dering', '--catalog', catalog.root, '--json']);
+    const noSuchApp = await cli.run([
+      'deploy',
+      'antrean-dering',
+      '--catalog',
+      catalog.root,
+      '--json',
+    ]);
     expect(noSuchApp.status, noSuchApp.said).toBe(ExitCode.NOT_FOUND);
     expect(shape(noSuchApp.json)).toEqual(keys);
     expect(noSuchApp.json.error).toMatchObject({ code: 'NOT_FOUND', exitCode: ExitCode.NOT_FOUND });
@@ -142,7 +210,12 @@ describe('a newcomer deploys Antrean Daring for Kabupaten Sumbawa', () => {
     const purged = await cli.run(['uninstall', APP, '--purge-data', '--json']);
     expect(purged.status, purged.said).toBe(ExitCode.OK);
     expect(purged.json).toMatchObject({ app: APP, removedNetwork: true, secretsRemoved: true });
-    expect(await leftovers(engine.docker, APP)).toEqual({ containers: [], running: [], networks: [], volumes: [] });
+    expect(await leftovers(engine.docker, APP)).toEqual({
+      containers: [],
+      running: [],
+      networks: [],
+      volumes: [],
+    });
     await expect(httpGet(`http://127.0.0.1:${PORT}/`, 2000)).rejects.toThrow();
   });
 });

@@ -19,14 +19,16 @@ export class MemoryCatalogFiles implements CatalogFiles {
 
   /** Puts catalog-relative `files` under `root`. */
   putTree(root: string, files: Record<string, string>): void {
-    for (const [path, text] of Object.entries(files)) this.files.set(posix.join(this.resolvePath(root), path), text);
+    for (const [path, text] of Object.entries(files))
+      this.files.set(posix.join(this.resolvePath(root), path), text);
   }
 
   /** Paths relative to `dir` of every file below it. */
   tree(dir: string): Record<string, string> {
     const prefix = `${this.resolvePath(dir)}/`;
     const out: Record<string, string> = {};
-    for (const [path, text] of this.files) if (path.startsWith(prefix)) out[path.slice(prefix.length)] = text;
+    for (const [path, text] of this.files)
+      if (path.startsWith(prefix)) out[path.slice(prefix.length)] = text;
     return out;
   }
 
@@ -45,10 +47,17 @@ export class MemoryCatalogFiles implements CatalogFiles {
   readCatalogFiles(root: string): Promise<SourceFile[]> {
     const base = this.resolvePath(root);
     if (this.kind(base) !== 'directory') {
-      return Promise.reject(new KsadError('CATALOG_UNAVAILABLE', `Cannot read catalog at ${root}: it is not a folder`));
+      return Promise.reject(
+        new KsadError('CATALOG_UNAVAILABLE', `Cannot read catalog at ${root}: it is not a folder`),
+      );
     }
     const out = Object.entries(this.tree(base))
-      .filter(([path]) => /^(catalog|manifests)\//.test(path) && !/(^|\/)\./.test(path) && /\.(ya?ml|sig)$/i.test(path))
+      .filter(
+        ([path]) =>
+          /^(catalog|manifests)\//.test(path) &&
+          !/(^|\/)\./.test(path) &&
+          /\.(ya?ml|sig)$/i.test(path),
+      )
       .map(([path, text]) => ({ path, text }))
       .sort((a, b) => a.path.localeCompare(b.path));
     return Promise.resolve(out);
@@ -59,11 +68,15 @@ export class MemoryCatalogFiles implements CatalogFiles {
     for (const given of paths) {
       const absolute = this.resolvePath(given);
       const kind = this.kind(absolute);
-      if (kind === 'missing') return Promise.reject(new KsadError('NOT_FOUND', `No such file or folder: ${given}`));
+      if (kind === 'missing')
+        return Promise.reject(new KsadError('NOT_FOUND', `No such file or folder: ${given}`));
       if (kind === 'file') out.push({ path: given, text: this.files.get(absolute) ?? '' });
       else {
-        for (const [rel, text] of Object.entries(this.tree(absolute)).sort(([a], [b]) => a.localeCompare(b))) {
-          if (/\.ya?ml$/i.test(rel) && !/(^|\/)\./.test(rel)) out.push({ path: posix.join(given, rel), text });
+        for (const [rel, text] of Object.entries(this.tree(absolute)).sort(([a], [b]) =>
+          a.localeCompare(b),
+        )) {
+          if (/\.ya?ml$/i.test(rel) && !/(^|\/)\./.test(rel))
+            out.push({ path: posix.join(given, rel), text });
         }
       }
     }
@@ -76,7 +89,10 @@ export class MemoryCatalogFiles implements CatalogFiles {
     return Promise.resolve({
       kind,
       hasCatalogFile: this.files.has(`${base}/catalog/catalog.yaml`),
-      hasCatalogDirs: kind === 'directory' && (this.kind(`${base}/catalog`) === 'directory' || this.kind(`${base}/manifests`) === 'directory'),
+      hasCatalogDirs:
+        kind === 'directory' &&
+        (this.kind(`${base}/catalog`) === 'directory' ||
+          this.kind(`${base}/manifests`) === 'directory'),
     });
   }
 

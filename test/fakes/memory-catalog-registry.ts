@@ -1,4 +1,8 @@
-import type { CatalogRegistry, RegisteredCatalog, StagedClone } from '../../src/ports/catalog-registry.js';
+import type {
+  CatalogRegistry,
+  RegisteredCatalog,
+  StagedClone,
+} from '../../src/ports/catalog-registry.js';
 import type { MemoryCatalogFiles } from './memory-catalog-files.js';
 
 /** The list of added catalogs in memory; clones live in the shared MemoryCatalogFiles. */

@@ -42,7 +42,11 @@ export class MemoryGitRepository implements GitRepository {
 
   /** Commits `files` as the whole tree of `branch` at `url`; returns the commit id. */
   publish(url: string, files: Record<string, string>, branch = 'main'): string {
-    const remote = this.remotes.get(url) ?? { commits: new Map(), refs: new Map(), defaultBranch: branch };
+    const remote = this.remotes.get(url) ?? {
+      commits: new Map(),
+      refs: new Map(),
+      defaultBranch: branch,
+    };
     this.remotes.set(url, remote);
     const id = createHash('sha1')
       .update(`${url}\0${branch}\0${remote.commits.size}\0${JSON.stringify(files)}`)
@@ -79,13 +83,15 @@ export class MemoryGitRepository implements GitRepository {
   changedFiles(_dir: string, fromCommit: string, toCommit: string): Promise<ChangedFile[]> {
     const from = this.all.get(fromCommit)?.files;
     const to = this.all.get(toCommit)?.files;
-    if (from === undefined || to === undefined) return Promise.reject(new Error(`unknown commit ${fromCommit} or ${toCommit}`));
+    if (from === undefined || to === undefined)
+      return Promise.reject(new Error(`unknown commit ${fromCommit} or ${toCommit}`));
     const changes: ChangedFile[] = [];
     for (const [path, text] of Object.entries(to)) {
       if (!(path in from)) changes.push({ path, status: 'added' });
       else if (from[path] !== text) changes.push({ path, status: 'modified' });
     }
-    for (const path of Object.keys(from)) if (!(path in to)) changes.push({ path, status: 'deleted' });
+    for (const path of Object.keys(from))
+      if (!(path in to)) changes.push({ path, status: 'deleted' });
     return Promise.resolve(changes);
   }
 
@@ -117,9 +123,13 @@ export class MemoryGitRepository implements GitRepository {
     const out: HistoryCommit[] = [];
     let previous: string | undefined;
     for (const id of upTo) {
-      const files = previous === undefined
-        ? Object.keys(this.all.get(id)?.files ?? {}).map((path): ChangedFile => ({ path, status: 'added' }))
-        : await this.changedFiles(dir, previous, id);
+      const files =
+        previous === undefined
+          ? Object.keys(this.all.get(id)?.files ?? {}).map((path): ChangedFile => ({
+              path,
+              status: 'added',
+            }))
+          : await this.changedFiles(dir, previous, id);
       const touched = files.filter((f) => f.path.startsWith(prefix) || f.path === pathspec);
       if (touched.length > 0) out.push({ commit: id, subject: 'publish', files: touched });
       previous = id;
@@ -130,15 +140,23 @@ export class MemoryGitRepository implements GitRepository {
   private reach(url: string): Remote {
     const remote = this.remotes.get(url);
     if (this.unreachable.has(url) || remote === undefined) {
-      throw new KsadError('CATALOG_UNAVAILABLE', `Cannot clone catalog ${url}: repository not found`);
+      throw new KsadError(
+        'CATALOG_UNAVAILABLE',
+        `Cannot clone catalog ${url}: repository not found`,
+      );
     }
     return remote;
   }
 
   private resolve(remote: Remote, url: string, ref: string | undefined): string {
-    const id = remote.refs.get(ref ?? remote.defaultBranch) ?? (ref !== undefined && remote.commits.has(ref) ? ref : undefined);
+    const id =
+      remote.refs.get(ref ?? remote.defaultBranch) ??
+      (ref !== undefined && remote.commits.has(ref) ? ref : undefined);
     if (id === undefined) {
-      throw new KsadError('CATALOG_UNAVAILABLE', `Cannot check out catalog ${url}: no branch, tag or commit named "${ref ?? remote.defaultBranch}"`);
+      throw new KsadError(
+        'CATALOG_UNAVAILABLE',
+        `Cannot check out catalog ${url}: no branch, tag or commit named "${ref ?? remote.defaultBranch}"`,
+      );
     }
     return id;
   }
@@ -147,12 +165,16 @@ export class MemoryGitRepository implements GitRepository {
     const commit = this.all.get(id);
     if (commit === undefined) throw new Error(`unknown commit ${id}`);
     this.disk.removeDir(dir);
-    this.disk.putTree(dir, { ...commit.files, [STATE]: JSON.stringify({ url, commit: id } satisfies CloneState) });
+    this.disk.putTree(dir, {
+      ...commit.files,
+      [STATE]: JSON.stringify({ url, commit: id } satisfies CloneState),
+    });
   }
 
   private state(dir: string): CloneState {
     const text = this.disk.files.get(posix.join(this.disk.resolvePath(dir), STATE));
-    if (text === undefined) throw new KsadError('CATALOG_UNAVAILABLE', `${dir} is not a catalog clone`);
+    if (text === undefined)
+      throw new KsadError('CATALOG_UNAVAILABLE', `${dir} is not a catalog clone`);
     return JSON.parse(text) as CloneState;
   }
 }

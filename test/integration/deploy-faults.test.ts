@@ -22,7 +22,14 @@ import {
   type RunResult,
   type TempCatalog,
 } from '../support/deploy-fixture.js';
-import { buildTestImage, cleanupByLabel, pullImage, requireEngine, sessionLabel, type Engine } from '../support/engine.js';
+import {
+  buildTestImage,
+  cleanupByLabel,
+  pullImage,
+  requireEngine,
+  sessionLabel,
+  type Engine,
+} from '../support/engine.js';
 
 const apps = {
   noImage: uniqueName('uji-fault-noimage'),
@@ -43,7 +50,8 @@ let restoreProfile: () => Promise<void> = () => Promise.resolve();
 const pulled: string[] = [];
 
 function everything(r: RunResult): string {
-  const e = r.json?.error as { message: string; details: string[]; suggestions: string[] } | undefined;
+  const e = r.json?.error as
+    { message: string; details: string[]; suggestions: string[] } | undefined;
   return e ? [e.message, ...e.details, ...e.suggestions].join('\n') : r.stdout + r.stderr;
 }
 
@@ -55,7 +63,16 @@ async function expectNothingLeft(app: string): Promise<void> {
 }
 
 const deploy = (app: string, ...args: string[]): Promise<RunResult> =>
-  cli.run(['deploy', app, '--catalog', catalog.root, '--set', 'config.REGION_NAME=Kabupaten Sumbawa', ...args, '--json']);
+  cli.run([
+    'deploy',
+    app,
+    '--catalog',
+    catalog.root,
+    '--set',
+    'config.REGION_NAME=Kabupaten Sumbawa',
+    ...args,
+    '--json',
+  ]);
 
 beforeAll(async () => {
   engine = await requireEngine();
@@ -64,8 +81,16 @@ beforeAll(async () => {
 
   // Two images under two repositories; the manifest names repo A with B's digest.
   const tiny = { 'ksad/entrypoint.sh': '#!/bin/sh\nexec httpd -f -p 8080 -h /ksad\n' };
-  await buildTestImage('uji-digest-a', { ...tiny, 'ksad/which': 'a\n' }, { labels: sessionLabel.labels });
-  const imageB = await buildTestImage('uji-digest-b', { ...tiny, 'ksad/which': 'b\n' }, { labels: sessionLabel.labels });
+  await buildTestImage(
+    'uji-digest-a',
+    { ...tiny, 'ksad/which': 'a\n' },
+    { labels: sessionLabel.labels },
+  );
+  const imageB = await buildTestImage(
+    'uji-digest-b',
+    { ...tiny, 'ksad/which': 'b\n' },
+    { labels: sessionLabel.labels },
+  );
   // B is on the engine already, so a refusal below cannot be a missing blob: it is the repository.
   await pullImage(imageB);
   pulled.push(imageB);
@@ -76,9 +101,16 @@ beforeAll(async () => {
       name: apps.noImage,
       version: '1.0.0',
       services: ['web', 'db'],
-      images: { web: `${sampleImage('web').slice(0, sampleImage('web').indexOf('@'))}@${ABSENT_DIGEST}` },
+      images: {
+        web: `${sampleImage('web').slice(0, sampleImage('web').indexOf('@'))}@${ABSENT_DIGEST}`,
+      },
     }),
-    ...manifestFile({ name: apps.mismatch, version: '1.0.0', services: ['web'], images: { web: crossed } }),
+    ...manifestFile({
+      name: apps.mismatch,
+      version: '1.0.0',
+      services: ['web'],
+      images: { web: crossed },
+    }),
     ...manifestFile({ name: apps.port, version: '1.0.0', services: ['web', 'db'] }),
     ...manifestFile({ name: apps.health, version: '1.0.0', services: ['web'] }),
     ...manifestFile({
@@ -95,7 +127,11 @@ beforeAll(async () => {
       apps: [apps.noImage, apps.mismatch, apps.port, apps.health],
     }),
     // noMou: granted to Bojonegoro only, and to Sumbawa by an MoU that ran out.
-    ...grantFile('uji-fault-bojonegoro', { number: 'UJI/BJN/2026', grantees: ['35.22'], apps: [apps.noMou] }),
+    ...grantFile('uji-fault-bojonegoro', {
+      number: 'UJI/BJN/2026',
+      grantees: ['35.22'],
+      apps: [apps.noMou],
+    }),
     ...grantFile('uji-fault-sumbawa-lama', {
       number: 'UJI/SMB/2020',
       grantees: ['52.04'],
@@ -106,7 +142,16 @@ beforeAll(async () => {
   });
   home = await mkdtemp(join(tmpdir(), 'ksad-faults-home-'));
   cli = new KsadCli({ home, dockerHost: engine.dockerHost });
-  const init = await cli.run(['host', 'init', '--region', '52.04', '--allow-unsigned', '--catalog', catalog.root, '--json']);
+  const init = await cli.run([
+    'host',
+    'init',
+    '--region',
+    '52.04',
+    '--allow-unsigned',
+    '--catalog',
+    catalog.root,
+    '--json',
+  ]);
   expect(init.status, init.said).toBe(ExitCode.OK);
   guard.wrote(init.json.profile);
 });
@@ -116,7 +161,11 @@ afterAll(async () => {
     if (engine) {
       for (const app of Object.values(apps)) await cleanupByLabel(`id.ksad.app=${app}`);
       await cleanupByLabel(sessionLabel);
-      for (const ref of pulled) await engine.docker.getImage(ref).remove({ force: true }).catch(() => undefined);
+      for (const ref of pulled)
+        await engine.docker
+          .getImage(ref)
+          .remove({ force: true })
+          .catch(() => undefined);
     }
   } finally {
     await restoreProfile();
@@ -127,7 +176,15 @@ afterAll(async () => {
 
 describe('ksad deploy faults', () => {
   it('an unreachable engine exits 7 and names the address it tried', async () => {
-    const r = await cli.run(['deploy', apps.port, '--catalog', catalog.root, '--docker-host', 'unix:///tmp/nope.sock', '--json']);
+    const r = await cli.run([
+      'deploy',
+      apps.port,
+      '--catalog',
+      catalog.root,
+      '--docker-host',
+      'unix:///tmp/nope.sock',
+      '--json',
+    ]);
     expect(r.status, r.said).toBe(ExitCode.ENGINE_UNAVAILABLE);
     expect(r.json.error.code).toBe('ENGINE_UNAVAILABLE');
     expect(everything(r)).toContain('/tmp/nope.sock');
@@ -145,7 +202,7 @@ describe('ksad deploy faults', () => {
     expect(status.status, status.said).toBe(ExitCode.NOT_FOUND);
   });
 
-  it('an image named by another repository\'s digest is refused by the engine; nothing runs', async () => {
+  it("an image named by another repository's digest is refused by the engine; nothing runs", async () => {
     const r = await deploy(apps.mismatch, '--set', `config.HTTP_PORT=${PORTS.port}`);
     // The registry does not serve B's manifest under repository A (9); were it ever pulled, ksad's
     // own digest check would refuse it (10). Either way nothing may run.
@@ -154,7 +211,11 @@ describe('ksad deploy faults', () => {
     await expectNothingLeft(apps.mismatch);
     // The engine did not take B's content under A's name either.
     const images = await engine.docker.listImages();
-    expect(images.flatMap((i) => i.RepoDigests ?? []).filter((d) => d.includes('/ksad-test/uji-digest-a@'))).toEqual([]);
+    expect(
+      images
+        .flatMap((i) => i.RepoDigests ?? [])
+        .filter((d) => d.includes('/ksad-test/uji-digest-a@')),
+    ).toEqual([]);
   });
 
   it('a host port already taken exits 9 naming the port; the db that started is gone again', async () => {
@@ -175,17 +236,32 @@ describe('ksad deploy faults', () => {
     // What the failed install kept (its failed record, secret, empty data volume) goes with --purge-data.
     const purged = await cli.run(['uninstall', apps.port, '--purge-data', '--json']);
     expect(purged.status, purged.said).toBe(ExitCode.OK);
-    expect(await leftovers(engine.docker, apps.port)).toEqual({ containers: [], running: [], networks: [], volumes: [] });
+    expect(await leftovers(engine.docker, apps.port)).toEqual({
+      containers: [],
+      running: [],
+      networks: [],
+      volumes: [],
+    });
   });
 
   it('an upgrade whose service never becomes healthy exits 9 with its logs; the previous revision keeps answering', async () => {
     const url = `http://127.0.0.1:${PORTS.health}/`;
-    const installed = await deploy(`${apps.health}@1.0.0`, '--set', `config.HTTP_PORT=${PORTS.health}`);
+    const installed = await deploy(
+      `${apps.health}@1.0.0`,
+      '--set',
+      `config.HTTP_PORT=${PORTS.health}`,
+    );
     expect(installed.status, installed.said).toBe(ExitCode.OK);
     const before = await engine.docker.getContainer(`ksad-${apps.health}-web`).inspect();
     expect((await httpGet(url)).body).toContain('<td id="APP_VERSION">1.0.0</td>');
 
-    const r = await deploy(`${apps.health}@1.1.0`, '--set', `config.HTTP_PORT=${PORTS.health}`, '--timeout', '15');
+    const r = await deploy(
+      `${apps.health}@1.1.0`,
+      '--set',
+      `config.HTTP_PORT=${PORTS.health}`,
+      '--timeout',
+      '15',
+    );
     expect(r.status, r.said).toBe(ExitCode.DEPLOY_FAILED);
     expect(r.json.error.message).toMatch(/service web failed to start/);
     // The service's own last log lines, prefixed with its name.
@@ -198,7 +274,9 @@ describe('ksad deploy faults', () => {
     expect(after.Id).toBe(before.Id);
     expect(after.State.Running).toBe(true);
     // No new container and no parked "-old" copy left behind.
-    expect((await leftovers(engine.docker, apps.health)).containers).toEqual([`ksad-${apps.health}-web`]);
+    expect((await leftovers(engine.docker, apps.health)).containers).toEqual([
+      `ksad-${apps.health}-web`,
+    ]);
 
     const status = await cli.run(['status', apps.health, '--json']);
     expect(status.status, status.said).toBe(ExitCode.OK);
@@ -207,11 +285,24 @@ describe('ksad deploy faults', () => {
 
   it('an overlay with an unknown key and a wrong type exits 3 with file:line:col for each', async () => {
     const overlay = join(home, 'salah.yaml');
-    await writeFile(overlay, `app: ${apps.port}\nconfig:\n  REGION_NAME: [Kabupaten, Sumbawa]\nservces:\n  web: {}\n`);
-    const r = await cli.run(['deploy', apps.port, '-f', overlay, '--catalog', catalog.root, '--json']);
+    await writeFile(
+      overlay,
+      `app: ${apps.port}\nconfig:\n  REGION_NAME: [Kabupaten, Sumbawa]\nservces:\n  web: {}\n`,
+    );
+    const r = await cli.run([
+      'deploy',
+      apps.port,
+      '-f',
+      overlay,
+      '--catalog',
+      catalog.root,
+      '--json',
+    ]);
     expect(r.status, r.said).toBe(ExitCode.INVALID);
     const details = (r.json.error.details as string[]).join('\n');
-    expect(details).toMatch(new RegExp(`${overlay.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:4:1: error: .*servces`));
+    expect(details).toMatch(
+      new RegExp(`${overlay.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:4:1: error: .*servces`),
+    );
     expect(details).toMatch(/salah\.yaml:3:\d+: error: config\.REGION_NAME/);
     await expectNothingLeft(apps.port);
   });
@@ -228,7 +319,13 @@ describe('ksad deploy faults', () => {
 
   it('--override-mou deploys anyway and records the reason with the release', async () => {
     const reason = 'MoU 2027 sedang ditandatangani; disetujui Kadis, surat 045/12';
-    const r = await deploy(apps.noMou, '--set', `config.HTTP_PORT=${PORTS.override}`, '--override-mou', reason);
+    const r = await deploy(
+      apps.noMou,
+      '--set',
+      `config.HTTP_PORT=${PORTS.override}`,
+      '--override-mou',
+      reason,
+    );
     expect(r.status, r.said).toBe(ExitCode.OK);
     expect(r.json.mou).toEqual({ kind: 'override', reason });
 
@@ -236,6 +333,8 @@ describe('ksad deploy faults', () => {
     expect(status.status, status.said).toBe(ExitCode.OK);
     expect(status.json[0]).toMatchObject({ health: 'healthy', mou: { kind: 'override', reason } });
     const record = await engine.docker.getVolume(`ksad-release-${apps.noMou}-r1`).inspect();
-    expect(JSON.parse(record.Labels['id.ksad.record'] ?? '{}')).toMatchObject({ mou: { kind: 'override', reason } });
+    expect(JSON.parse(record.Labels['id.ksad.record'] ?? '{}')).toMatchObject({
+      mou: { kind: 'override', reason },
+    });
   });
 });

@@ -40,7 +40,15 @@ let password = '';
 let firstIds: Record<keyof typeof names, string | null>;
 
 /** Every deploy/plan/render of the app uses the same catalog and overlay. */
-const target = (...extra: string[]): string[] => [APP, '-f', overlay, '--catalog', catalog.root, ...extra, '--json'];
+const target = (...extra: string[]): string[] => [
+  APP,
+  '-f',
+  overlay,
+  '--catalog',
+  catalog.root,
+  ...extra,
+  '--json',
+];
 
 async function ids(): Promise<Record<keyof typeof names, string | null>> {
   return {
@@ -74,7 +82,11 @@ beforeAll(async () => {
   restoreProfile = () => guard.restore();
   catalog = await tempCatalog({
     ...manifestFile({ name: APP, version: '1.0.0' }),
-    ...grantFile('uji-deploy-sumbawa', { number: 'UJI/DEPLOY/2026', grantees: ['52.04'], apps: [APP] }),
+    ...grantFile('uji-deploy-sumbawa', {
+      number: 'UJI/DEPLOY/2026',
+      grantees: ['52.04'],
+      apps: [APP],
+    }),
   });
   home = await mkdtemp(join(tmpdir(), 'ksad-deploy-home-'));
   overlay = join(home, 'sumbawa-uji.yaml');
@@ -93,7 +105,16 @@ services:
   );
   cli = new KsadCli({ home, dockerHost: engine.dockerHost });
   // The host profile is shared with other engineers' tests: set it, never assume it.
-  const init = await cli.run(['host', 'init', '--region', '52.04', '--allow-unsigned', '--catalog', catalog.root, '--json']);
+  const init = await cli.run([
+    'host',
+    'init',
+    '--region',
+    '52.04',
+    '--allow-unsigned',
+    '--catalog',
+    catalog.root,
+    '--json',
+  ]);
   expect(init.status, init.said).toBe(ExitCode.OK);
   guard.wrote(init.json.profile);
 });
@@ -112,14 +133,22 @@ describe(`ksad deploy lifecycle (${APP})`, () => {
   it('installs web, db and worker with the overlay; the page shows its welcome message and region', async () => {
     const deployed = await cli.run(['deploy', ...target()]);
     expect(deployed.status, deployed.said).toBe(ExitCode.OK);
-    expect(deployed.json).toMatchObject({ app: APP, version: '1.0.0', outcome: 'installed', revision: 1, previousVersion: null });
+    expect(deployed.json).toMatchObject({
+      app: APP,
+      version: '1.0.0',
+      outcome: 'installed',
+      revision: 1,
+      previousVersion: null,
+    });
     expect(deployed.json.mou).toMatchObject({ kind: 'mou', number: 'UJI/DEPLOY/2026' });
     expect(deployed.json.services).toEqual([
       expect.objectContaining({ service: 'db', action: 'create' }),
       expect.objectContaining({ service: 'web', action: 'create' }),
       expect.objectContaining({ service: 'worker', action: 'create' }),
     ]);
-    expect(deployed.json.endpoints).toEqual([{ service: 'web', name: 'http', url: `http://127.0.0.1:${PORT}` }]);
+    expect(deployed.json.endpoints).toEqual([
+      { service: 'web', name: 'http', url: `http://127.0.0.1:${PORT}` },
+    ]);
     expect(deployed.json.secretsGenerated).toEqual(['DB_PASSWORD']);
 
     const page = await httpGet(`http://127.0.0.1:${PORT}/`);
@@ -145,7 +174,12 @@ describe(`ksad deploy lifecycle (${APP})`, () => {
         health: 'healthy',
         services: [
           expect.objectContaining({ service: 'db', state: 'running', health: 'healthy' }),
-          expect.objectContaining({ service: 'web', state: 'running', health: 'healthy', ports: [`127.0.0.1:${PORT}->8080/tcp`] }),
+          expect.objectContaining({
+            service: 'web',
+            state: 'running',
+            health: 'healthy',
+            ports: [`127.0.0.1:${PORT}->8080/tcp`],
+          }),
           expect.objectContaining({ service: 'worker', state: 'running', health: 'none' }),
         ],
       }),
@@ -162,16 +196,25 @@ describe(`ksad deploy lifecycle (${APP})`, () => {
     const again = await cli.run(['deploy', ...target()]);
     expect(again.status, again.said).toBe(ExitCode.OK);
     expect(again.json).toMatchObject({ outcome: 'unchanged', revision: 1, secretsGenerated: [] });
-    expect((again.json.services as Array<{ action: string }>).map((s) => s.action)).toEqual(['keep', 'keep', 'keep']);
+    expect((again.json.services as Array<{ action: string }>).map((s) => s.action)).toEqual([
+      'keep',
+      'keep',
+      'keep',
+    ]);
     expect(await ids()).toEqual(firstIds);
     expect(await releaseRevisions()).toEqual([1]);
   });
 
   it('plan exits 20 when one service changed, names only that one, and 0 when the host matches', async () => {
-    const pending = await cli.run(['plan', ...target('--set', 'services.worker.environment.INTERVAL=3')]);
+    const pending = await cli.run([
+      'plan',
+      ...target('--set', 'services.worker.environment.INTERVAL=3'),
+    ]);
     expect(pending.status, pending.said).toBe(ExitCode.CHANGES_PENDING);
     const byService = Object.fromEntries(
-      (pending.json.plan.services as Array<{ service: string; action: string; reason: string }>).map((s) => [s.service, s]),
+      (
+        pending.json.plan.services as Array<{ service: string; action: string; reason: string }>
+      ).map((s) => [s.service, s]),
     );
     expect(byService.db?.action).toBe('keep');
     expect(byService.web?.action).toBe('keep');
@@ -185,9 +228,16 @@ describe(`ksad deploy lifecycle (${APP})`, () => {
   });
 
   it('deploying the change recreates only the worker; web and db keep their containers and data', async () => {
-    const changed = await cli.run(['deploy', ...target('--set', 'services.worker.environment.INTERVAL=3')]);
+    const changed = await cli.run([
+      'deploy',
+      ...target('--set', 'services.worker.environment.INTERVAL=3'),
+    ]);
     expect(changed.status, changed.said).toBe(ExitCode.OK);
-    expect(changed.json).toMatchObject({ outcome: 'updated', revision: 2, previousVersion: '1.0.0' });
+    expect(changed.json).toMatchObject({
+      outcome: 'updated',
+      revision: 2,
+      previousVersion: '1.0.0',
+    });
 
     const now = await ids();
     expect(now.web).toBe(firstIds.web);
@@ -199,18 +249,35 @@ describe(`ksad deploy lifecycle (${APP})`, () => {
     expect(await dbRecords()).toHaveLength(1);
     expect(await releaseRevisions()).toEqual([1, 2]);
 
-    const settled = await cli.run(['plan', ...target('--set', 'services.worker.environment.INTERVAL=3')]);
+    const settled = await cli.run([
+      'plan',
+      ...target('--set', 'services.worker.environment.INTERVAL=3'),
+    ]);
     expect(settled.status, settled.said).toBe(ExitCode.OK);
   });
 
   it('render --json shows the resolved specs with the secret masked', async () => {
-    const rendered = await cli.run(['render', ...target('--set', 'services.worker.environment.INTERVAL=3')]);
+    const rendered = await cli.run([
+      'render',
+      ...target('--set', 'services.worker.environment.INTERVAL=3'),
+    ]);
     expect(rendered.status, rendered.said).toBe(ExitCode.OK);
-    expect(rendered.json).toMatchObject({ app: APP, region: { code: '52.04', name: 'Kabupaten Sumbawa' }, secrets: ['DB_PASSWORD'] });
-    const web = (rendered.json.state.services as Array<{ service: string; spec: { env: Record<string, string> } }>).find(
-      (s) => s.service === 'web',
-    );
-    expect(web?.spec.env).toMatchObject({ DB_PASSWORD: '********', WELCOME_MESSAGE: WELCOME, REGION_NAME: 'Kabupaten Sumbawa' });
+    expect(rendered.json).toMatchObject({
+      app: APP,
+      region: { code: '52.04', name: 'Kabupaten Sumbawa' },
+      secrets: ['DB_PASSWORD'],
+    });
+    const web = (
+      rendered.json.state.services as Array<{
+        service: string;
+        spec: { env: Record<string, string> };
+      }>
+    ).find((s) => s.service === 'web');
+    expect(web?.spec.env).toMatchObject({
+      DB_PASSWORD: '********',
+      WELCOME_MESSAGE: WELCOME,
+      REGION_NAME: 'Kabupaten Sumbawa',
+    });
     expect(rendered.stdout).not.toContain(password);
   });
 
@@ -227,7 +294,13 @@ describe(`ksad deploy lifecycle (${APP})`, () => {
     const gone = await leftovers(engine.docker, APP);
     expect(gone.containers).toEqual([]);
     expect(gone.networks).toEqual([]);
-    expect(gone.volumes).toEqual(expect.arrayContaining([`ksad-${APP}-data`, `ksad-${APP}-worker-data`, `ksad-secrets-${APP}`]));
+    expect(gone.volumes).toEqual(
+      expect.arrayContaining([
+        `ksad-${APP}-data`,
+        `ksad-${APP}-worker-data`,
+        `ksad-secrets-${APP}`,
+      ]),
+    );
     const notDeployed = await cli.run(['status', APP, '--json']);
     expect(notDeployed.status, notDeployed.said).toBe(ExitCode.NOT_FOUND);
 
@@ -248,7 +321,12 @@ describe(`ksad deploy lifecycle (${APP})`, () => {
       volumes: { kept: [], removed: [`ksad-${APP}-data`, `ksad-${APP}-worker-data`] },
       secretsRemoved: true,
     });
-    expect(await leftovers(engine.docker, APP)).toEqual({ containers: [], running: [], networks: [], volumes: [] });
+    expect(await leftovers(engine.docker, APP)).toEqual({
+      containers: [],
+      running: [],
+      networks: [],
+      volumes: [],
+    });
   });
 
   it('no command printed the generated DB_PASSWORD, on stdout or stderr', () => {

@@ -6,7 +6,12 @@ import { FsCatalogFiles } from '../../src/adapters/fs-catalog-files.js';
 import { JsonCatalogRegistry } from '../../src/adapters/json-catalog-registry.js';
 import { ksadDirs, sampleCatalogRoot } from '../../src/adapters/paths.js';
 import type { RegisteredCatalog } from '../../src/ports/catalog-registry.js';
-import { catalogFixtureFiles, manifestYaml, writeCatalogFixture, writeFiles } from '../support/catalog-fixture.js';
+import {
+  catalogFixtureFiles,
+  manifestYaml,
+  writeCatalogFixture,
+  writeFiles,
+} from '../support/catalog-fixture.js';
 import { REPO_ROOT } from '../support/cli.js';
 import { tempDir } from '../support/git-fixture.js';
 
@@ -23,16 +28,28 @@ describe('FsCatalogFiles', () => {
     });
     const files = await new FsCatalogFiles(root).readCatalogFiles('.');
     const paths = files.map((f) => f.path);
-    expect(paths).toEqual([...Object.keys(catalogFixtureFiles()), 'manifests/kota-bandung/e-budgeting/2.0.0.yaml.sig'].sort());
+    expect(paths).toEqual(
+      [
+        ...Object.keys(catalogFixtureFiles()),
+        'manifests/kota-bandung/e-budgeting/2.0.0.yaml.sig',
+      ].sort(),
+    );
     expect(files.find((f) => f.path === 'catalog/catalog.yaml')?.text).toContain('id: ksad-test');
   });
 
   it('reads loose files and folders with the paths as given, once each', async () => {
     const root = await tempDir();
-    await writeFiles(root, { 'out/a.yaml': 'a: 1\n', 'out/sub/b.yml': 'b: 2\n', 'out/c.txt': 'x', 'single.txt': 'as named' });
+    await writeFiles(root, {
+      'out/a.yaml': 'a: 1\n',
+      'out/sub/b.yml': 'b: 2\n',
+      'out/c.txt': 'x',
+      'single.txt': 'as named',
+    });
     const files = await new FsCatalogFiles(root).readFiles(['out', 'out/a.yaml', 'single.txt']);
     expect(files.map((f) => f.path)).toEqual(['out/a.yaml', 'out/sub/b.yml', 'single.txt']);
-    await expect(new FsCatalogFiles(root).readFiles(['nope.yaml'])).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(new FsCatalogFiles(root).readFiles(['nope.yaml'])).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
   });
 
   it('describes roots', async () => {
@@ -40,22 +57,37 @@ describe('FsCatalogFiles', () => {
     await writeCatalogFixture(join(root, 'c'));
     await mkdir(join(root, 'plain'));
     const fs = new FsCatalogFiles(root);
-    expect(await fs.describeRoot('c')).toEqual({ kind: 'directory', hasCatalogFile: true, hasCatalogDirs: true });
-    expect(await fs.describeRoot('plain')).toEqual({ kind: 'directory', hasCatalogFile: false, hasCatalogDirs: false });
+    expect(await fs.describeRoot('c')).toEqual({
+      kind: 'directory',
+      hasCatalogFile: true,
+      hasCatalogDirs: true,
+    });
+    expect(await fs.describeRoot('plain')).toEqual({
+      kind: 'directory',
+      hasCatalogFile: false,
+      hasCatalogDirs: false,
+    });
     expect(await fs.describeRoot('c/catalog/catalog.yaml')).toMatchObject({ kind: 'file' });
     expect(await fs.describeRoot('missing')).toMatchObject({ kind: 'missing' });
-    await expect(fs.readCatalogFiles('missing')).rejects.toMatchObject({ code: 'CATALOG_UNAVAILABLE' });
+    await expect(fs.readCatalogFiles('missing')).rejects.toMatchObject({
+      code: 'CATALOG_UNAVAILABLE',
+    });
   });
 
   it('reads 10,000 manifests quickly', async () => {
     const root = await tempDir();
     const text = manifestYaml('app', '1.0.0');
     await mkdir(join(root, 'catalog'));
-    await writeFile(join(root, 'catalog', 'catalog.yaml'), 'schemaVersion: 1\nid: big\ntitle: Big\n');
+    await writeFile(
+      join(root, 'catalog', 'catalog.yaml'),
+      'schemaVersion: 1\nid: big\ntitle: Big\n',
+    );
     for (let a = 0; a < 100; a++) {
       const dir = join(root, 'manifests', 'kota-bandung', `app-${a}`);
       await mkdir(dir, { recursive: true });
-      await Promise.all(Array.from({ length: 100 }, (_, v) => writeFile(join(dir, `1.0.${v}.yaml`), text)));
+      await Promise.all(
+        Array.from({ length: 100 }, (_, v) => writeFile(join(dir, `1.0.${v}.yaml`), text)),
+      );
     }
     const started = performance.now();
     const files = await new FsCatalogFiles(root).readCatalogFiles(root);
@@ -115,16 +147,25 @@ describe('JsonCatalogRegistry', () => {
 
   it('names a corrupt list and how to fix it', async () => {
     const home = await tempDir();
-    await writeFile(join(home, 'catalogs.json'), '{ "schemaVersion": 1, "catalogs": [ { "name": 3 } ] }');
+    await writeFile(
+      join(home, 'catalogs.json'),
+      '{ "schemaVersion": 1, "catalogs": [ { "name": 3 } ] }',
+    );
     const registry = new JsonCatalogRegistry(ksadDirs({ KSAD_HOME: home }));
-    await expect(registry.list()).rejects.toMatchObject({ code: 'INVALID', message: expect.stringContaining('catalogs.json') as string });
+    await expect(registry.list()).rejects.toMatchObject({
+      code: 'INVALID',
+      message: expect.stringContaining('catalogs.json') as string,
+    });
   });
 });
 
 describe('paths', () => {
   it('puts everything under KSAD_HOME, else follows XDG, else ~/.config and ~/.cache', () => {
     expect(ksadDirs({ KSAD_HOME: '/k' })).toEqual({ config: '/k', cache: '/k/cache' });
-    expect(ksadDirs({ XDG_CONFIG_HOME: '/c', XDG_CACHE_HOME: '/d' })).toEqual({ config: '/c/ksad', cache: '/d/ksad' });
+    expect(ksadDirs({ XDG_CONFIG_HOME: '/c', XDG_CACHE_HOME: '/d' })).toEqual({
+      config: '/c/ksad',
+      cache: '/d/ksad',
+    });
     expect(ksadDirs({}).config).toMatch(/\.config[\\/]ksad$/);
   });
 

@@ -6,7 +6,14 @@ import { FsCatalogFiles } from '../../src/adapters/fs-catalog-files.js';
 import { JsonCatalogRegistry } from '../../src/adapters/json-catalog-registry.js';
 import { ksadDirs } from '../../src/adapters/paths.js';
 import { SimpleGitRepository } from '../../src/adapters/simple-git-repository.js';
-import { addCatalog, listCatalogs, openCatalog, removeCatalog, syncCatalogs, type CatalogContext } from '../../src/app/catalogs.js';
+import {
+  addCatalog,
+  listCatalogs,
+  openCatalog,
+  removeCatalog,
+  syncCatalogs,
+  type CatalogContext,
+} from '../../src/app/catalogs.js';
 import { KsadError } from '../../src/core/errors.js';
 import { catalogFixtureFiles, manifestYaml } from '../support/catalog-fixture.js';
 import { gitRepo, tempDir } from '../support/git-fixture.js';
@@ -48,21 +55,34 @@ describe('git catalogs on real repositories', () => {
     expect(await readdir(join(home, 'cache', 'catalogs'))).toEqual(['ksad']);
 
     const second = await upstream.commit(
-      { 'manifests/kota-bandung/antrean-daring/2.1.0.yaml': manifestYaml('antrean-daring', '2.1.0') },
+      {
+        'manifests/kota-bandung/antrean-daring/2.1.0.yaml': manifestYaml('antrean-daring', '2.1.0'),
+      },
       'antrean-daring 2.1.0',
     );
-    const third = upstream.remove(['catalog/mous/bandung-bojonegoro-2019.yaml'], 'drop expired MoU');
+    const third = upstream.remove(
+      ['catalog/mous/bandung-bojonegoro-2019.yaml'],
+      'drop expired MoU',
+    );
 
     const [result] = await syncCatalogs(ctx);
     expect(result).toMatchObject({ name: 'ksad', status: 'updated', from: first, to: third });
     expect(second).not.toBe(third);
-    expect(result?.changes?.manifests.added).toEqual(['manifests/kota-bandung/antrean-daring/2.1.0.yaml']);
+    expect(result?.changes?.manifests.added).toEqual([
+      'manifests/kota-bandung/antrean-daring/2.1.0.yaml',
+    ]);
     expect(result?.changes?.mous.removed).toEqual(['catalog/mous/bandung-bojonegoro-2019.yaml']);
 
     const catalog = await openCatalog(ctx);
     expect(catalog.commit).toBe(third);
-    expect(catalog.manifests.map((m) => `${m.manifest.name}@${m.manifest.version}`)).toContain('antrean-daring@2.1.0');
-    expect((await listCatalogs(ctx))[0]).toMatchObject({ name: 'ksad', commit: third, default: true });
+    expect(catalog.manifests.map((m) => `${m.manifest.name}@${m.manifest.version}`)).toContain(
+      'antrean-daring@2.1.0',
+    );
+    expect((await listCatalogs(ctx))[0]).toMatchObject({
+      name: 'ksad',
+      commit: third,
+      default: true,
+    });
 
     const [again] = await syncCatalogs(ctx, 'ksad');
     expect(again).toMatchObject({ status: 'unchanged', from: third, to: third });
@@ -75,7 +95,9 @@ describe('git catalogs on real repositories', () => {
     const upstream = await gitRepo();
     const tagged = await upstream.commit(catalogFixtureFiles());
     upstream.git('tag', 'v2024.06');
-    await upstream.commit({ 'manifests/kota-bandung/e-budgeting/2.1.0.yaml': manifestYaml('e-budgeting', '2.1.0') });
+    await upstream.commit({
+      'manifests/kota-bandung/e-budgeting/2.1.0.yaml': manifestYaml('e-budgeting', '2.1.0'),
+    });
     const { ctx } = await context();
     const added = await addCatalog(ctx, 'pinned', upstream.url, { ref: 'v2024.06' });
     expect(added.commit).toBe(tagged);
@@ -97,13 +119,19 @@ describe('git catalogs on real repositories', () => {
 
   it('reports a missing repository and an unknown ref with git’s reason', async () => {
     const { ctx, home } = await context();
-    const missing = await rejection(addCatalog(ctx, 'ksad', 'file:///nonexistent/ksad-catalog.git'));
+    const missing = await rejection(
+      addCatalog(ctx, 'ksad', 'file:///nonexistent/ksad-catalog.git'),
+    );
     expect(missing.code).toBe('CATALOG_UNAVAILABLE');
-    expect(missing.message).toMatch(/does not appear to be a git repository|not found|does not exist/i);
+    expect(missing.message).toMatch(
+      /does not appear to be a git repository|not found|does not exist/i,
+    );
 
     const upstream = await gitRepo();
     await upstream.commit(catalogFixtureFiles());
-    const badRef = await rejection(addCatalog(ctx, 'ksad', upstream.url, { ref: 'no-such-branch' }));
+    const badRef = await rejection(
+      addCatalog(ctx, 'ksad', upstream.url, { ref: 'no-such-branch' }),
+    );
     expect(badRef.code).toBe('CATALOG_UNAVAILABLE');
     expect(badRef.message).toContain('no-such-branch');
     expect(existsSync(join(home, 'catalogs.json'))).toBe(false);

@@ -80,7 +80,13 @@ services:
 `;
 }
 
-function memberYaml(code: string, name: string, kind: string, province: string, publisher: boolean): string {
+function memberYaml(
+  code: string,
+  name: string,
+  kind: string,
+  province: string,
+  publisher: boolean,
+): string {
   return `code: "${code}"
 name: ${name}
 kind: ${kind}
@@ -102,7 +108,10 @@ export function mouYaml(options: {
   validUntil: string;
 }): string {
   const apps = options.apps
-    .map((a) => `  - name: ${a.name}${a.versions === undefined ? '' : `\n    versions: "${a.versions}"`}`)
+    .map(
+      (a) =>
+        `  - name: ${a.name}${a.versions === undefined ? '' : `\n    versions: "${a.versions}"`}`,
+    )
     .join('\n');
   return `number: "${options.number}"
 title: ${options.title}
@@ -144,9 +153,27 @@ id: ksad-test
 title: KSAD test catalog
 description: Fixture catalog for ksad tests
 `,
-    'catalog/members/kota-bandung.yaml': memberYaml('32.73', 'Kota Bandung', 'kota', 'Jawa Barat', true),
-    'catalog/members/kabupaten-sumbawa.yaml': memberYaml('52.04', 'Kabupaten Sumbawa', 'kabupaten', 'Nusa Tenggara Barat', false),
-    'catalog/members/kabupaten-bojonegoro.yaml': memberYaml('35.22', 'Kabupaten Bojonegoro', 'kabupaten', 'Jawa Timur', false),
+    'catalog/members/kota-bandung.yaml': memberYaml(
+      '32.73',
+      'Kota Bandung',
+      'kota',
+      'Jawa Barat',
+      true,
+    ),
+    'catalog/members/kabupaten-sumbawa.yaml': memberYaml(
+      '52.04',
+      'Kabupaten Sumbawa',
+      'kabupaten',
+      'Nusa Tenggara Barat',
+      false,
+    ),
+    'catalog/members/kabupaten-bojonegoro.yaml': memberYaml(
+      '35.22',
+      'Kabupaten Bojonegoro',
+      'kabupaten',
+      'Jawa Timur',
+      false,
+    ),
     'catalog/mous/bandung-sumbawa-2024.yaml': mouYaml({
       number: '119/KSAD/2024',
       title: 'Kerjasama aplikasi smart city Kota Bandung dan Kabupaten Sumbawa',
@@ -163,11 +190,31 @@ description: Fixture catalog for ksad tests
       validFrom: '2019-03-01',
       validUntil: '2021-02-28',
     }),
-    'manifests/kota-bandung/antrean-daring/1.0.0.yaml': manifestYaml('antrean-daring', '1.0.0', antrean),
-    'manifests/kota-bandung/antrean-daring/1.1.0.yaml': manifestYaml('antrean-daring', '1.1.0', antrean),
-    'manifests/kota-bandung/antrean-daring/2.0.0.yaml': manifestYaml('antrean-daring', '2.0.0', antrean),
-    'manifests/kota-bandung/e-budgeting/1.4.2.yaml': manifestYaml('e-budgeting', '1.4.2', budgeting),
-    'manifests/kota-bandung/e-budgeting/2.0.0.yaml': manifestYaml('e-budgeting', '2.0.0', budgeting),
+    'manifests/kota-bandung/antrean-daring/1.0.0.yaml': manifestYaml(
+      'antrean-daring',
+      '1.0.0',
+      antrean,
+    ),
+    'manifests/kota-bandung/antrean-daring/1.1.0.yaml': manifestYaml(
+      'antrean-daring',
+      '1.1.0',
+      antrean,
+    ),
+    'manifests/kota-bandung/antrean-daring/2.0.0.yaml': manifestYaml(
+      'antrean-daring',
+      '2.0.0',
+      antrean,
+    ),
+    'manifests/kota-bandung/e-budgeting/1.4.2.yaml': manifestYaml(
+      'e-budgeting',
+      '1.4.2',
+      budgeting,
+    ),
+    'manifests/kota-bandung/e-budgeting/2.0.0.yaml': manifestYaml(
+      'e-budgeting',
+      '2.0.0',
+      budgeting,
+    ),
   };
 }
 

@@ -12,7 +12,13 @@ export const CLI_ROOT = process.env.KSAD_CLI_ROOT ?? REPO_ROOT;
 
 /** What `--json` prints when a command fails (see src/ui/base-command.ts). */
 export interface ErrorJson {
-  error: { code: string; exitCode: number; message: string; details: string[]; suggestions: string[] };
+  error: {
+    code: string;
+    exitCode: number;
+    message: string;
+    details: string[];
+    suggestions: string[];
+  };
 }
 
 // Callers that state no shape get untyped JSON, as other tests already read it that way.
@@ -27,7 +33,10 @@ export interface CliResult<T = any> {
 
 /** Runs the built CLI (`npm run build` first) with KSAD_HOME pointing at `home`. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function runCli<T = any>(args: readonly string[], options: { home: string; cwd?: string }): CliResult<T> {
+export function runCli<T = any>(
+  args: readonly string[],
+  options: { home: string; cwd?: string },
+): CliResult<T> {
   const result = spawnSync(process.execPath, [join(CLI_ROOT, 'bin', 'run.js'), ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     env: { ...process.env, KSAD_HOME: options.home, NO_COLOR: '1' },

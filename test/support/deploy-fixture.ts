@@ -48,7 +48,9 @@ export function appManifest(o: AppManifestOptions): string {
   const services = o.services ?? ['web', 'db', 'worker'];
   const image = (s: 'web' | 'db' | 'worker'): string => o.images?.[s] ?? sampleImage(s);
   const hasDb = services.includes('db');
-  const dependsOnDb = hasDb ? '\n    dependsOn:\n      db:\n        condition: service_healthy' : '';
+  const dependsOnDb = hasDb
+    ? '\n    dependsOn:\n      db:\n        condition: service_healthy'
+    : '';
   const blocks: Record<'web' | 'db' | 'worker', string> = {
     db: `  db:
     image: ${image('db')}
@@ -127,11 +129,15 @@ config:
     type: string
     description: Pesan sambutan.
     default: Selamat datang.
-${hasDb ? `secrets:
+${
+  hasDb
+    ? `secrets:
   DB_PASSWORD:
     description: Kata sandi basis data, dibuat saat pemasangan pertama.
     source: generate
-` : ''}services:
+`
+    : ''
+}services:
 ${services.map((s) => blocks[s]).join('\n')}
 `;
 }
@@ -139,7 +145,13 @@ ${services.map((s) => blocks[s]).join('\n')}
 /** `catalog/mous/<slug>.yaml` granting `apps` (all versions) from Kota Bandung to `grantees`. */
 export function grantFile(
   slug: string,
-  options: { number: string; grantees: string[]; apps: string[]; validFrom?: string; validUntil?: string },
+  options: {
+    number: string;
+    grantees: string[];
+    apps: string[];
+    validFrom?: string;
+    validUntil?: string;
+  },
 ): Record<string, string> {
   return {
     [`catalog/mous/${slug}.yaml`]: mouYaml({
@@ -155,7 +167,9 @@ export function grantFile(
 
 /** `manifests/kota-bandung/<name>/<version>.yaml` → text, for writeFiles. */
 export function manifestFile(options: AppManifestOptions): Record<string, string> {
-  return { [`manifests/kota-bandung/${options.name}/${options.version}.yaml`]: appManifest(options) };
+  return {
+    [`manifests/kota-bandung/${options.name}/${options.version}.yaml`]: appManifest(options),
+  };
 }
 
 export interface TempCatalog {
@@ -190,15 +204,20 @@ export interface RunResult {
 export class KsadCli {
   readonly transcript: string[] = [];
 
-  constructor(
-    readonly options: { home: string; dockerHost: string; cwd?: string },
-  ) {}
+  constructor(readonly options: { home: string; dockerHost: string; cwd?: string }) {}
 
-  run(args: readonly string[], { timeoutMs = 100_000 }: { timeoutMs?: number } = {}): Promise<RunResult> {
+  run(
+    args: readonly string[],
+    { timeoutMs = 100_000 }: { timeoutMs?: number } = {},
+  ): Promise<RunResult> {
     const env: NodeJS.ProcessEnv = {};
     // Secrets supplied through the environment would change what is deployed; tests start clean.
     for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('KSAD_SECRET_')) env[k] = v;
-    Object.assign(env, { KSAD_HOME: this.options.home, DOCKER_HOST: this.options.dockerHost, NO_COLOR: '1' });
+    Object.assign(env, {
+      KSAD_HOME: this.options.home,
+      DOCKER_HOST: this.options.dockerHost,
+      NO_COLOR: '1',
+    });
     return new Promise((resolve, reject) => {
       const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'run.js'), ...args], {
         cwd: this.options.cwd ?? REPO_ROOT,
@@ -228,7 +247,10 @@ export class KsadCli {
 }
 
 function statusCode(error: unknown): number | undefined {
-  const code: unknown = typeof error === 'object' && error !== null && 'statusCode' in error ? error.statusCode : undefined;
+  const code: unknown =
+    typeof error === 'object' && error !== null && 'statusCode' in error
+      ? error.statusCode
+      : undefined;
   return typeof code === 'number' ? code : undefined;
 }
 
@@ -277,7 +299,8 @@ export async function guardHostProfile(docker: Docker): Promise<{
       if (current === null || !ours.has(String(current.initializedAt))) return;
       const old = record(before);
       const same = (a: ProfileRecord, b: ProfileRecord): boolean =>
-        JSON.stringify([a.region, a.name, a.policy]) === JSON.stringify([b.region, b.name, b.policy]);
+        JSON.stringify([a.region, a.name, a.policy]) ===
+        JSON.stringify([b.region, b.name, b.policy]);
       if (old !== null && same(old, current)) return;
       try {
         await docker.getVolume(HOST_VOLUME).remove();
@@ -316,7 +339,10 @@ export async function leftovers(
   const bare = (n: string | undefined): string => (n ?? '').replace(/^\//, '');
   return {
     containers: containers.map((c) => bare(c.Names[0])).sort(),
-    running: containers.filter((c) => c.State === 'running').map((c) => bare(c.Names[0])).sort(),
+    running: containers
+      .filter((c) => c.State === 'running')
+      .map((c) => bare(c.Names[0]))
+      .sort(),
     networks: networks.map((n) => n.Name).sort(),
     volumes: (volumes ?? []).map((v) => v.Name).sort(),
   };
@@ -334,7 +360,9 @@ export async function containerId(docker: Docker, name: string): Promise<string 
 
 /** stdout of `cmd` run inside container `name` (docker exec). */
 export async function execIn(docker: Docker, name: string, cmd: string[]): Promise<string> {
-  const exec = await docker.getContainer(name).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const exec = await docker
+    .getContainer(name)
+    .exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
   const stream = await exec.start({ hijack: true, stdin: false });
   const chunks: Buffer[] = [];
   await new Promise<void>((resolve, reject) => {
@@ -345,7 +373,7 @@ export async function execIn(docker: Docker, name: string, cmd: string[]): Promi
   // Demultiplex the engine's 8-byte frame headers (no TTY).
   const all = Buffer.concat(chunks);
   let out = '';
-  for (let i = 0; i + 8 <= all.length; ) {
+  for (let i = 0; i + 8 <= all.length;) {
     const size = all.readUInt32BE(i + 4);
     if (all[i] === 1) out += all.subarray(i + 8, i + 8 + size).toString('utf8');
     i += 8 + size;

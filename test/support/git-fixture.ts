@@ -35,7 +35,8 @@ export async function gitRepo(): Promise<GitFixture> {
     GIT_AUTHOR_DATE: '2025-01-01T00:00:00Z',
     GIT_COMMITTER_DATE: '2025-01-01T00:00:00Z',
   };
-  const git = (...args: string[]): string => execFileSync('git', args, { cwd: dir, env, encoding: 'utf8' }).trim();
+  const git = (...args: string[]): string =>
+    execFileSync('git', args, { cwd: dir, env, encoding: 'utf8' }).trim();
   git('init', '--quiet', '--initial-branch=main');
   git('config', 'user.name', 'KSAD Test');
   git('config', 'user.email', 'test@ksad.example.org');

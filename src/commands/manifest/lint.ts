@@ -14,13 +14,24 @@ export default class ManifestLint extends KsadCommand {
     '<%= config.bin %> <%= command.id %> ./out --catalog ksad',
   ];
   static override args = {
-    paths: Args.string({ required: true, multiple: true, description: 'manifest files or folders' }),
+    paths: Args.string({
+      required: true,
+      multiple: true,
+      description: 'manifest files or folders',
+    }),
   };
   static override flags = { catalog: catalogFlag };
 
   async run(): Promise<LintReport> {
     const { args, flags } = await this.parse(ManifestLint);
-    const report = await lintManifestsUseCase(catalogContext(), args.paths, { catalog: flags.catalog, today: today() });
-    return emitLintReport(report, { json: this.jsonEnabled(), log: (l) => this.log(l), note: (l) => this.note(l) });
+    const report = await lintManifestsUseCase(catalogContext(), args.paths, {
+      catalog: flags.catalog,
+      today: today(),
+    });
+    return emitLintReport(report, {
+      json: this.jsonEnabled(),
+      log: (l) => this.log(l),
+      note: (l) => this.note(l),
+    });
   }
 }

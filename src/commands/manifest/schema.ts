@@ -14,7 +14,10 @@ export default class ManifestSchema extends KsadCommand {
   ];
   static override flags = {
     kind: Flags.string({ summary: 'Kind of file.', options: SCHEMA_KINDS }),
-    out: Flags.string({ summary: 'Folder to write <kind>.schema.json files into.', helpValue: 'DIR' }),
+    out: Flags.string({
+      summary: 'Folder to write <kind>.schema.json files into.',
+      helpValue: 'DIR',
+    }),
   };
 
   async run(): Promise<object | { written: WrittenSchema[] }> {
@@ -25,7 +28,11 @@ export default class ManifestSchema extends KsadCommand {
       this.log(JSON.stringify(schema, null, 2));
       return schema;
     }
-    const written = await writeSchemas(catalogContext().files, flags.out, kind === undefined ? SCHEMA_KINDS : [kind]);
+    const written = await writeSchemas(
+      catalogContext().files,
+      flags.out,
+      kind === undefined ? SCHEMA_KINDS : [kind],
+    );
     this.log(written.map((w) => `wrote ${w.path}`).join('\n'));
     return { written };
   }

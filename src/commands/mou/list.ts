@@ -7,15 +7,22 @@ import { catalogContext, today } from '../../ui/context.js';
 import { catalogFlag } from '../../ui/flags.js';
 
 export default class MouList extends KsadCommand {
-  static override summary = 'List MoUs with their status: active, expiring, expired or not-yet-valid.';
+  static override summary =
+    'List MoUs with their status: active, expiring, expired or not-yet-valid.';
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --region 52.04 --active',
     '<%= config.bin %> <%= command.id %> --active --json',
   ];
   static override flags = {
-    region: Flags.string({ summary: 'Only MoUs this region (PP.KK) takes part in, as grantor or grantee.', helpValue: 'CODE' }),
-    active: Flags.boolean({ summary: 'Only MoUs in force today (active or expiring).', default: false }),
+    region: Flags.string({
+      summary: 'Only MoUs this region (PP.KK) takes part in, as grantor or grantee.',
+      helpValue: 'CODE',
+    }),
+    active: Flags.boolean({
+      summary: 'Only MoUs in force today (active or expiring).',
+      default: false,
+    }),
     catalog: catalogFlag,
   };
 

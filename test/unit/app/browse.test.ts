@@ -8,7 +8,10 @@ import { catalogFixtureFiles, manifestYaml, mouYaml } from '../../support/catalo
 const TODAY = '2025-06-01';
 
 function catalog(extra: Record<string, string> = {}): Catalog {
-  const files = Object.entries({ ...catalogFixtureFiles(), ...extra }).map(([path, text]) => ({ path, text }));
+  const files = Object.entries({ ...catalogFixtureFiles(), ...extra }).map(([path, text]) => ({
+    path,
+    text,
+  }));
   return buildCatalog({ name: 'test', root: '/catalog', files });
 }
 
@@ -31,7 +34,11 @@ describe('searchApps', () => {
       ['kota-bandung', 'antrean-daring', '2.0.0', ['2.0.0', '1.1.0', '1.0.0']],
       ['kota-bandung', 'e-budgeting', '2.0.0', ['2.0.0', '1.4.2']],
     ]);
-    expect(hits[0]?.publisher).toEqual({ slug: 'kota-bandung', name: 'Kota Bandung', code: '32.73' });
+    expect(hits[0]?.publisher).toEqual({
+      slug: 'kota-bandung',
+      name: 'Kota Bandung',
+      code: '32.73',
+    });
     expect(hits[0]?.coveredBy).toBeNull();
   });
 
@@ -47,7 +54,12 @@ describe('searchApps', () => {
   });
 
   it('does not keep an old prerelease as latest', () => {
-    const c = catalog({ 'manifests/kota-bandung/e-budgeting/3.0.0-rc.1.yaml': manifestYaml('e-budgeting', '3.0.0-rc.1') });
+    const c = catalog({
+      'manifests/kota-bandung/e-budgeting/3.0.0-rc.1.yaml': manifestYaml(
+        'e-budgeting',
+        '3.0.0-rc.1',
+      ),
+    });
     const hit = searchApps(c, { text: 'e-budgeting', today: TODAY })[0];
     expect(hit?.latest).toBe('2.0.0');
     expect(hit?.versions[0]).toBe('3.0.0-rc.1');
@@ -58,8 +70,12 @@ describe('searchApps', () => {
       expect(searchApps(catalog(), { publisher, today: TODAY })).toHaveLength(2);
     }
     expect(searchApps(catalog(), { publisher: '36.71', today: TODAY })).toEqual([]);
-    expect(names(searchApps(catalog(), { dimension: 'smart-society', today: TODAY }))).toEqual(['antrean-daring']);
-    expect(thrown(() => searchApps(catalog(), { dimension: 'smart-nothing', today: TODAY })).code).toBe('USAGE');
+    expect(names(searchApps(catalog(), { dimension: 'smart-society', today: TODAY }))).toEqual([
+      'antrean-daring',
+    ]);
+    expect(
+      thrown(() => searchApps(catalog(), { dimension: 'smart-nothing', today: TODAY })).code,
+    ).toBe('USAGE');
   });
 
   it('keeps, with a region, only apps an active MoU grants to it', () => {
@@ -70,30 +86,65 @@ describe('searchApps', () => {
     ]);
     // Bojonegoro's MoU expired in 2021; a village of Sumbawa is covered by its regency's MoU.
     expect(searchApps(catalog(), { region: '35.22', today: TODAY })).toEqual([]);
-    expect(searchApps(catalog(), { region: '35.22', today: '2020-06-01' }).map((h) => h.name)).toEqual(['antrean-daring']);
+    expect(
+      searchApps(catalog(), { region: '35.22', today: '2020-06-01' }).map((h) => h.name),
+    ).toEqual(['antrean-daring']);
     expect(searchApps(catalog(), { region: '52.04.01.2001', today: TODAY })).toHaveLength(2);
-    expect(thrown(() => searchApps(catalog(), { region: 'Sumbawa', today: TODAY })).code).toBe('USAGE');
+    expect(thrown(() => searchApps(catalog(), { region: 'Sumbawa', today: TODAY })).code).toBe(
+      'USAGE',
+    );
   });
 });
 
 describe('showApp', () => {
   it('resolves a range and shows services, config, secrets and coverage', () => {
     const app = showApp(catalog(), 'antrean-daring@~1.0', TODAY);
-    expect(app).toMatchObject({ name: 'antrean-daring', version: '1.0.0', versions: ['2.0.0', '1.1.0', '1.0.0'], signed: false });
+    expect(app).toMatchObject({
+      name: 'antrean-daring',
+      version: '1.0.0',
+      versions: ['2.0.0', '1.1.0', '1.0.0'],
+      signed: false,
+    });
     expect(app.file).toBe('manifests/kota-bandung/antrean-daring/1.0.0.yaml');
     expect(app.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(app.services.map((s) => [s.name, s.dependsOn, s.healthcheck])).toEqual([
       ['web', ['db'], true],
       ['db', [], true],
     ]);
-    expect(app.services[1]?.volumes).toEqual([{ name: 'data', source: null, path: '/var/lib/db', readOnly: false }]);
-    expect(app.config).toEqual([
-      { key: 'HTTP_PORT', type: 'port', required: false, default: 8080, description: 'Port published on the host' },
-      { key: 'REGION_NAME', type: 'string', required: true, default: null, description: 'Region name shown on every page' },
+    expect(app.services[1]?.volumes).toEqual([
+      { name: 'data', source: null, path: '/var/lib/db', readOnly: false },
     ]);
-    expect(app.secrets).toEqual([{ name: 'DB_PASSWORD', source: 'generate', description: 'Password of the app database' }]);
-    expect(app.mous.map((m) => [m.number, m.status, m.regions.map((r) => [r.code, r.name, r.covered, r.reason])])).toEqual([
-      ['045/KSAD/2019', 'expired', [['35.22', 'Kabupaten Bojonegoro', false, 'expired on 2021-02-28']]],
+    expect(app.config).toEqual([
+      {
+        key: 'HTTP_PORT',
+        type: 'port',
+        required: false,
+        default: 8080,
+        description: 'Port published on the host',
+      },
+      {
+        key: 'REGION_NAME',
+        type: 'string',
+        required: true,
+        default: null,
+        description: 'Region name shown on every page',
+      },
+    ]);
+    expect(app.secrets).toEqual([
+      { name: 'DB_PASSWORD', source: 'generate', description: 'Password of the app database' },
+    ]);
+    expect(
+      app.mous.map((m) => [
+        m.number,
+        m.status,
+        m.regions.map((r) => [r.code, r.name, r.covered, r.reason]),
+      ]),
+    ).toEqual([
+      [
+        '045/KSAD/2019',
+        'expired',
+        [['35.22', 'Kabupaten Bojonegoro', false, 'expired on 2021-02-28']],
+      ],
       ['119/KSAD/2024', 'active', [['52.04', 'Kabupaten Sumbawa', true, null]]],
     ]);
   });
@@ -102,7 +153,10 @@ describe('showApp', () => {
     const app = showApp(catalog(), 'kota-bandung/e-budgeting@1', TODAY);
     expect(app.version).toBe('1.4.2');
     expect(app.mous).toHaveLength(1);
-    expect(app.mous[0]).toMatchObject({ versions: '^2.0.0', regions: [{ code: '52.04', covered: false }] });
+    expect(app.mous[0]).toMatchObject({
+      versions: '^2.0.0',
+      regions: [{ code: '52.04', covered: false }],
+    });
     expect(app.mous[0]?.regions[0]?.reason).toContain('^2.0.0');
   });
 
@@ -146,9 +200,17 @@ describe('listMous', () => {
   });
 
   it('filters by region and by --active', () => {
-    expect(listMous(catalog(extra), { active: true, today: TODAY }).map((r) => r.number)).toEqual(['119/KSAD/2024']);
-    expect(listMous(catalog(extra), { region: '35.22', today: TODAY }).map((r) => r.number)).toEqual(['045/KSAD/2019']);
-    expect(listMous(catalog(extra), { region: '32.73', active: true, today: TODAY }).map((r) => r.number)).toEqual(['119/KSAD/2024']);
+    expect(listMous(catalog(extra), { active: true, today: TODAY }).map((r) => r.number)).toEqual([
+      '119/KSAD/2024',
+    ]);
+    expect(
+      listMous(catalog(extra), { region: '35.22', today: TODAY }).map((r) => r.number),
+    ).toEqual(['045/KSAD/2019']);
+    expect(
+      listMous(catalog(extra), { region: '32.73', active: true, today: TODAY }).map(
+        (r) => r.number,
+      ),
+    ).toEqual(['119/KSAD/2024']);
     expect(listMous(catalog(extra), { active: false, today: TODAY })).toHaveLength(3);
     expect(thrown(() => listMous(catalog(), { region: '5204', today: TODAY })).code).toBe('USAGE');
   });

@@ -60,7 +60,13 @@ describe('addCatalog', () => {
     const { ctx, git, registry, files } = setup();
     const commit = git.publish(URL, catalogFixtureFiles());
     const added = await addCatalog(ctx, 'ksad', URL, { default: true });
-    expect(added).toMatchObject({ name: 'ksad', kind: 'git', commit, default: true, root: '/cache/catalogs/ksad' });
+    expect(added).toMatchObject({
+      name: 'ksad',
+      kind: 'git',
+      commit,
+      default: true,
+      root: '/cache/catalogs/ksad',
+    });
     expect(added.counts).toEqual({ members: 3, mous: 2, manifests: 5 });
     expect(registry.catalogs).toHaveLength(1);
     expect(Object.keys(files.tree('/cache/catalogs/ksad'))).toContain('catalog/catalog.yaml');
@@ -71,7 +77,12 @@ describe('addCatalog', () => {
     const { ctx, files } = setup();
     files.putTree('/work/my-catalog', catalogFixtureFiles());
     const added = await addCatalog(ctx, 'local', 'my-catalog');
-    expect(added).toMatchObject({ kind: 'folder', source: '/work/my-catalog', root: '/work/my-catalog', commit: null });
+    expect(added).toMatchObject({
+      kind: 'folder',
+      source: '/work/my-catalog',
+      root: '/work/my-catalog',
+      commit: null,
+    });
   });
 
   it('leaves nothing behind when the remote is unreachable', async () => {
@@ -108,7 +119,10 @@ describe('addCatalog', () => {
     const { ctx, git } = setup();
     const first = git.publish(URL, catalogFixtureFiles());
     git.tag(URL, 'v1', first);
-    git.publish(URL, { ...catalogFixtureFiles(), 'manifests/kota-bandung/e-budgeting/2.1.0.yaml': manifestYaml('e-budgeting', '2.1.0') });
+    git.publish(URL, {
+      ...catalogFixtureFiles(),
+      'manifests/kota-bandung/e-budgeting/2.1.0.yaml': manifestYaml('e-budgeting', '2.1.0'),
+    });
     await addCatalog(ctx, 'a', URL, { default: true });
     const pinned = await addCatalog(ctx, 'b', URL, { ref: 'v1', default: true });
     expect(pinned).toMatchObject({ commit: first, ref: 'v1', default: true });
@@ -125,7 +139,10 @@ describe('syncCatalogs', () => {
     const { ctx, git, registry } = setup();
     const before = git.publish(URL, catalogFixtureFiles());
     await addCatalog(ctx, 'ksad', URL);
-    const next: Record<string, string> = { ...catalogFixtureFiles(), 'manifests/kota-bandung/antrean-daring/2.1.0.yaml': manifestYaml('antrean-daring', '2.1.0') };
+    const next: Record<string, string> = {
+      ...catalogFixtureFiles(),
+      'manifests/kota-bandung/antrean-daring/2.1.0.yaml': manifestYaml('antrean-daring', '2.1.0'),
+    };
     delete next['catalog/mous/bandung-bojonegoro-2019.yaml'];
     next['catalog/members/kabupaten-sumbawa.yaml'] += 'website: https://sumbawakab.go.id\n';
     const after = git.publish(URL, next);
@@ -133,7 +150,11 @@ describe('syncCatalogs', () => {
     const [result] = await syncCatalogs(ctx);
     expect(result).toMatchObject({ name: 'ksad', status: 'updated', from: before, to: after });
     expect(result?.changes).toEqual({
-      manifests: { added: ['manifests/kota-bandung/antrean-daring/2.1.0.yaml'], changed: [], removed: [] },
+      manifests: {
+        added: ['manifests/kota-bandung/antrean-daring/2.1.0.yaml'],
+        changed: [],
+        removed: [],
+      },
       members: { added: [], changed: ['catalog/members/kabupaten-sumbawa.yaml'], removed: [] },
       mous: { added: [], changed: [], removed: ['catalog/mous/bandung-bojonegoro-2019.yaml'] },
       other: { added: [], changed: [], removed: [] },

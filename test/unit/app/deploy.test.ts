@@ -26,7 +26,10 @@ const catalog = buildCatalog({
 const image = (version: string, service: 'web' | 'db'): string =>
   `${REGISTRY}/${service}@${fakeDigest(`${APP}-${version}-${service}`)}`;
 
-const sumbawa = { file: 'sumbawa.yaml', text: 'config:\n  REGION_NAME: Kabupaten Sumbawa\n  HTTP_PORT: 18080\n' };
+const sumbawa = {
+  file: 'sumbawa.yaml',
+  text: 'config:\n  REGION_NAME: Kabupaten Sumbawa\n  HTTP_PORT: 18080\n',
+};
 
 function request(ref: string, extra: Partial<DeployRequest> = {}): DeployRequest {
   return { ref, overlays: [sumbawa], sets: [], suppliedSecrets: {}, ...extra };
@@ -68,29 +71,57 @@ async function rejection(promise: Promise<unknown>): Promise<KsadError> {
   return error as KsadError;
 }
 
-async function appContainers(engine: FakeEngine): Promise<Array<{ name: string; id: string; image: string; state: string }>> {
+async function appContainers(
+  engine: FakeEngine,
+): Promise<Array<{ name: string; id: string; image: string; state: string }>> {
   const list = await engine.listContainers({ 'id.ksad.app': APP, 'id.ksad.kind': 'container' });
-  return list.map((c) => ({ name: c.name, id: c.id, image: c.image, state: c.state })).sort((a, b) => a.name.localeCompare(b.name));
+  return list
+    .map((c) => ({ name: c.name, id: c.id, image: c.image, state: c.state }))
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 const writes = (engine: FakeEngine, from: number): string[] =>
   engine.calls
     .slice(from)
     .map((c) => c.method)
-    .filter((m) => !['info', 'inspectImage', 'inspectContainer', 'inspectVolume', 'listContainers', 'listNetworks', 'listVolumes'].includes(m));
+    .filter(
+      (m) =>
+        ![
+          'info',
+          'inspectImage',
+          'inspectContainer',
+          'inspectVolume',
+          'listContainers',
+          'listNetworks',
+          'listVolumes',
+        ].includes(m),
+    );
 
 describe('deployApp', () => {
   it('installs db then web, stores the generated secret and records revision 1 under the MoU', async () => {
     const { engine, ctx, state } = await setup();
     const result = await deployApp(ctx, request(`${APP}@1.0.0`), opts);
 
-    expect(result).toMatchObject({ app: APP, version: '1.0.0', outcome: 'installed', revision: 1, previousVersion: null });
-    expect(result.mou).toEqual({ kind: 'mou', slug: 'bandung-sumbawa-2024', number: '119/KSAD/2024', validUntil: '2099-12-31' });
+    expect(result).toMatchObject({
+      app: APP,
+      version: '1.0.0',
+      outcome: 'installed',
+      revision: 1,
+      previousVersion: null,
+    });
+    expect(result.mou).toEqual({
+      kind: 'mou',
+      slug: 'bandung-sumbawa-2024',
+      number: '119/KSAD/2024',
+      validUntil: '2099-12-31',
+    });
     expect(result.services.map((s) => [s.service, s.action])).toEqual([
       ['db', 'create'],
       ['web', 'create'],
     ]);
-    expect(result.endpoints).toEqual([{ service: 'web', name: 'http', url: 'http://127.0.0.1:18080' }]);
+    expect(result.endpoints).toEqual([
+      { service: 'web', name: 'http', url: 'http://127.0.0.1:18080' },
+    ]);
     expect(result.secretsGenerated).toEqual(['DB_PASSWORD']);
 
     const started = engine.calls.filter((c) => c.method === 'startContainer').map((c) => c.args[0]);
@@ -104,7 +135,12 @@ describe('deployApp', () => {
     ]);
     expect(await state.secrets(APP)).toEqual({ DB_PASSWORD: PASSWORD });
     const [record] = await state.releases(APP);
-    expect(record).toMatchObject({ revision: 1, version: '1.0.0', status: 'deployed', deployedBy: 'budi@diskominfo-sumbawa' });
+    expect(record).toMatchObject({
+      revision: 1,
+      version: '1.0.0',
+      status: 'deployed',
+      deployedBy: 'budi@diskominfo-sumbawa',
+    });
     expect(JSON.stringify(record)).not.toContain(PASSWORD);
     // The lock is gone once the deploy is done.
     expect(await state.lockHolder(APP)).toBeNull();
@@ -133,7 +169,13 @@ describe('deployApp', () => {
     expect(error.message).toBe(`no active MoU grants ${APP}@1.0.0 to Kabupaten Bojonegoro (35.22)`);
     expect(error.details.join('\n')).toMatch(/045\/KSAD\/2019: expired/);
     expect(error.suggestions.join('\n')).toContain('--override-mou');
-    expect(engine.calls.some((c) => c.method === 'createContainer' || c.method === 'createVolume' && c.args[0] !== 'ksad-host')).toBe(false);
+    expect(
+      engine.calls.some(
+        (c) =>
+          c.method === 'createContainer' ||
+          (c.method === 'createVolume' && c.args[0] !== 'ksad-host'),
+      ),
+    ).toBe(false);
     expect(await state.lockHolder(APP)).toBeNull();
   });
 
@@ -148,13 +190,21 @@ describe('deployApp', () => {
   it('fails with LOCKED naming the holder while another operation holds the lock', async () => {
     const { engine, ctx, state } = await setup();
     const other = { user: 'siti', hostname: 'laptop-siti', pid: 777 };
-    await state.lock(APP, other, 'ksad deploy antrean-daring@2', { isAlive: () => true }, new Date('2025-06-01T07:59:00Z'));
+    await state.lock(
+      APP,
+      other,
+      'ksad deploy antrean-daring@2',
+      { isAlive: () => true },
+      new Date('2025-06-01T07:59:00Z'),
+    );
     const from = engine.calls.length;
 
     const error = await rejection(deployApp(ctx, request(`${APP}@1.0.0`), opts));
     expect(error.code).toBe('LOCKED');
     expect(error.exitCode).toBe(ExitCode.LOCKED);
-    expect(error.message).toContain('siti@laptop-siti (pid 777, "ksad deploy antrean-daring@2") since 2025-06-01T07:59:00.000Z');
+    expect(error.message).toContain(
+      'siti@laptop-siti (pid 777, "ksad deploy antrean-daring@2") since 2025-06-01T07:59:00.000Z',
+    );
     expect(error.suggestions.join('\n')).toContain(`ksad unlock ${APP}`);
     // Nothing was changed and the other operation keeps its lock.
     expect(writes(engine, from)).toEqual(['createNetwork']);
@@ -163,8 +213,20 @@ describe('deployApp', () => {
 
   it('calls a lock stale when its holder on this machine is gone', async () => {
     const { ctx, state } = await setup();
-    await state.lock(APP, { ...operator, pid: 999 }, 'ksad deploy antrean-daring', { isAlive: () => true }, NOW);
-    const error = await rejection(deployApp({ ...ctx, probe: { isAlive: (pid) => pid !== 999 } }, request(`${APP}@1.0.0`), opts));
+    await state.lock(
+      APP,
+      { ...operator, pid: 999 },
+      'ksad deploy antrean-daring',
+      { isAlive: () => true },
+      NOW,
+    );
+    const error = await rejection(
+      deployApp(
+        { ...ctx, probe: { isAlive: (pid) => pid !== 999 } },
+        request(`${APP}@1.0.0`),
+        opts,
+      ),
+    );
     expect(error.code).toBe('LOCKED');
     expect(error.message).toContain('that process is gone, so the lock is stale');
     expect(error.suggestions[0]).toBe(`clear the stale lock: ksad unlock ${APP}`);
@@ -184,7 +246,10 @@ describe('deployApp', () => {
   it('an upgrade whose web never becomes healthy restores the previous containers and masks the secret in its logs', async () => {
     const behaviour = (spec: ContainerSpec): FakeBehaviour | undefined =>
       spec.image === image('1.1.0', 'web')
-        ? { health: 'unhealthy', logs: `web: connecting with ${spec.env.DB_PASSWORD ?? ''}\nweb: /health answered 503\n` }
+        ? {
+            health: 'unhealthy',
+            logs: `web: connecting with ${spec.env.DB_PASSWORD ?? ''}\nweb: /health answered 503\n`,
+          }
         : undefined;
     const { engine, ctx, state } = await setup({ behaviour });
     await deployApp(ctx, request(`${APP}@1.0.0`), opts);
@@ -196,7 +261,9 @@ describe('deployApp', () => {
     expect(error.message).toContain('revision 1 (1.0.0)');
     expect(error.details).toContain('web | web: /health answered 503');
     expect(error.details).toContain('web | web: connecting with ********');
-    expect(JSON.stringify([error.message, error.details, error.suggestions])).not.toContain(PASSWORD);
+    expect(JSON.stringify([error.message, error.details, error.suggestions])).not.toContain(
+      PASSWORD,
+    );
 
     // Both services were recreated (db first, healthy) and both went back: same ids, old images, running.
     expect(await appContainers(engine)).toEqual(before);
@@ -218,12 +285,17 @@ describe('prepareDeploy', () => {
     await deployApp(ctx, request(`${APP}@1.0.0`), opts);
     const from = engine.calls.length;
 
-    const p = await prepareDeploy(ctx, request(`${APP}@1.0.0`, { sets: ['config.HTTP_PORT=18081'] }));
+    const p = await prepareDeploy(
+      ctx,
+      request(`${APP}@1.0.0`, { sets: ['config.HTTP_PORT=18081'] }),
+    );
     expect(p.plan.changes).toBe(true);
     const actions = Object.fromEntries(p.plan.services.map((s) => [s.service, s]));
     expect(actions.db?.action).toBe('keep');
     expect(actions.web?.action).toBe('recreate');
-    expect(actions.web?.reason).toContain('ports changed: 127.0.0.1:18081→8080/tcp (was 127.0.0.1:18080→8080/tcp)');
+    expect(actions.web?.reason).toContain(
+      'ports changed: 127.0.0.1:18081→8080/tcp (was 127.0.0.1:18080→8080/tcp)',
+    );
     expect(p.current?.revision).toBe(1);
     expect(writes(engine, from)).toEqual([]);
   });
@@ -243,13 +315,22 @@ describe('prepareDeploy', () => {
 });
 
 describe('uninstallApp', () => {
-  const uctx = (engine: FakeEngine) => ({ engine, clock: { now: () => NOW }, operator, probe: { isAlive: () => true }, progress: silentProgress });
+  const uctx = (engine: FakeEngine) => ({
+    engine,
+    clock: { now: () => NOW },
+    operator,
+    probe: { isAlive: () => true },
+    progress: silentProgress,
+  });
 
   it('removes containers and network but keeps volumes and secrets; --purge-data removes them too', async () => {
     const { engine, ctx, state } = await setup();
     await deployApp(ctx, request(`${APP}@1.0.0`), opts);
 
-    const kept = await uninstallApp(uctx(engine), APP, { purgeData: false, command: 'ksad uninstall' });
+    const kept = await uninstallApp(uctx(engine), APP, {
+      purgeData: false,
+      command: 'ksad uninstall',
+    });
     expect(kept).toMatchObject({
       removedContainers: [`ksad-${APP}-db`, `ksad-${APP}-web`],
       removedNetwork: true,
@@ -264,7 +345,10 @@ describe('uninstallApp', () => {
     const back = await deployApp(ctx, request(`${APP}@1.0.0`), opts);
     expect(back).toMatchObject({ outcome: 'installed', revision: 2, secretsGenerated: [] });
 
-    const purged = await uninstallApp(uctx(engine), APP, { purgeData: true, command: 'ksad uninstall --purge-data' });
+    const purged = await uninstallApp(uctx(engine), APP, {
+      purgeData: true,
+      command: 'ksad uninstall --purge-data',
+    });
     expect(purged.volumes).toEqual({ kept: [], removed: [`ksad-${APP}-data`] });
     expect(await engine.listVolumes({ 'id.ksad.app': APP })).toEqual([]);
     expect(await engine.listNetworks({ 'id.ksad.app': APP })).toEqual([]);
@@ -273,16 +357,29 @@ describe('uninstallApp', () => {
   it('--purge-data also clears a secret and data volume left without any release', async () => {
     const { engine, state } = await setup();
     await state.saveSecrets(APP, { DB_PASSWORD: PASSWORD });
-    await engine.createVolume(`ksad-${APP}-data`, { 'id.ksad.managed': 'true', 'id.ksad.kind': 'volume', 'id.ksad.app': APP });
+    await engine.createVolume(`ksad-${APP}-data`, {
+      'id.ksad.managed': 'true',
+      'id.ksad.kind': 'volume',
+      'id.ksad.app': APP,
+    });
 
-    const purged = await uninstallApp(uctx(engine), APP, { purgeData: true, command: 'ksad uninstall --purge-data' });
-    expect(purged).toMatchObject({ removedContainers: [], volumes: { removed: [`ksad-${APP}-data`] }, secretsRemoved: true });
+    const purged = await uninstallApp(uctx(engine), APP, {
+      purgeData: true,
+      command: 'ksad uninstall --purge-data',
+    });
+    expect(purged).toMatchObject({
+      removedContainers: [],
+      volumes: { removed: [`ksad-${APP}-data`] },
+      secretsRemoved: true,
+    });
     expect(await engine.listVolumes({ 'id.ksad.app': APP })).toEqual([]);
   });
 
   it('says NOT_FOUND for an app that left nothing on the host', async () => {
     const { engine } = await setup();
-    const error = await rejection(uninstallApp(uctx(engine), 'sakip-online', { purgeData: true, command: 'ksad uninstall' }));
+    const error = await rejection(
+      uninstallApp(uctx(engine), 'sakip-online', { purgeData: true, command: 'ksad uninstall' }),
+    );
     expect(error.exitCode).toBe(ExitCode.NOT_FOUND);
     expect(error.message).toBe('sakip-online is not installed on this host');
   });

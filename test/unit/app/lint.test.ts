@@ -27,8 +27,13 @@ describe('lintCatalogUseCase', () => {
     const { ctx, files } = setup();
     files.putTree('/work/c', catalogFixtureFiles());
     const report = await lintCatalogUseCase(ctx, { catalog: 'c', today: TODAY });
-    expect(report.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic)).toEqual([]);
-    expect(report).toMatchObject({ errors: 0, catalog: { name: 'c', root: '/work/c', commit: null } });
+    expect(report.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic)).toEqual(
+      [],
+    );
+    expect(report).toMatchObject({
+      errors: 0,
+      catalog: { name: 'c', root: '/work/c', commit: null },
+    });
     expect(report.files).toBe(11);
   });
 
@@ -46,10 +51,20 @@ describe('lintCatalogUseCase', () => {
     expect(report.catalog?.name).toBe('sample');
     expect(report.errors).toBeGreaterThanOrEqual(3);
     expect(new Set(lines).size).toBe(lines.length);
-    expect(lines).toContainEqual(expect.stringMatching(/^catalog\/members\/kabupaten-wonosobo\.yaml:6:1: error: .*websiteUrl/));
-    expect(lines).toContainEqual(expect.stringMatching(/^catalog\/members\/kota-tangerang\.yaml:\d+:\d+: error: /));
-    expect(lines).toContainEqual(expect.stringMatching(/^manifests\/kota-bandung\/e-budgeting\/2\.1\.yaml:3:\d+: error: version: /));
-    expect([...lines].sort((a, b) => a.localeCompare(b))).toEqual(lines.slice().sort((a, b) => a.localeCompare(b)));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^catalog\/members\/kabupaten-wonosobo\.yaml:6:1: error: .*websiteUrl/),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^catalog\/members\/kota-tangerang\.yaml:\d+:\d+: error: /),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^manifests\/kota-bandung\/e-budgeting\/2\.1\.yaml:3:\d+: error: version: /,
+      ),
+    );
+    expect([...lines].sort((a, b) => a.localeCompare(b))).toEqual(
+      lines.slice().sort((a, b) => a.localeCompare(b)),
+    );
   });
 });
 
@@ -75,13 +90,19 @@ describe('lintManifestsUseCase', () => {
     files.putTree('/work', { 'm.yaml': manifestYaml('antrean-daring', '2.1.0') });
     const report = await lintManifestsUseCase(ctx, ['m.yaml'], { today: TODAY });
     expect(report.catalog).toBeNull();
-    await expect(lintManifestsUseCase(ctx, ['m.yaml'], { catalog: 'nope', today: TODAY })).rejects.toBeInstanceOf(KsadError);
+    await expect(
+      lintManifestsUseCase(ctx, ['m.yaml'], { catalog: 'nope', today: TODAY }),
+    ).rejects.toBeInstanceOf(KsadError);
   });
 
   it('names paths that do not exist, and refuses folders without manifests', async () => {
     const { ctx, files } = setup();
     files.putTree('/work/empty', { 'README.md': 'x' });
-    await expect(lintManifestsUseCase(ctx, ['missing.yaml'], { today: TODAY })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(lintManifestsUseCase(ctx, ['empty'], { today: TODAY })).rejects.toMatchObject({ code: 'USAGE' });
+    await expect(
+      lintManifestsUseCase(ctx, ['missing.yaml'], { today: TODAY }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(lintManifestsUseCase(ctx, ['empty'], { today: TODAY })).rejects.toMatchObject({
+      code: 'USAGE',
+    });
   });
 });
