@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import Dockerode from 'dockerode';
@@ -25,6 +26,9 @@ import {
   labelFilters,
   toCreateOptions,
 } from './docker-mapping.js';
+
+/** ksad's empty image for marker containers (locks). */
+export const MARKER_IMAGE = 'ksad/marker:1';
 
 export interface DockerodeEngineOptions {
   /**
@@ -308,6 +312,44 @@ export class DockerodeEngine implements DockerEngine {
           }),
         409: () => this.nameInUse(spec.name, error),
       });
+    }
+  }
+
+  async createMarker(name: string, labels: Labels): Promise<void> {
+    const options = {
+      name,
+      Image: MARKER_IMAGE,
+      Cmd: ['ksad-marker'],
+      Labels: { ...labels },
+      NetworkDisabled: true,
+      HostConfig: { NetworkMode: 'none' },
+    };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.docker.createContainer(options);
+        return;
+      } catch (error) {
+        const status = statusOf(error);
+        if (status === 409) throw new KsadError('LOCKED', `"${name}" is already held on the Docker host`, { cause: error });
+        if (status === 404 && attempt === 0) {
+          await this.importMarkerImage();
+          continue;
+        }
+        throw this.failure(error, `create marker "${name}"`);
+      }
+    }
+  }
+
+  /** The marker image has no files at all: its layer is an empty tar archive (two zero blocks). */
+  private async importMarkerImage(): Promise<void> {
+    const [repo = MARKER_IMAGE, tag = 'latest'] = MARKER_IMAGE.split(':');
+    try {
+      const stream = await this.docker.importImage(Readable.from([Buffer.alloc(1024)]), { repo, tag });
+      await new Promise<void>((resolve, reject) => {
+        this.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve()));
+      });
+    } catch (error) {
+      throw this.failure(error, `import the marker image ${MARKER_IMAGE}`);
     }
   }
 

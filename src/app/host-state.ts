@@ -13,7 +13,8 @@ import type { Operator, ProcessProbe } from '../ports/identity.js';
  * Everything ksad knows about a host lives on the host, so a second engineer or an auditor reads
  * the same truth: the profile, release records and secrets are empty Docker volumes whose labels
  * carry the data (labels are written atomically with the volume), and the per-app lock is a
- * network, because creating a network with a taken name fails (409) where a volume would not.
+ * never-started marker container, because creating a container with a taken name fails (409)
+ * where a volume would not, and unlike a network it takes no address pool.
  */
 export class HostState {
   constructor(private readonly engine: DockerEngine) {}
@@ -110,9 +111,9 @@ export class HostState {
     const name = names.lock(app);
     const holder: LockHolder = { ...operator, command, since: now.toISOString() };
     try {
-      await this.engine.createNetwork(name, managedLabels('lock', { [Label.app]: app, [Label.record]: JSON.stringify(holder) }));
+      await this.engine.createMarker(name, managedLabels('lock', { [Label.app]: app, [Label.record]: JSON.stringify(holder) }));
     } catch (error) {
-      // A name conflict means someone holds the lock; any other failure is the engine's to report.
+      if (!(error instanceof KsadError) || error.code !== 'LOCKED') throw error;
       const current = await this.lockHolder(app);
       if (!current) throw error;
       const stale = current.hostname === operator.hostname && !probe.isAlive(current.pid);
@@ -127,19 +128,19 @@ export class HostState {
       );
     }
     return async () => {
-      await this.engine.removeNetwork(name);
+      await this.engine.removeContainer(name, { force: true });
     };
   }
 
   async lockHolder(app: string): Promise<LockHolder | null> {
-    const [network] = await this.engine.listNetworks({ [Label.managed]: 'true', [Label.kind]: 'lock', [Label.app]: app });
-    const raw = network?.labels[Label.record];
+    const marker = await this.engine.inspectContainer(names.lock(app));
+    const raw = marker?.labels[Label.record];
     return raw === undefined ? null : (JSON.parse(raw) as LockHolder);
   }
 
   async unlock(app: string): Promise<LockHolder | null> {
     const holder = await this.lockHolder(app);
-    if (holder) await this.engine.removeNetwork(names.lock(app));
+    if (holder) await this.engine.removeContainer(names.lock(app), { force: true });
     return holder;
   }
 

@@ -187,7 +187,7 @@ function invalid(what: string, diagnostics: Diagnostic[]): KsadError {
 export async function actualState(engine: DockerEngine, app: string): Promise<ActualState> {
   const owned = { [Label.managed]: 'true', [Label.app]: app };
   const [containers, networks, volumes] = await Promise.all([
-    engine.listContainers(owned),
+    engine.listContainers({ ...owned, [Label.kind]: 'container' }),
     engine.listNetworks({ ...owned, [Label.kind]: 'network' }),
     engine.listVolumes({ ...owned, [Label.kind]: 'volume' }),
   ]);

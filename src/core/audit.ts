@@ -1093,6 +1093,31 @@ function orphanFindings(
     const app = c.labels[Label.app] ?? '';
     const kind = c.labels[Label.kind];
     const subject = `container ${c.name}`;
+    if (kind === 'lock') {
+      let holder = 'someone';
+      try {
+        const h = JSON.parse(c.labels[Label.record] ?? '') as {
+          user?: string;
+          hostname?: string;
+          command?: string;
+          since?: string;
+        };
+        holder = `${h.user ?? '?'}@${h.hostname ?? '?'} ("${h.command ?? ''}") since ${h.since ?? '?'}`;
+      } catch {
+        // An unreadable holder is still a held lock.
+      }
+      out.push(
+        finding(
+          about(app),
+          'orphan',
+          'info',
+          'lock-held',
+          subject,
+          `${app} is locked by ${holder}; if no ksad command runs, clear it with: ksad unlock ${app}`,
+        ),
+      );
+      continue;
+    }
     if (kind !== 'container') {
       out.push(
         finding(
@@ -1141,31 +1166,6 @@ function orphanFindings(
     const app = n.labels[Label.app] ?? '';
     const kind = n.labels[Label.kind];
     const subject = `network ${n.name}`;
-    if (kind === 'lock') {
-      let holder = 'someone';
-      try {
-        const h = JSON.parse(n.labels[Label.record] ?? '') as {
-          user?: string;
-          hostname?: string;
-          command?: string;
-          since?: string;
-        };
-        holder = `${h.user ?? '?'}@${h.hostname ?? '?'} ("${h.command ?? ''}") since ${h.since ?? '?'}`;
-      } catch {
-        // An unreadable holder is still a held lock.
-      }
-      out.push(
-        finding(
-          about(app),
-          'orphan',
-          'info',
-          'lock-held',
-          subject,
-          `${app} is locked by ${holder}; if no ksad command runs, clear it with: ksad unlock ${app}`,
-        ),
-      );
-      continue;
-    }
     if (kind === 'network' && deployed.has(app) && n.name === `ksad-${app}`) continue;
     out.push(
       finding(

@@ -63,7 +63,7 @@ export function resolveVersion(catalog: Catalog, ref: AppRef): LoadedManifest {
     throw new KsadError('NOT_FOUND', `app "${label(ref)}" is not in catalog "${catalog.name}"`, {
       suggestions: [
         ...[...sameNameElsewhere, ...near].map((n) => `did you mean "${n}"?`),
-        'run "ksad catalog sync" to fetch new apps, or list them with "ksad app list"',
+        'run "ksad catalog sync" to fetch new apps, or list them with "ksad search"',
       ],
     });
   }

@@ -59,6 +59,14 @@ export interface DockerEngine {
   /** Last `tail` lines of stdout+stderr, demultiplexed. */
   containerLogs(id: string, tail: number): Promise<string>;
 
+  /**
+   * Creates a container that is never started, named `name`, from ksad's empty marker image (an
+   * image with no files, imported on first use): ksad's per-app lock. Creating a name that is taken
+   * fails atomically, with KsadError('LOCKED'). Unlike a network it costs no address pool. Remove it
+   * with `removeContainer(name)`; read it with `inspectContainer(name)`.
+   */
+  createMarker(name: string, labels: Labels): Promise<void>;
+
   listNetworks(labels: Labels): Promise<NetworkInfo[]>;
   /** Creates a bridge network; fails with a 409-classified KsadError if the name exists. */
   createNetwork(name: string, labels: Labels): Promise<NetworkInfo>;

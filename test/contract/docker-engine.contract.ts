@@ -265,6 +265,22 @@ export function dockerEngineContract(
       await e.removeNetwork(name); // already gone: not an error
     });
 
+    it('creates a never-started marker atomically: a taken name is LOCKED, and it can be read and removed', async () => {
+      const e = engine();
+      const name = unique('lock');
+      await e.createMarker(name, { ...sessionLabels, 'id.ksad.record': '{"user":"budi"}' });
+      const again = await rejection(e.createMarker(name, { ...sessionLabels }));
+      expect(again.code).toBe('LOCKED');
+
+      const marker = await e.inspectContainer(name);
+      expect(marker).toMatchObject({ name, state: 'created' });
+      expect(marker?.labels['id.ksad.record']).toBe('{"user":"budi"}');
+
+      await e.removeContainer(name, { force: true });
+      expect(await e.inspectContainer(name)).toBeNull();
+      await e.createMarker(name, { ...sessionLabels }); // free again
+    });
+
     it('creates, lists, inspects and removes volumes; creating an existing one returns it unchanged', async () => {
       const e = engine();
       const name = unique('vol');

@@ -250,6 +250,28 @@ export class FakeEngine implements DockerEngine {
     return Promise.resolve(container.id);
   }
 
+  async createMarker(name: string, labels: Labels): Promise<void> {
+    this.enter('createMarker', [name, labels]);
+    if (this.findContainerByName(name)) throw new KsadError('LOCKED', `"${name}" is already held on the Docker host`);
+    const spec: ContainerSpec = {
+      name,
+      image: 'ksad/marker:1',
+      command: ['ksad-marker'],
+      env: {},
+      labels: { ...labels },
+      ports: [],
+      mounts: [],
+      network: 'none',
+      aliases: [],
+      restartPolicy: 'no',
+      init: false,
+      readOnlyRootFilesystem: false,
+      stopTimeoutSec: 0,
+    };
+    this.addContainer(spec, 'sha256:marker', {});
+    return Promise.resolve();
+  }
+
   async startContainer(id: string): Promise<void> {
     this.enter('startContainer', [id]);
     const c = this.findContainer(id);

@@ -56,9 +56,17 @@ async function draft(version: string, text = appManifest({ name: APP, version })
   return file;
 }
 
-async function releaseRecords(): Promise<any[]> {
+interface StoredRecord {
+  revision: number;
+  version: string;
+  signature?: { status: string; keyId?: string };
+}
+
+async function releaseRecords(): Promise<StoredRecord[]> {
   const { Volumes } = await engine.docker.listVolumes({ filters: { label: [`id.ksad.app=${APP}`, 'id.ksad.kind=release'] } });
-  return (Volumes ?? []).map((v) => JSON.parse(v.Labels['id.ksad.record'] ?? '{}')).sort((a, b) => a.revision - b.revision);
+  return (Volumes ?? [])
+    .map((v) => JSON.parse(v.Labels['id.ksad.record'] ?? '{}') as StoredRecord)
+    .sort((a, b) => a.revision - b.revision);
 }
 
 beforeAll(async () => {
@@ -126,7 +134,7 @@ describe('sign, publish, verify', () => {
       pushed: true,
       branch: 'main',
     });
-    expect(result.json.images.map((i: any) => i.status)).toEqual(['present', 'present', 'present']);
+    expect((result.json.images as Array<{ status: string }>).map((i) => i.status)).toEqual(['present', 'present', 'present']);
     expect(git(remote, 'rev-parse', 'main')).toBe(result.json.commit);
     expect(git(remote, 'tag', '--list')).toContain(`kota-bandung/${APP}/1.0.0`);
     expect(git(remote, 'show', `main:${manifestPath('1.0.0')}.sig`)).toContain('canonical: ksad-c14n-v1');
@@ -217,7 +225,7 @@ describe('sign, publish, verify', () => {
     expect(sync.status, sync.said).toBe(ExitCode.INTEGRITY);
     expect(sync.json.error.message).toMatch(/was rolled back: .* now points at [0-9a-f]{12}, an older commit than [0-9a-f]{12}/);
     const list = await cli.run(['catalog', 'list', '--json']);
-    expect(list.json.find((c: any) => c.name === 'penerima').commit).toBe(before);
+    expect((list.json as Array<{ name: string; commit: string }>).find((c) => c.name === 'penerima')?.commit).toBe(before);
     const clone = join(base, 'home', 'cache', 'catalogs', 'penerima');
     expect(git(clone, 'rev-parse', 'HEAD')).toBe(before);
   });

@@ -157,7 +157,7 @@ describe('deployApp', () => {
     expect(again.services.map((s) => s.action)).toEqual(['keep', 'keep']);
     expect(await appContainers(engine)).toEqual(before);
     // Only the lock was written (and removed).
-    expect(writes(engine, from)).toEqual(['createNetwork', 'removeNetwork']);
+    expect(writes(engine, from)).toEqual(['createMarker', 'removeContainer']);
     expect((await state.releases(APP)).map((r) => r.revision)).toEqual([1]);
   });
 
@@ -207,7 +207,7 @@ describe('deployApp', () => {
     );
     expect(error.suggestions.join('\n')).toContain(`ksad unlock ${APP}`);
     // Nothing was changed and the other operation keeps its lock.
-    expect(writes(engine, from)).toEqual(['createNetwork']);
+    expect(writes(engine, from)).toEqual(['createMarker']);
     expect((await state.lockHolder(APP))?.user).toBe('siti');
   });
 

@@ -86,7 +86,7 @@ async function setup() {
   const ctx: PublishContext = { catalog: catalogCtx, git, keys, registry };
   const draft = (version: string): string => {
     const text = manifestYaml('antrean-daring', version);
-    files.writeTextFile(`/home/dev/out/${version}.yaml`, text);
+    void files.writeTextFile(`/home/dev/out/${version}.yaml`, text);
     for (const m of text.matchAll(/image: (\S+)/g)) registry.present.add(m[1]!);
     return `out/${version}.yaml`;
   };
@@ -207,7 +207,7 @@ describe('publish', () => {
     expect(unlisted.code).toBe('INTEGRITY');
     expect(unlisted.message).toContain('"laptop-key", which is not among the keys of kota-bandung');
 
-    files.writeTextFile('/home/dev/out/bad.yaml', manifestYaml('antrean-daring', '2.1.0').replace(/@sha256:[a-f0-9]+/, ':latest'));
+    await files.writeTextFile('/home/dev/out/bad.yaml', manifestYaml('antrean-daring', '2.1.0').replace(/@sha256:[a-f0-9]+/, ':latest'));
     const lint = await rejection(publishManifest(ctx, request('out/bad.yaml')));
     expect(lint.code).toBe('INVALID');
     expect(lint.details.join('\n')).toContain('is not pinned by digest');
