@@ -68,7 +68,7 @@ beforeAll(async () => {
     { name: B, version: '1.1.0', port: 19202 },
   ]);
   // The ksad-host volume is shared with other suites on this engine: (re)claim it for 52.04.
-  const init = ksad('host', 'init', '--region', '52.04', '--json');
+  const init = ksad('host', 'init', '--region', '52.04', '--allow-unsigned', '--json');
   expect(init.status, init.stderr).toBe(0);
   deploy(A);
   deploy(`${B}@1.0.0`);

@@ -152,7 +152,7 @@ beforeAll(async () => {
       schema: String(i + 1),
     })),
   );
-  const init = ksad('host', 'init', '--region', '52.04', '--catalog', catalog.root);
+  const init = ksad('host', 'init', '--region', '52.04', '--allow-unsigned', '--catalog', catalog.root);
   expect(init.status, init.stderr).toBe(0);
   const install = ksad(
     'deploy',

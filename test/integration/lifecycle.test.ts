@@ -93,7 +93,7 @@ beforeAll(async () => {
     { version: '2.0.0', schema: '3', brokenWeb: true },
     { version: '3.0.0', schema: '4' },
   ]);
-  const init = ksad('host', 'init', '--region', '52.04', '--history-limit', '10', '--json');
+  const init = ksad('host', 'init', '--region', '52.04', '--allow-unsigned', '--history-limit', '10', '--json');
   expect(init.status, init.stderr).toBe(0);
 }, 300_000);
 
