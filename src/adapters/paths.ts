@@ -1,5 +1,6 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface KsadDirs {
@@ -24,12 +25,28 @@ export function ksadDirs(env: Env = process.env): KsadDirs {
 }
 
 /**
- * The package root, which holds the embedded sample catalog (`catalog/`, `manifests/`). This
- * module sits two levels below it both as `src/adapters/paths.ts` and as `dist/adapters/paths.js`,
- * in a checkout and in an installed package alike.
+ * The package root, which holds the embedded sample catalog (`catalog/`, `manifests/`): the
+ * nearest folder above this module with ksad's package.json. Searching up, rather than counting
+ * levels, finds it from `src/`, from `dist/` and from the bundled commands' chunks alike, in a
+ * checkout and in an installed package.
  */
 export function sampleCatalogRoot(): string {
-  return fileURLToPath(new URL('../../', import.meta.url)).replace(/[\\/]$/, '');
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && isKsadPackage(manifest)) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return fileURLToPath(new URL('../../', import.meta.url)).replace(/[\\/]$/, '');
+    dir = parent;
+  }
+}
+
+function isKsadPackage(file: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown }).name === 'ksad';
+  } catch {
+    return false;
+  }
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

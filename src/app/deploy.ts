@@ -43,7 +43,8 @@ export interface DeployResult {
   durationMs: number;
 }
 
-const POLL_MS = 200;
+// Inspecting a container costs a few milliseconds; a short poll keeps a deploy close to the engine's own pace.
+const POLL_MS = 50;
 
 /**
  * Installs or upgrades an app: everything is worked out first (version, MoU, overlays, plan), then

@@ -56,7 +56,7 @@ function page(): Promise<{ version: string; records: string[] } | undefined> {
 async function containerNames(): Promise<string[]> {
   const list = await engine.docker.listContainers({
     all: true,
-    filters: { label: [`id.ksad.app=${APP}`] },
+    filters: { label: [`id.ksad.app=${APP}`, 'id.ksad.kind=container'] },
   });
   return list.map((c) => (c.Names[0] ?? '').replace(/^\//, '')).sort();
 }
@@ -152,7 +152,15 @@ beforeAll(async () => {
       schema: String(i + 1),
     })),
   );
-  const init = ksad('host', 'init', '--region', '52.04', '--allow-unsigned', '--catalog', catalog.root);
+  const init = ksad(
+    'host',
+    'init',
+    '--region',
+    '52.04',
+    '--allow-unsigned',
+    '--catalog',
+    catalog.root,
+  );
   expect(init.status, init.stderr).toBe(0);
   const install = ksad(
     'deploy',

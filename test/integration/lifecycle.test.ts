@@ -63,7 +63,7 @@ function pageAt(version: string) {
 async function containers(): Promise<Array<{ name: string; env: string[]; state: string }>> {
   const list = await engine.docker.listContainers({
     all: true,
-    filters: { label: [`id.ksad.app=${APP}`] },
+    filters: { label: [`id.ksad.app=${APP}`, 'id.ksad.kind=container'] },
   });
   return Promise.all(
     list.map(async (c) => {
@@ -93,7 +93,16 @@ beforeAll(async () => {
     { version: '2.0.0', schema: '3', brokenWeb: true },
     { version: '3.0.0', schema: '4' },
   ]);
-  const init = ksad('host', 'init', '--region', '52.04', '--allow-unsigned', '--history-limit', '10', '--json');
+  const init = ksad(
+    'host',
+    'init',
+    '--region',
+    '52.04',
+    '--allow-unsigned',
+    '--history-limit',
+    '10',
+    '--json',
+  );
   expect(init.status, init.stderr).toBe(0);
 }, 300_000);
 
@@ -261,8 +270,12 @@ describe('release lifecycle on a real engine', { timeout: 240_000 }, () => {
     await waitFor(
       'the first deploy to take the lock',
       async () => {
-        const nets = await engine.docker.listNetworks({ filters: { name: [`ksad-lock-${APP}`] } });
-        return nets.length > 0 ? true : undefined;
+        // The lock is a never-started marker container named ksad-lock-<app>.
+        const locks = await engine.docker.listContainers({
+          all: true,
+          filters: { label: [`id.ksad.app=${APP}`, 'id.ksad.kind=lock'] },
+        });
+        return locks.length > 0 ? true : undefined;
       },
       { timeoutMs: 30_000, intervalMs: 20 },
     );
