@@ -2,7 +2,15 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const restrict = (patterns, message) => ({
-  'no-restricted-imports': ['error', { patterns: patterns.map((group) => ({ group: Array.isArray(group) ? group : [group], message })) }],
+  'no-restricted-imports': [
+    'error',
+    {
+      patterns: patterns.map((group) => ({
+        group: Array.isArray(group) ? group : [group],
+        message,
+      })),
+    },
+  ],
 });
 
 const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto'];
@@ -10,12 +18,15 @@ const outerLayers = ['**/app/**', '**/adapters/**', '**/commands/**', '**/ui/**'
 const libs = ['dockerode', 'simple-git', '@oclif/*', 'listr2', 'yaml'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'schemas/**', 'coverage/**', '**/*.js', '!eslint.config.js'] },
+  { ignores: ['dist/**', 'node_modules/**', 'schemas/**', 'coverage/**', '**/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['vitest.config.ts'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/consistent-type-imports': 'error',
@@ -38,7 +49,10 @@ export default tseslint.config(
       'no-restricted-globals': ['error', 'process'],
       'no-restricted-syntax': [
         'error',
-        { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'time comes into core as a value' },
+        {
+          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+          message: 'time comes into core as a value',
+        },
       ],
     },
   },
@@ -54,11 +68,17 @@ export default tseslint.config(
   },
   {
     files: ['src/ports/**/*.ts'],
-    rules: restrict(['**/adapters/**', '**/commands/**', '**/ui/**', '**/app/**', ...libs], 'ports are interfaces in domain terms'),
+    rules: restrict(
+      ['**/adapters/**', '**/commands/**', '**/ui/**', '**/app/**', ...libs],
+      'ports are interfaces in domain terms',
+    ),
   },
   {
     files: ['src/adapters/**/*.ts'],
-    rules: restrict(['**/commands/**', '**/ui/**', '@oclif/*', 'listr2'], 'adapters know nothing of the CLI'),
+    rules: restrict(
+      ['**/commands/**', '**/ui/**', '@oclif/*', 'listr2'],
+      'adapters know nothing of the CLI',
+    ),
   },
   {
     files: ['test/**/*.ts', 'bench/**/*.ts'],

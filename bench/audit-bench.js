@@ -139,7 +139,15 @@ document:
   );
 
   await cleanup();
-  await sh('node', [join(root, 'bin/run.js'), 'host', 'init', '--region', '52.04', '--allow-unsigned', '--json']);
+  await sh('node', [
+    join(root, 'bin/run.js'),
+    'host',
+    'init',
+    '--region',
+    '52.04',
+    '--allow-unsigned',
+    '--json',
+  ]);
   const catalog = await openCatalog(catalogContext(env), catalogDir);
   const state = new HostState(engine);
   const profile = await state.requireProfile();

@@ -3,7 +3,15 @@
 // peak memory of the whole CLI process), and ksad's cold start against `node -e 0` in the same run.
 // Usage: node bench/catalog-bench.js [--manifests N] [--rounds N]
 import { spawnSync } from 'node:child_process';
-import { existsSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +28,10 @@ const cli = join(root, 'bin/run.js');
 
 // 10,000 versions spread over 100 apps of the three sample publishers, each a copy of the sample
 // three-service manifest with its name and version changed, so every rule has real work to do.
-const template = readFileSync(join(root, 'manifests/kota-bandung/antrean-daring/2.0.0.yaml'), 'utf8');
+const template = readFileSync(
+  join(root, 'manifests/kota-bandung/antrean-daring/2.0.0.yaml'),
+  'utf8',
+);
 cpSync(join(root, 'catalog'), join(work, 'catalog'), { recursive: true });
 const apps = 100;
 for (let i = 0; i < count; i++) {

@@ -23,7 +23,11 @@ function sh(cmd, args, opts = {}) {
     let err = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err || out}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(out)
+        : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err || out}`)),
+    );
   });
 }
 
@@ -105,7 +109,8 @@ volumes: { data: {}, worker-data: {} }
 `,
 );
 const compose = (...args) => sh('docker-compose', ['-p', 'ksadbench', '-f', composeFile, ...args]);
-const ksad = (...args) => sh(process.execPath, [join(root, 'bin/run.js'), ...args, '--catalog', catalog]);
+const ksad = (...args) =>
+  sh(process.execPath, [join(root, 'bin/run.js'), ...args, '--catalog', catalog]);
 const ksadNoCatalog = (...args) => sh(process.execPath, [join(root, 'bin/run.js'), ...args]);
 
 const RUN_LABEL = 'id.ksad.bench=docker-run';
@@ -113,29 +118,73 @@ async function dockerRunUp() {
   await sh('docker', ['network', 'create', '--label', RUN_LABEL, 'ksadbench-run']);
   const common = ['run', '-d', '--label', RUN_LABEL, '--network', 'ksadbench-run'];
   await Promise.all([
-    sh('docker', [...common, '--name', 'ksadbench-run-db', '--network-alias', 'db', '-e', 'DB_PASSWORD=bench', '-v', 'ksadbench-run-data:/data', images.db]),
-    sh('docker', [...common, '--name', 'ksadbench-run-web', '-e', 'APP_TITLE=Bench', '-e', 'DB_HOST=db', '-p', `127.0.0.1:${PORT.run}:8080`, images.web]),
-    sh('docker', [...common, '--name', 'ksadbench-run-worker', '-e', 'INTERVAL=5', '-v', 'ksadbench-run-worker:/data', images.worker]),
+    sh('docker', [
+      ...common,
+      '--name',
+      'ksadbench-run-db',
+      '--network-alias',
+      'db',
+      '-e',
+      'DB_PASSWORD=bench',
+      '-v',
+      'ksadbench-run-data:/data',
+      images.db,
+    ]),
+    sh('docker', [
+      ...common,
+      '--name',
+      'ksadbench-run-web',
+      '-e',
+      'APP_TITLE=Bench',
+      '-e',
+      'DB_HOST=db',
+      '-p',
+      `127.0.0.1:${PORT.run}:8080`,
+      images.web,
+    ]),
+    sh('docker', [
+      ...common,
+      '--name',
+      'ksadbench-run-worker',
+      '-e',
+      'INTERVAL=5',
+      '-v',
+      'ksadbench-run-worker:/data',
+      images.worker,
+    ]),
   ]);
 }
 async function dockerRunDown() {
-  await Promise.all(['db', 'web', 'worker'].map((s) => sh('docker', ['rm', '-f', `ksadbench-run-${s}`])));
+  await Promise.all(
+    ['db', 'web', 'worker'].map((s) => sh('docker', ['rm', '-f', `ksadbench-run-${s}`])),
+  );
   await sh('docker', ['network', 'rm', 'ksadbench-run']);
 }
 
 const inProcess = { cold: [], noop: [] };
-const results = { ksad: { cold: [], noop: [], uninstall: [] }, compose: { cold: [], noop: [], uninstall: [] }, run: { cold: [], uninstall: [] }, node: [] };
+const results = {
+  ksad: { cold: [], noop: [], uninstall: [] },
+  compose: { cold: [], noop: [], uninstall: [] },
+  run: { cold: [], uninstall: [] },
+  node: [],
+};
 try {
   await Promise.all(Object.values(images).map((ref) => sh('docker', ['pull', ref])));
   await ksadNoCatalog('host', 'init', '--region', '52.04', '--allow-unsigned');
   for (let i = 0; i < rounds; i++) {
     results.node.push(await timed(() => sh(process.execPath, ['-e', '0'])));
     let out = '';
-    results.ksad.cold.push(await timed(async () => (out = await ksad('deploy', 'bench-tiga', '--json'))));
+    results.ksad.cold.push(
+      await timed(async () => (out = await ksad('deploy', 'bench-tiga', '--json'))),
+    );
     inProcess.cold.push(JSON.parse(out).durationMs);
-    results.ksad.noop.push(await timed(async () => (out = await ksad('deploy', 'bench-tiga', '--json'))));
+    results.ksad.noop.push(
+      await timed(async () => (out = await ksad('deploy', 'bench-tiga', '--json'))),
+    );
     inProcess.noop.push(JSON.parse(out).durationMs);
-    results.ksad.uninstall.push(await timed(() => ksadNoCatalog('uninstall', 'bench-tiga', '--json')));
+    results.ksad.uninstall.push(
+      await timed(() => ksadNoCatalog('uninstall', 'bench-tiga', '--json')),
+    );
     results.compose.cold.push(await timed(() => compose('up', '-d')));
     results.compose.noop.push(await timed(() => compose('up', '-d')));
     results.compose.uninstall.push(await timed(() => compose('down')));
@@ -146,7 +195,9 @@ try {
   await ksadNoCatalog('uninstall', 'bench-tiga', '--purge-data', '--json').catch(() => undefined);
   await compose('down', '-v').catch(() => undefined);
   await dockerRunDown().catch(() => undefined);
-  await sh('docker', ['volume', 'rm', '-f', 'ksadbench-run-data', 'ksadbench-run-worker']).catch(() => undefined);
+  await sh('docker', ['volume', 'rm', '-f', 'ksadbench-run-data', 'ksadbench-run-worker']).catch(
+    () => undefined,
+  );
   rmSync(work, { recursive: true, force: true });
 }
 
@@ -154,8 +205,16 @@ const m = (xs) => Math.round(median(xs));
 const report = {
   rounds,
   medianMs: {
-    ksad: { cold: m(results.ksad.cold), noop: m(results.ksad.noop), uninstall: m(results.ksad.uninstall) },
-    compose: { cold: m(results.compose.cold), noop: m(results.compose.noop), uninstall: m(results.compose.uninstall) },
+    ksad: {
+      cold: m(results.ksad.cold),
+      noop: m(results.ksad.noop),
+      uninstall: m(results.ksad.uninstall),
+    },
+    compose: {
+      cold: m(results.compose.cold),
+      noop: m(results.compose.noop),
+      uninstall: m(results.compose.uninstall),
+    },
     dockerRunParallel: { cold: m(results.run.cold), uninstall: m(results.run.uninstall) },
     nodeStartup: m(results.node),
     // The deploy itself, measured inside ksad from lock to release record (no process start-up).
@@ -165,7 +224,9 @@ const report = {
     coldVsCompose: +(median(results.ksad.cold) / median(results.compose.cold)).toFixed(2),
     coldVsDockerRun: +(median(results.ksad.cold) / median(results.run.cold)).toFixed(2),
     noopVsCompose: +(median(results.ksad.noop) / median(results.compose.noop)).toFixed(2),
-    uninstallVsCompose: +(median(results.ksad.uninstall) / median(results.compose.uninstall)).toFixed(2),
+    uninstallVsCompose: +(
+      median(results.ksad.uninstall) / median(results.compose.uninstall)
+    ).toFixed(2),
   },
   targets: { coldVsCompose: '<= 0.6', coldVsDockerRun: '<= 1.3', noopMs: '< 300' },
 };

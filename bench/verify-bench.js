@@ -19,10 +19,22 @@ const count = arg('--manifests', 10_000);
 const rounds = arg('--rounds', 3);
 const signing = await import(pathToFileURL(join(root, 'dist/core/signing.js')).href);
 
-const template = readFileSync(join(root, 'manifests/kota-bandung/antrean-daring/2.0.0.yaml'), 'utf8');
+const template = readFileSync(
+  join(root, 'manifests/kota-bandung/antrean-daring/2.0.0.yaml'),
+  'utf8',
+);
 const pair = signing.generateSigningKeyPair();
-const key = signing.parsePrivateKeyFile('bench.key', signing.formatPrivateKeyFile('bench-key', 'kota-bandung', pair.privateKeyPem));
-const member = { file: 'catalog/members/kota-bandung.yaml', member: { publisher: true, keys: [{ id: 'bench-key', algorithm: 'ed25519', publicKey: pair.publicKey }] } };
+const key = signing.parsePrivateKeyFile(
+  'bench.key',
+  signing.formatPrivateKeyFile('bench-key', 'kota-bandung', pair.privateKeyPem),
+);
+const member = {
+  file: 'catalog/members/kota-bandung.yaml',
+  member: {
+    publisher: true,
+    keys: [{ id: 'bench-key', algorithm: 'ed25519', publicKey: pair.publicKey }],
+  },
+};
 const publicKey = signing.publicKeyFromRaw(pair.publicKey);
 
 process.stderr.write(`signing ${count} manifests (setup, not timed)…\n`);
@@ -30,7 +42,9 @@ const items = [];
 for (let i = 0; i < count; i++) {
   const name = `aplikasi-${String(i % 100).padStart(3, '0')}`;
   const version = `${Math.floor(i / 100)}.${i % 7}.0`;
-  const text = template.replace(/^name: .*$/m, `name: ${name}`).replace(/^version: .*$/m, `version: ${version}`);
+  const text = template
+    .replace(/^name: .*$/m, `name: ${name}`)
+    .replace(/^version: .*$/m, `version: ${version}`);
   const file = `manifests/kota-bandung/${name}/${version}.yaml`;
   const sig = signing.signManifest(file, text, 'bench-key', key.key);
   const canonical = signing.canonicalManifest(file, text);
@@ -67,7 +81,8 @@ const ksad = time(() => {
   }
 });
 const rawVerify = time(() => {
-  for (const it of items) if (!verify(null, it.bytes, publicKey, it.raw)) throw new Error('raw verify failed');
+  for (const it of items)
+    if (!verify(null, it.bytes, publicKey, it.raw)) throw new Error('raw verify failed');
 });
 const sha = time(() => {
   for (const it of items) createHash('sha256').update(it.text, 'utf8').digest('hex');
@@ -77,8 +92,15 @@ const per = (ms) => `${((ms * 1000) / count).toFixed(1)} µs/manifest`;
 const report = {
   manifests: count,
   rounds,
-  medianMs: { ksadVerify: Math.round(ksad), rawEd25519Verify: Math.round(rawVerify), sha256: Math.round(sha) },
-  ratios: { ksadOverRawVerify: +(ksad / rawVerify).toFixed(2), ksadOverSha256: +(ksad / sha).toFixed(1) },
+  medianMs: {
+    ksadVerify: Math.round(ksad),
+    rawEd25519Verify: Math.round(rawVerify),
+    sha256: Math.round(sha),
+  },
+  ratios: {
+    ksadOverRawVerify: +(ksad / rawVerify).toFixed(2),
+    ksadOverSha256: +(ksad / sha).toFixed(1),
+  },
 };
 process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 process.stderr.write(

@@ -26,10 +26,14 @@ const trimDockerode = {
   name: 'trim-dockerode',
   setup(b) {
     b.onResolve({ filter: /^\.\/session$/ }, (args) =>
-      args.importer.includes("dockerode/lib/") ? { path: 'dockerode-session', namespace: 'ksad-stub' } : undefined,
+      args.importer.includes('dockerode/lib/')
+        ? { path: 'dockerode-session', namespace: 'ksad-stub' }
+        : undefined,
     );
     b.onResolve({ filter: /^ssh2$/ }, (args) =>
-      args.importer.includes('docker-modem') ? { path: 'ssh2-lazy', namespace: 'ksad-stub' } : undefined,
+      args.importer.includes('docker-modem')
+        ? { path: 'ssh2-lazy', namespace: 'ksad-stub' }
+        : undefined,
     );
     b.onLoad({ filter: /^dockerode-session$/, namespace: 'ksad-stub' }, () => ({
       contents: `module.exports = function withSession() {

@@ -330,7 +330,10 @@ export class DockerodeEngine implements DockerEngine {
         return;
       } catch (error) {
         const status = statusOf(error);
-        if (status === 409) throw new KsadError('LOCKED', `"${name}" is already held on the Docker host`, { cause: error });
+        if (status === 409)
+          throw new KsadError('LOCKED', `"${name}" is already held on the Docker host`, {
+            cause: error,
+          });
         if (status === 404 && attempt === 0) {
           await this.importMarkerImage();
           continue;
@@ -344,9 +347,14 @@ export class DockerodeEngine implements DockerEngine {
   private async importMarkerImage(): Promise<void> {
     const [repo = MARKER_IMAGE, tag = 'latest'] = MARKER_IMAGE.split(':');
     try {
-      const stream = await this.docker.importImage(Readable.from([Buffer.alloc(1024)]), { repo, tag });
+      const stream = await this.docker.importImage(Readable.from([Buffer.alloc(1024)]), {
+        repo,
+        tag,
+      });
       await new Promise<void>((resolve, reject) => {
-        this.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve()));
+        this.docker.modem.followProgress(stream, (err: Error | null) =>
+          err ? reject(err) : resolve(),
+        );
       });
     } catch (error) {
       throw this.failure(error, `import the marker image ${MARKER_IMAGE}`);

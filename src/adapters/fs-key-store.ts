@@ -39,9 +39,13 @@ export class FsKeyStore implements KeyStore {
       await writeFile(file, text, { encoding: 'utf8', mode: 0o600, flag: 'wx' });
     } catch (error) {
       if ((error as { code?: unknown }).code === 'EEXIST') {
-        throw new KsadError('USAGE', `${file} already exists; ksad never overwrites a signing key`, {
-          suggestions: ['choose another key id with --id, or another folder with --out'],
-        });
+        throw new KsadError(
+          'USAGE',
+          `${file} already exists; ksad never overwrites a signing key`,
+          {
+            suggestions: ['choose another key id with --id, or another folder with --out'],
+          },
+        );
       }
       throw error;
     }

@@ -36,7 +36,8 @@ export function sampleCatalogRoot(): string {
     const manifest = join(dir, 'package.json');
     if (existsSync(manifest) && isKsadPackage(manifest)) return dir;
     const parent = dirname(dir);
-    if (parent === dir) return fileURLToPath(new URL('../../', import.meta.url)).replace(/[\\/]$/, '');
+    if (parent === dir)
+      return fileURLToPath(new URL('../../', import.meta.url)).replace(/[\\/]$/, '');
     dir = parent;
   }
 }

@@ -52,7 +52,11 @@ const POLL_MS = 50;
  * service's old container is stopped and kept until its replacement is healthy; when anything
  * fails, new containers are removed and kept ones brought back, so the previous revision runs on.
  */
-export async function deployApp(ctx: DeployRunContext, req: DeployRequest, opts: DeployOptions): Promise<DeployResult> {
+export async function deployApp(
+  ctx: DeployRunContext,
+  req: DeployRequest,
+  opts: DeployOptions,
+): Promise<DeployResult> {
   const started = ctx.clock.now().getTime();
   const state = new HostState(ctx.engine);
   // The app's name comes from the catalog alone, so the lock is taken before anything on the host
@@ -60,7 +64,9 @@ export async function deployApp(ctx: DeployRunContext, req: DeployRequest, opts:
   const app = resolveVersion(ctx.catalog, parseAppRef(req.ref)).manifest.name;
   const release = await state.lock(app, ctx.operator, opts.command, ctx.probe, ctx.clock.now());
   try {
-    let prepared = await ctx.progress.step('Resolve app, MoU and configuration', () => prepareDeploy(ctx, req));
+    let prepared = await ctx.progress.step('Resolve app, MoU and configuration', () =>
+      prepareDeploy(ctx, req),
+    );
     if (await recoverInterrupted(ctx.engine, prepared.actual.containers, ctx.progress)) {
       prepared = await prepareDeploy(ctx, req);
     }
@@ -80,25 +86,40 @@ async function apply(
   const { manifest } = p.loaded;
   const app = manifest.name;
   if (p.plan.conflicts.length > 0) {
-    throw new KsadError('DEPLOY_FAILED', `resources with ksad's names exist on the host but were not made by ksad`, {
-      details: p.plan.conflicts,
-      suggestions: ['rename or remove them (docker rm / docker network rm), then deploy again'],
-    });
+    throw new KsadError(
+      'DEPLOY_FAILED',
+      `resources with ksad's names exist on the host but were not made by ksad`,
+      {
+        details: p.plan.conflicts,
+        suggestions: ['rename or remove them (docker rm / docker network rm), then deploy again'],
+      },
+    );
   }
   const configHash = overallHash(p.desired.services);
   const sameRelease =
-    p.current !== null && p.current.manifestDigest === p.loaded.digest && p.current.configHash === configHash;
+    p.current !== null &&
+    p.current.manifestDigest === p.loaded.digest &&
+    p.current.configHash === configHash;
   const base = {
     app,
     version: manifest.version,
     previousVersion: p.current?.version ?? null,
     mou: p.grant,
-    services: p.plan.services.map((s) => ({ service: s.service, action: s.action, reason: s.reason })),
+    services: p.plan.services.map((s) => ({
+      service: s.service,
+      action: s.action,
+      reason: s.reason,
+    })),
     endpoints: endpoints(p),
     secretsGenerated: p.secrets.generated,
   };
   if (!p.plan.changes && sameRelease && p.current) {
-    return { ...base, outcome: 'unchanged', revision: p.current.revision, durationMs: ctx.clock.now().getTime() - started };
+    return {
+      ...base,
+      outcome: 'unchanged',
+      revision: p.current.revision,
+      durationMs: ctx.clock.now().getTime() - started,
+    };
   }
 
   // Pull first: a missing image then leaves nothing behind, not even a stored secret.
@@ -119,7 +140,8 @@ async function apply(
   const createdNetwork = p.plan.network.action === 'create';
   try {
     await ctx.progress.step('Prepare network and volumes', async () => {
-      if (createdNetwork) await ctx.engine.createNetwork(p.desired.network.name, p.desired.network.labels);
+      if (createdNetwork)
+        await ctx.engine.createNetwork(p.desired.network.name, p.desired.network.labels);
       const toCreate = p.plan.volumes.filter((v) => v.action === 'create');
       await Promise.all(
         toCreate.map((v) => {
@@ -149,7 +171,8 @@ async function apply(
               const old = p.actual.containers.find((c) => c.id === step.containerId);
               if (old) {
                 const parkedName = `${service.spec.name}-r${p.current?.revision ?? 0}-old`;
-                if (old.state === 'running') await ctx.engine.stopContainer(old.id, service.spec.stopTimeoutSec);
+                if (old.state === 'running')
+                  await ctx.engine.stopContainer(old.id, service.spec.stopTimeoutSec);
                 await ctx.engine.renameContainer(old.id, parkedName);
                 kept.push({ service, old, parkedName });
               }
@@ -158,7 +181,13 @@ async function apply(
             createdIds.push(id);
             await ctx.engine.startContainer(id);
             detail(`waiting for ${name} to become ${service.healthcheck ? 'healthy' : 'running'}`);
-            await waitReady(ctx, id, service, opts.healthTimeoutMs, Object.values(p.secrets.values));
+            await waitReady(
+              ctx,
+              id,
+              service,
+              opts.healthTimeoutMs,
+              Object.values(p.secrets.values),
+            );
           }),
         );
       });
@@ -169,13 +198,18 @@ async function apply(
     try {
       await ctx.progress.step('Restore the previous state', async () => {
         await Promise.all(createdIds.map((id) => ctx.engine.removeContainer(id, { force: true })));
-        const order = new Map(p.desired.levels.flatMap((level, i) => level.map((name) => [name, i] as const)));
-        const back = [...kept].sort((a, b) => (order.get(a.service.service) ?? 0) - (order.get(b.service.service) ?? 0));
+        const order = new Map(
+          p.desired.levels.flatMap((level, i) => level.map((name) => [name, i] as const)),
+        );
+        const back = [...kept].sort(
+          (a, b) => (order.get(a.service.service) ?? 0) - (order.get(b.service.service) ?? 0),
+        );
         for (const { service, old } of back) {
           await ctx.engine.renameContainer(old.id, service.spec.name);
           if (old.state === 'running') await ctx.engine.startContainer(old.id);
         }
-        if (createdNetwork && p.current === null) await ctx.engine.removeNetwork(p.desired.network.name);
+        if (createdNetwork && p.current === null)
+          await ctx.engine.removeNetwork(p.desired.network.name);
       });
     } catch (e) {
       restoreError = e;
@@ -187,17 +221,27 @@ async function apply(
         : p.current
           ? `rolled back to revision ${p.current.revision} (${p.current.version}), which runs again`
           : 'removed what it had created';
-    await state.saveRelease({ ...record, status: 'failed', description: `${record.description} failed: ${why}; ${undone}` });
+    await state.saveRelease({
+      ...record,
+      status: 'failed',
+      description: `${record.description} failed: ${why}; ${undone}`,
+    });
     await state.pruneHistory(app, p.profile.policy.historyLimit);
     const known = error instanceof KsadError ? error : undefined;
-    throw new KsadError(known?.code ?? 'DEPLOY_FAILED', `${record.description} of ${app} failed: ${why}; ksad ${undone}`, {
-      details: known?.details ?? [],
-      suggestions: [
-        ...(known?.suggestions ?? []).filter((s) => !s.startsWith('the previous state was restored')),
-        `revision ${record.revision} is recorded as failed: ksad history ${app}`,
-      ],
-      cause: error,
-    });
+    throw new KsadError(
+      known?.code ?? 'DEPLOY_FAILED',
+      `${record.description} of ${app} failed: ${why}; ksad ${undone}`,
+      {
+        details: known?.details ?? [],
+        suggestions: [
+          ...(known?.suggestions ?? []).filter(
+            (s) => !s.startsWith('the previous state was restored'),
+          ),
+          `revision ${record.revision} is recorded as failed: ksad history ${app}`,
+        ],
+        cause: error,
+      },
+    );
   }
 
   await ctx.progress.step('Finish release', async () => {
@@ -212,34 +256,65 @@ async function apply(
     // The new record first: a crash in between leaves two "deployed" records (the newest wins),
     // never none.
     await state.saveRelease(record);
-    const replaced = p.history.filter((r) => r.status === 'deployed' && r.revision !== record.revision);
-    await Promise.all(replaced.map((r) => state.saveRelease({ ...r, status: opts.replacedStatus ?? 'superseded' })));
+    const replaced = p.history.filter(
+      (r) => r.status === 'deployed' && r.revision !== record.revision,
+    );
+    await Promise.all(
+      replaced.map((r) => state.saveRelease({ ...r, status: opts.replacedStatus ?? 'superseded' })),
+    );
     await state.pruneHistory(app, p.profile.policy.historyLimit);
   });
 
-  const outcome = p.current === null ? 'installed' : p.current.version === manifest.version ? 'updated' : 'upgraded';
-  return { ...base, outcome, revision: record.revision, durationMs: ctx.clock.now().getTime() - started };
+  const outcome =
+    p.current === null
+      ? 'installed'
+      : p.current.version === manifest.version
+        ? 'updated'
+        : 'upgraded';
+  return {
+    ...base,
+    outcome,
+    revision: record.revision,
+    durationMs: ctx.clock.now().getTime() - started,
+  };
 }
 
-async function pullImages(ctx: DeployRunContext, p: Prepared, services: Set<string>): Promise<void> {
-  const images = [...new Set(p.desired.services.filter((s) => services.has(s.service)).map((s) => s.spec.image))];
-  const present = await Promise.all(images.map(async (ref) => ({ ref, info: await ctx.engine.inspectImage(ref) })));
+async function pullImages(
+  ctx: DeployRunContext,
+  p: Prepared,
+  services: Set<string>,
+): Promise<void> {
+  const images = [
+    ...new Set(p.desired.services.filter((s) => services.has(s.service)).map((s) => s.spec.image)),
+  ];
+  const present = await Promise.all(
+    images.map(async (ref) => ({ ref, info: await ctx.engine.inspectImage(ref) })),
+  );
   const missing = present.filter((i) => i.info === null).map((i) => i.ref);
   if (missing.length === 0) return;
-  await ctx.progress.step(`Pull ${missing.length} image${missing.length === 1 ? '' : 's'} by digest`, async (detail) => {
-    await Promise.all(
-      missing.map(async (ref) => {
-        await ctx.engine.pullImage(ref, (e) => detail(`${shortRef(ref)}: ${e.status}`));
-        const info = await ctx.engine.inspectImage(ref);
-        const digest = ref.slice(ref.indexOf('@') + 1);
-        if (!info || !info.repoDigests.some((d) => d.endsWith(`@${digest}`))) {
-          throw new KsadError('INTEGRITY', `image ${ref} does not match its pinned digest after the pull`, {
-            suggestions: ['the registry serves different content than the manifest pins; tell the publisher'],
-          });
-        }
-      }),
-    );
-  });
+  await ctx.progress.step(
+    `Pull ${missing.length} image${missing.length === 1 ? '' : 's'} by digest`,
+    async (detail) => {
+      await Promise.all(
+        missing.map(async (ref) => {
+          await ctx.engine.pullImage(ref, (e) => detail(`${shortRef(ref)}: ${e.status}`));
+          const info = await ctx.engine.inspectImage(ref);
+          const digest = ref.slice(ref.indexOf('@') + 1);
+          if (!info || !info.repoDigests.some((d) => d.endsWith(`@${digest}`))) {
+            throw new KsadError(
+              'INTEGRITY',
+              `image ${ref} does not match its pinned digest after the pull`,
+              {
+                suggestions: [
+                  'the registry serves different content than the manifest pins; tell the publisher',
+                ],
+              },
+            );
+          }
+        }),
+      );
+    },
+  );
 }
 
 function shortRef(ref: string): string {
@@ -258,14 +333,33 @@ async function waitReady(
   const deadline = ctx.clock.now().getTime() + timeoutMs;
   for (;;) {
     const info = await ctx.engine.inspectContainer(id);
-    if (!info) throw await serviceFailure(ctx.engine, id, service, 'its container disappeared', secretValues);
+    if (!info)
+      throw await serviceFailure(
+        ctx.engine,
+        id,
+        service,
+        'its container disappeared',
+        secretValues,
+      );
     if (info.state === 'exited' || info.state === 'dead') {
-      throw await serviceFailure(ctx.engine, id, service, `it exited with code ${info.exitCode}`, secretValues);
+      throw await serviceFailure(
+        ctx.engine,
+        id,
+        service,
+        `it exited with code ${info.exitCode}`,
+        secretValues,
+      );
     }
     if (info.state === 'running') {
       if (!service.healthcheck || info.health === 'healthy') return;
       if (info.health === 'unhealthy') {
-        throw await serviceFailure(ctx.engine, id, service, 'its health check failed', secretValues);
+        throw await serviceFailure(
+          ctx.engine,
+          id,
+          service,
+          'its health check failed',
+          secretValues,
+        );
       }
     }
     if (ctx.clock.now().getTime() > deadline) {
@@ -319,30 +413,42 @@ export async function recoverInterrupted(
 ): Promise<number> {
   const parked = containers.filter((c) => /-r\d+-old$/.test(c.name));
   if (parked.length === 0) return 0;
-  await progress.step(`Recover ${parked.length} container(s) left by an interrupted change`, async () => {
-    for (const c of parked) {
-      const canonical = c.name.replace(/-r\d+-old$/, '');
-      const current = containers.find((x) => x.name === canonical);
-      // Only a replacement that proved itself replaces the parked one; one still starting may
-      // never become healthy, so the parked (last good) one comes back and the plan redoes it.
-      const proven = current?.health === 'healthy' || current?.health === 'none';
-      if (current && current.state === 'running' && proven) {
-        await engine.removeContainer(c.id, { force: true });
-      } else {
-        if (current) await engine.removeContainer(current.id, { force: true });
-        await engine.renameContainer(c.id, canonical);
-        await engine.startContainer(c.id);
+  await progress.step(
+    `Recover ${parked.length} container(s) left by an interrupted change`,
+    async () => {
+      for (const c of parked) {
+        const canonical = c.name.replace(/-r\d+-old$/, '');
+        const current = containers.find((x) => x.name === canonical);
+        // Only a replacement that proved itself replaces the parked one; one still starting may
+        // never become healthy, so the parked (last good) one comes back and the plan redoes it.
+        const proven = current?.health === 'healthy' || current?.health === 'none';
+        if (current && current.state === 'running' && proven) {
+          await engine.removeContainer(c.id, { force: true });
+        } else {
+          if (current) await engine.removeContainer(current.id, { force: true });
+          await engine.renameContainer(c.id, canonical);
+          await engine.startContainer(c.id);
+        }
       }
-    }
-  });
+    },
+  );
   return parked.length;
 }
 
-function releaseRecord(ctx: DeployRunContext, p: Prepared, configHash: string, description?: string): ReleaseRecord {
+function releaseRecord(
+  ctx: DeployRunContext,
+  p: Prepared,
+  configHash: string,
+  description?: string,
+): ReleaseRecord {
   const { manifest } = p.loaded;
   const services: ReleaseRecord['services'] = {};
   for (const s of p.desired.services) {
-    services[s.service] = { configHash: s.configHash, image: s.spec.image, containerName: s.spec.name };
+    services[s.service] = {
+      configHash: s.configHash,
+      image: s.spec.image,
+      containerName: s.spec.name,
+    };
   }
   const catalog: ReleaseRecord['catalog'] = { name: ctx.catalog.name };
   if (ctx.catalog.commit !== undefined) catalog.commit = ctx.catalog.commit;
@@ -381,7 +487,8 @@ function endpoints(p: Prepared): DeployResult['endpoints'] {
     const declared = p.loaded.manifest.services[s.service]?.ports ?? [];
     for (const port of s.spec.ports) {
       const name = declared.find((d) => d.container === port.container)?.name ?? null;
-      const scheme = name === 'http' || name === 'web' ? 'http' : name === 'https' ? 'https' : 'tcp';
+      const scheme =
+        name === 'http' || name === 'web' ? 'http' : name === 'https' ? 'https' : 'tcp';
       out.push({ service: s.service, name, url: `${scheme}://${port.hostIp}:${port.hostPort}` });
     }
   }
@@ -398,4 +505,3 @@ async function settleAll(tasks: ReadonlyArray<Promise<unknown>>): Promise<void> 
 function failureText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
-

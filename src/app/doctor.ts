@@ -27,15 +27,26 @@ export async function runDoctor(ctx: {
     const profile = await new HostState(ctx.engine).profile();
     checks.push(
       profile
-        ? { name: 'host', status: 'ok', detail: `${profile.name}: ${profile.region.name} (${profile.region.code}), ports bind to ${profile.policy.bindAddress}` }
-        : { name: 'host', status: 'fail', detail: 'no ksad profile on this host', fix: 'ksad host init --region <CODE>' },
+        ? {
+            name: 'host',
+            status: 'ok',
+            detail: `${profile.name}: ${profile.region.name} (${profile.region.code}), ports bind to ${profile.policy.bindAddress}`,
+          }
+        : {
+            name: 'host',
+            status: 'fail',
+            detail: 'no ksad profile on this host',
+            fix: 'ksad host init --region <CODE>',
+          },
     );
   } catch (error) {
     checks.push({
       name: 'engine',
       status: 'fail',
       detail: error instanceof Error ? error.message : String(error),
-      fix: isKsadError(error) ? error.suggestions[0] ?? 'start the Docker engine' : 'start the Docker engine',
+      fix: isKsadError(error)
+        ? (error.suggestions[0] ?? 'start the Docker engine')
+        : 'start the Docker engine',
     });
   }
   try {

@@ -37,7 +37,10 @@ export class HostState {
   async saveProfile(profile: HostProfile): Promise<void> {
     await this.replaceRecordVolume(
       names.hostProfile,
-      managedLabels('host', { [Label.region]: profile.region.code, [Label.record]: JSON.stringify(profile) }),
+      managedLabels('host', {
+        [Label.region]: profile.region.code,
+        [Label.record]: JSON.stringify(profile),
+      }),
     );
   }
 
@@ -76,13 +79,17 @@ export class HostState {
     const excess = records.length - limit;
     if (excess <= 0) return 0;
     const droppable = records.filter((r) => r.status !== 'deployed').slice(0, excess);
-    await Promise.all(droppable.map((r) => this.engine.removeVolume(names.releaseRecord(app, r.revision))));
+    await Promise.all(
+      droppable.map((r) => this.engine.removeVolume(names.releaseRecord(app, r.revision))),
+    );
     return droppable.length;
   }
 
   async deleteReleases(app: string): Promise<void> {
     const records = await this.releases(app);
-    await Promise.all(records.map((r) => this.engine.removeVolume(names.releaseRecord(app, r.revision))));
+    await Promise.all(
+      records.map((r) => this.engine.removeVolume(names.releaseRecord(app, r.revision))),
+    );
   }
 
   async secrets(app: string): Promise<Record<string, string>> {
@@ -107,11 +114,20 @@ export class HostState {
    * Takes the app's lock or fails with LOCKED naming the holder. A lock whose holder ran on this
    * machine and is gone is stale: it is reported as such so `ksad unlock` can clear it.
    */
-  async lock(app: string, operator: Operator, command: string, probe: ProcessProbe, now: Date): Promise<() => Promise<void>> {
+  async lock(
+    app: string,
+    operator: Operator,
+    command: string,
+    probe: ProcessProbe,
+    now: Date,
+  ): Promise<() => Promise<void>> {
     const name = names.lock(app);
     const holder: LockHolder = { ...operator, command, since: now.toISOString() };
     try {
-      await this.engine.createMarker(name, managedLabels('lock', { [Label.app]: app, [Label.record]: JSON.stringify(holder) }));
+      await this.engine.createMarker(
+        name,
+        managedLabels('lock', { [Label.app]: app, [Label.record]: JSON.stringify(holder) }),
+      );
     } catch (error) {
       if (!(error instanceof KsadError) || error.code !== 'LOCKED') throw error;
       const current = await this.lockHolder(app);
@@ -122,8 +138,14 @@ export class HostState {
         `${app} is locked by ${current.user}@${current.hostname} (pid ${current.pid}, "${current.command}") since ${current.since}${stale ? '; that process is gone, so the lock is stale' : ''}`,
         {
           suggestions: stale
-            ? [`clear the stale lock: ksad unlock ${app}`, 'then run the command again; ksad recovers the interrupted change']
-            : ['wait for that operation to finish and try again', `if it was killed on another machine: ksad unlock ${app}`],
+            ? [
+                `clear the stale lock: ksad unlock ${app}`,
+                'then run the command again; ksad recovers the interrupted change',
+              ]
+            : [
+                'wait for that operation to finish and try again',
+                `if it was killed on another machine: ksad unlock ${app}`,
+              ],
         },
       );
     }
@@ -173,9 +195,16 @@ function tryParseRecord<T>(labels: Labels, schema: RecordSchema<T>): T | undefin
 function parseRecord<T>(labels: Labels, schema: RecordSchema<T>, where: string): T {
   const parsed = tryParseRecord(labels, schema);
   if (parsed === undefined) {
-    throw new KsadError('INTEGRITY', `the ksad record on volume "${where}" is damaged or was edited by hand`, {
-      suggestions: [`inspect it: docker volume inspect ${where}`, 'remove it if it is not needed; ksad does not guess its content'],
-    });
+    throw new KsadError(
+      'INTEGRITY',
+      `the ksad record on volume "${where}" is damaged or was edited by hand`,
+      {
+        suggestions: [
+          `inspect it: docker volume inspect ${where}`,
+          'remove it if it is not needed; ksad does not guess its content',
+        ],
+      },
+    );
   }
   return parsed;
 }

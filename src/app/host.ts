@@ -29,12 +29,20 @@ export async function initHost(
     });
   }
   const regency = req.region.split('.').slice(0, 2).join('.');
-  const member = ctx.catalog.members.find((m) => m.member.code === req.region || m.member.code === regency);
+  const member = ctx.catalog.members.find(
+    (m) => m.member.code === req.region || m.member.code === regency,
+  );
   if (!member) {
-    throw new KsadError('NOT_FOUND', `region ${req.region} is not a member of the catalog "${ctx.catalog.name}"`, {
-      details: ctx.catalog.members.map((m) => `${m.member.code}  ${m.member.name}`),
-      suggestions: ['pick one of the member regions above, or ask the catalog maintainers to add yours'],
-    });
+    throw new KsadError(
+      'NOT_FOUND',
+      `region ${req.region} is not a member of the catalog "${ctx.catalog.name}"`,
+      {
+        details: ctx.catalog.members.map((m) => `${m.member.code}  ${m.member.name}`),
+        suggestions: [
+          'pick one of the member regions above, or ask the catalog maintainers to add yours',
+        ],
+      },
+    );
   }
   const state = new HostState(ctx.engine);
   await ctx.engine.info();

@@ -40,26 +40,46 @@ export interface GeneratedKey {
  * every git working copy (a key committed by accident is a key lost); the public key is returned
  * for the member file, or added to it when a catalog folder is given.
  */
-export async function generateKey(ctx: KeysContext, req: GenerateKeyRequest): Promise<GeneratedKey> {
+export async function generateKey(
+  ctx: KeysContext,
+  req: GenerateKeyRequest,
+): Promise<GeneratedKey> {
   if (!SLUG_PATTERN.test(req.publisher)) {
-    throw new KsadError('USAGE', `--publisher "${req.publisher}" is not a member slug such as "kota-bandung"`);
+    throw new KsadError(
+      'USAGE',
+      `--publisher "${req.publisher}" is not a member slug such as "kota-bandung"`,
+    );
   }
   const day = ctx.clock.now().toISOString().slice(0, 10);
   const keyId = req.id ?? `${req.publisher}-${day.replaceAll('-', '')}`;
   const idCheck = signingKey.shape.id.safeParse(keyId);
   if (!idCheck.success) {
-    throw new KsadError('USAGE', `--id "${keyId}" is not a key id: use lower-case letters, digits, ".", "_" and "-"`);
+    throw new KsadError(
+      'USAGE',
+      `--id "${keyId}" is not a key id: use lower-case letters, digits, ".", "_" and "-"`,
+    );
   }
   const dir = ctx.keys.resolvePath(req.out ?? ctx.keys.defaultDir());
   const workTree = await ctx.keys.workTreeOf(dir);
   if (workTree !== null) {
-    throw new KsadError('USAGE', `refusing to write a private key into ${dir}: it is inside the git working copy ${workTree}`, {
-      suggestions: [`leave out --out to use ${ctx.keys.defaultDir()}, or pick a folder outside any repository`],
-    });
+    throw new KsadError(
+      'USAGE',
+      `refusing to write a private key into ${dir}: it is inside the git working copy ${workTree}`,
+      {
+        suggestions: [
+          `leave out --out to use ${ctx.keys.defaultDir()}, or pick a folder outside any repository`,
+        ],
+      },
+    );
   }
 
   const pair = generateSigningKeyPair();
-  const entry: SigningKey = { id: keyId, algorithm: 'ed25519', publicKey: pair.publicKey, addedOn: day };
+  const entry: SigningKey = {
+    id: keyId,
+    algorithm: 'ed25519',
+    publicKey: pair.publicKey,
+    addedOn: day,
+  };
   let memberFile: string | null = null;
   let memberText: string | null = null;
   if (req.catalog !== undefined) {
@@ -68,9 +88,21 @@ export async function generateKey(ctx: KeysContext, req: GenerateKeyRequest): Pr
   }
   // The private key is written first: a member file that lists a key nobody holds is worse than
   // a key that was never listed.
-  const privateKeyFile = await ctx.keys.writePrivateKey(dir, `${keyId}.key`, formatPrivateKeyFile(keyId, req.publisher, pair.privateKeyPem));
-  if (memberFile !== null && memberText !== null) await ctx.files.writeTextFile(memberFile, memberText);
-  return { publisher: req.publisher, keyId, privateKeyFile, entry, snippet: keySnippet(entry), memberFile };
+  const privateKeyFile = await ctx.keys.writePrivateKey(
+    dir,
+    `${keyId}.key`,
+    formatPrivateKeyFile(keyId, req.publisher, pair.privateKeyPem),
+  );
+  if (memberFile !== null && memberText !== null)
+    await ctx.files.writeTextFile(memberFile, memberText);
+  return {
+    publisher: req.publisher,
+    keyId,
+    privateKeyFile,
+    entry,
+    snippet: keySnippet(entry),
+    memberFile,
+  };
 }
 
 export function keySnippet(entry: SigningKey): string {
@@ -84,20 +116,37 @@ export function keySnippet(entry: SigningKey): string {
 }
 
 /** The member file's text with `entry` appended to `keys:`, comments and layout kept. */
-async function addKeyToMemberText(files: CatalogFiles, memberFile: string, publisher: string, entry: SigningKey): Promise<string> {
+async function addKeyToMemberText(
+  files: CatalogFiles,
+  memberFile: string,
+  publisher: string,
+  entry: SigningKey,
+): Promise<string> {
   const info = await files.describeRoot(memberFile);
   if (info.kind !== 'file') {
-    throw new KsadError('NOT_FOUND', `${memberFile} does not exist: "${publisher}" is not a member of that catalog`, {
-      suggestions: ['check --publisher and --catalog (the catalog folder, holding catalog/members/)'],
-    });
+    throw new KsadError(
+      'NOT_FOUND',
+      `${memberFile} does not exist: "${publisher}" is not a member of that catalog`,
+      {
+        suggestions: [
+          'check --publisher and --catalog (the catalog folder, holding catalog/members/)',
+        ],
+      },
+    );
   }
   const [source] = await files.readFiles([memberFile]);
   const doc = parseDocument(source?.text ?? '');
   if (doc.errors.length > 0 || !isMap(doc.contents)) {
-    throw new KsadError('INVALID', `${memberFile} is not a valid member file; fix it first (ksad catalog lint)`);
+    throw new KsadError(
+      'INVALID',
+      `${memberFile} is not a valid member file; fix it first (ksad catalog lint)`,
+    );
   }
   if (doc.get('publisher') !== true) {
-    throw new KsadError('USAGE', `member "${publisher}" is not a publisher: set "publisher: true" in ${memberFile} first`);
+    throw new KsadError(
+      'USAGE',
+      `member "${publisher}" is not a publisher: set "publisher: true" in ${memberFile} first`,
+    );
   }
   const keys = doc.get('keys');
   if (keys === undefined || keys === null) {
@@ -105,7 +154,10 @@ async function addKeyToMemberText(files: CatalogFiles, memberFile: string, publi
   } else if (isSeq(keys)) {
     const ids = keys.items.map((k) => (isMap(k) ? k.get('id') : undefined));
     if (ids.includes(entry.id)) {
-      throw new KsadError('USAGE', `${memberFile} already lists a key "${entry.id}"; choose another --id`);
+      throw new KsadError(
+        'USAGE',
+        `${memberFile} already lists a key "${entry.id}"; choose another --id`,
+      );
     }
     keys.add(doc.createNode(entry));
   } else {

@@ -1,6 +1,16 @@
-import { checkServiceOverrides, problemsToDiagnostics, resolveConfig, type ConfigValue } from '../core/config.js';
+import {
+  checkServiceOverrides,
+  problemsToDiagnostics,
+  resolveConfig,
+  type ConfigValue,
+} from '../core/config.js';
 import type { Catalog, LoadedManifest, LoadedMou } from '../core/catalog-model.js';
-import { formatDiagnostic, hasErrors, sortDiagnostics, type Diagnostic } from '../core/diagnostics.js';
+import {
+  formatDiagnostic,
+  hasErrors,
+  sortDiagnostics,
+  type Diagnostic,
+} from '../core/diagnostics.js';
 import type { EngineInfo } from '../core/engine-model.js';
 import { KsadError } from '../core/errors.js';
 import { Label } from '../core/labels.js';
@@ -98,7 +108,10 @@ export function resolveGranted(
 }
 
 /** The manifest whose file has `digest`, or INTEGRITY naming the recorded file. */
-export function manifestByDigest(catalog: Catalog, pinned: Pick<PinnedRelease, 'manifestDigest' | 'manifestFile'>): LoadedManifest {
+export function manifestByDigest(
+  catalog: Catalog,
+  pinned: Pick<PinnedRelease, 'manifestDigest' | 'manifestFile'>,
+): LoadedManifest {
   const found = catalog.manifests.find((m) => m.digest === pinned.manifestDigest);
   if (found) return found;
   throw new KsadError(
@@ -138,7 +151,9 @@ export function grantFor(
           ? 'renew the MoU with the publisher, or pick a version it covers (ksad show ' + name + ')'
           : `ask the publisher for an MoU covering ${name}; see: ksad mou list --region ${profile.region.code}`,
         'to deploy anyway, record why: --override-mou "<reason>"',
-        ...(hasErrors(catalog.diagnostics) ? ['some catalog files do not parse, so their MoUs are left out: ksad catalog lint'] : []),
+        ...(hasErrors(catalog.diagnostics)
+          ? ['some catalog files do not parse, so their MoUs are left out: ksad catalog lint']
+          : []),
       ],
     },
   );
@@ -165,7 +180,13 @@ export function loadOverlays(files: readonly OverlayFile[], app: string): Overla
     }
     if (parsed.data.app !== undefined && parsed.data.app !== app) {
       diagnostics.push(
-        diagnosticAt(yaml, ['app'], 'error', 'overlay-app', `this overlay is for "${parsed.data.app}", not "${app}"`),
+        diagnosticAt(
+          yaml,
+          ['app'],
+          'error',
+          'overlay-app',
+          `this overlay is for "${parsed.data.app}", not "${app}"`,
+        ),
       );
       continue;
     }
@@ -177,10 +198,14 @@ export function loadOverlays(files: readonly OverlayFile[], app: string): Overla
 
 function invalid(what: string, diagnostics: Diagnostic[]): KsadError {
   const lines = sortDiagnostics(diagnostics).map(formatDiagnostic);
-  return new KsadError('INVALID', `the ${what} has ${lines.length} problem${lines.length === 1 ? '' : 's'}`, {
-    details: lines,
-    suggestions: ['fix the lines above and run the command again; nothing was changed'],
-  });
+  return new KsadError(
+    'INVALID',
+    `the ${what} has ${lines.length} problem${lines.length === 1 ? '' : 's'}`,
+    {
+      details: lines,
+      suggestions: ['fix the lines above and run the command again; nothing was changed'],
+    },
+  );
 }
 
 /** Reads what ksad owns for `app` on the host. */
@@ -202,7 +227,13 @@ export async function prepareDeploy(ctx: DeployContext, req: DeployRequest): Pro
   const state = new HostState(ctx.engine);
   const [engineInfo, profile] = await Promise.all([ctx.engine.info(), state.requireProfile()]);
   const { loaded, grant } = req.pinned
-    ? grantFor(ctx.catalog, manifestByDigest(ctx.catalog, req.pinned), profile, today(ctx.clock), req.overrideReason)
+    ? grantFor(
+        ctx.catalog,
+        manifestByDigest(ctx.catalog, req.pinned),
+        profile,
+        today(ctx.clock),
+        req.overrideReason,
+      )
     : resolveGranted(ctx.catalog, req.ref, profile, today(ctx.clock), req.overrideReason);
   const { manifest } = loaded;
   const signature = verifyManifest(ctx.catalog, loaded, profile.policy);
@@ -213,7 +244,10 @@ export async function prepareDeploy(ctx: DeployContext, req: DeployRequest): Pro
     ? mergeOverlays([{ source: 'release record', overlay: pinnedOverlay(req.pinned) }])
     : applySets(mergeOverlays(layers), req.sets);
   const resolved = resolveConfig(manifest, merged.merged.config, merged.origins);
-  const problems = [...resolved.problems, ...checkServiceOverrides(manifest, merged.merged.services, merged.origins)];
+  const problems = [
+    ...resolved.problems,
+    ...checkServiceOverrides(manifest, merged.merged.services, merged.origins),
+  ];
   if (problems.length > 0) throw invalid('configuration', problemsToDiagnostics(problems, layers));
 
   const [history, existingSecrets, actual] = await Promise.all([
@@ -230,9 +264,15 @@ export async function prepareDeploy(ctx: DeployContext, req: DeployRequest): Pro
     generate: ctx.randomSecret,
   });
   if (secrets.missing.length > 0) {
-    throw new KsadError('INVALID', `${manifest.name} needs secrets that were not supplied: ${secrets.missing.join(', ')}`, {
-      suggestions: secrets.missing.map((n) => `set KSAD_SECRET_${n} in the environment, or pass --secret ${n}=@FILE`),
-    });
+    throw new KsadError(
+      'INVALID',
+      `${manifest.name} needs secrets that were not supplied: ${secrets.missing.join(', ')}`,
+      {
+        suggestions: secrets.missing.map(
+          (n) => `set KSAD_SECRET_${n} in the environment, or pass --secret ${n}=@FILE`,
+        ),
+      },
+    );
   }
 
   const desired = buildDesiredState({

@@ -41,7 +41,10 @@ export interface SignedManifest {
 }
 
 /** Signs a manifest file with a private key file; writes `<file>.sig` beside it. */
-export async function signManifestFile(ctx: { files: CatalogFiles; keys: KeyStore }, req: SignRequest): Promise<SignedManifest> {
+export async function signManifestFile(
+  ctx: { files: CatalogFiles; keys: KeyStore },
+  req: SignRequest,
+): Promise<SignedManifest> {
   const [source] = await ctx.files.readFiles([req.manifest]);
   if (source === undefined) throw new KsadError('NOT_FOUND', `No such file: ${req.manifest}`);
   const signed = await signText(ctx.keys, req.manifest, source.text, req.key, req.keyId);
@@ -60,20 +63,39 @@ async function signText(
   const key = parsePrivateKeyFile(keyFile, await keys.readPrivateKey(keyFile));
   const keyId = keyIdOverride ?? key.keyId;
   if (keyId === null) {
-    throw new KsadError('USAGE', `${keyFile} does not say which key it is (no "# id:" line): give --key-id`);
+    throw new KsadError(
+      'USAGE',
+      `${keyFile} does not say which key it is (no "# id:" line): give --key-id`,
+    );
   }
   // Validates too: an invalid manifest is never signed.
   const canonical = canonicalManifest(file, text);
-  const { publisher, name, version } = JSON.parse(canonical) as { publisher: string; name: string; version: string };
+  const { publisher, name, version } = JSON.parse(canonical) as {
+    publisher: string;
+    name: string;
+    version: string;
+  };
   if (key.publisher !== null && key.publisher !== publisher) {
-    throw new KsadError('USAGE', `${keyFile} is a key of ${key.publisher}, but ${file} is published by ${publisher}`, {
-      suggestions: [`sign with a key of ${publisher}`],
-    });
+    throw new KsadError(
+      'USAGE',
+      `${keyFile} is a key of ${key.publisher}, but ${file} is published by ${publisher}`,
+      {
+        suggestions: [`sign with a key of ${publisher}`],
+      },
+    );
   }
   const sig = signManifest(file, text, keyId, key.key);
   return {
     text: formatSignatureFile(sig),
-    result: { publisher, app: name, version, keyId, algorithm: 'ed25519', canonical: CANONICAL_FORM, publicKey: key.publicKey },
+    result: {
+      publisher,
+      app: name,
+      version,
+      keyId,
+      algorithm: 'ed25519',
+      canonical: CANONICAL_FORM,
+      publicKey: key.publicKey,
+    },
   };
 }
 
@@ -123,13 +145,22 @@ export interface PublishResult {
  * catalog lists for the publisher, then the file and its `.sig` committed and tagged
  * `<publisher>/<app>/<version>` (and pushed when asked). Published versions are immutable.
  */
-export async function publishManifest(ctx: PublishContext, req: PublishRequest): Promise<PublishResult> {
+export async function publishManifest(
+  ctx: PublishContext,
+  req: PublishRequest,
+): Promise<PublishResult> {
   const { files } = ctx.catalog;
   const root = files.resolvePath(req.catalog);
   if (!(await ctx.catalog.git.isRepo(root))) {
-    throw new KsadError('USAGE', `${req.catalog} is not the top folder of a git working copy: publish commits into a clone of the catalog`, {
-      suggestions: ['clone the catalog repository (git clone URL) and give its folder as --catalog'],
-    });
+    throw new KsadError(
+      'USAGE',
+      `${req.catalog} is not the top folder of a git working copy: publish commits into a clone of the catalog`,
+      {
+        suggestions: [
+          'clone the catalog repository (git clone URL) and give its folder as --catalog',
+        ],
+      },
+    );
   }
   const catalog = await openCatalog(ctx.catalog, root);
   const [source] = await files.readFiles([req.manifest]);
@@ -137,13 +168,27 @@ export async function publishManifest(ctx: PublishContext, req: PublishRequest):
 
   // Version rules first: "already published" says more than lint's duplicate-version would.
   const parsed = parseAndValidate(source.path, source.text, manifestSchema).data;
-  if (parsed !== null) checkNewVersion(catalog, parsed, `manifests/${parsed.publisher}/${parsed.name}/${parsed.version}.yaml`, fileDigest(source.text));
-  const problems = lintManifestFiles([source], catalog, { today: req.today }).filter((d) => d.severity === 'error');
+  if (parsed !== null)
+    checkNewVersion(
+      catalog,
+      parsed,
+      `manifests/${parsed.publisher}/${parsed.name}/${parsed.version}.yaml`,
+      fileDigest(source.text),
+    );
+  const problems = lintManifestFiles([source], catalog, { today: req.today }).filter(
+    (d) => d.severity === 'error',
+  );
   if (problems.length > 0 || parsed === null) {
-    throw new KsadError('INVALID', `${req.manifest} has ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was published`, {
-      details: problems.map(formatDiagnostic),
-      suggestions: [`fix them and check again with: ksad manifest lint ${req.manifest} --catalog ${req.catalog}`],
-    });
+    throw new KsadError(
+      'INVALID',
+      `${req.manifest} has ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was published`,
+      {
+        details: problems.map(formatDiagnostic),
+        suggestions: [
+          `fix them and check again with: ksad manifest lint ${req.manifest} --catalog ${req.catalog}`,
+        ],
+      },
+    );
   }
   const manifest: Manifest = parsed;
   const { publisher, name, version } = manifest;
@@ -151,15 +196,23 @@ export async function publishManifest(ctx: PublishContext, req: PublishRequest):
   const tag = `${publisher}/${name}/${version}`;
   const previousVersions = checkNewVersion(catalog, manifest, target, fileDigest(source.text));
   if (await ctx.git.tagExists(root, tag)) {
-    throw new KsadError('INVALID', `${tag} was published before (the tag exists in ${req.catalog}): published versions are immutable`, {
-      suggestions: ['publish a new version instead'],
-    });
+    throw new KsadError(
+      'INVALID',
+      `${tag} was published before (the tag exists in ${req.catalog}): published versions are immutable`,
+      {
+        suggestions: ['publish a new version instead'],
+      },
+    );
   }
   const branch = await ctx.git.currentBranch(root);
   if (req.push && branch === null) {
-    throw new KsadError('USAGE', `${req.catalog} has a detached HEAD: check out the branch to publish to before --push`, {
-      suggestions: ['git -C ' + req.catalog + ' switch main'],
-    });
+    throw new KsadError(
+      'USAGE',
+      `${req.catalog} has a detached HEAD: check out the branch to publish to before --push`,
+      {
+        suggestions: ['git -C ' + req.catalog + ' switch main'],
+      },
+    );
   }
 
   const images = await checkImages(ctx.registry, manifest, req.skipRegistryCheck);
@@ -173,9 +226,15 @@ export async function publishManifest(ctx: PublishContext, req: PublishRequest):
   } else {
     const sigPath = signatureFileOf(req.manifest);
     if ((await files.describeRoot(sigPath)).kind !== 'file') {
-      throw new KsadError('USAGE', `${req.manifest} is not signed: give --key FILE, or sign it first with ksad manifest sign`, {
-        suggestions: [`ksad publish ${req.manifest} --catalog ${req.catalog} --key ~/.config/ksad/keys/<id>.key`],
-      });
+      throw new KsadError(
+        'USAGE',
+        `${req.manifest} is not signed: give --key FILE, or sign it first with ksad manifest sign`,
+        {
+          suggestions: [
+            `ksad publish ${req.manifest} --catalog ${req.catalog} --key ~/.config/ksad/keys/<id>.key`,
+          ],
+        },
+      );
     }
     signatureText = (await files.readFiles([sigPath]))[0]?.text ?? '';
     keyId = '';
@@ -189,11 +248,15 @@ export async function publishManifest(ctx: PublishContext, req: PublishRequest):
     member: catalog.members.find((m) => m.slug === publisher),
   });
   if (check.status !== 'verified') {
-    throw new KsadError('INTEGRITY', `the signature of ${req.manifest} does not verify against the catalog: ${check.status === 'invalid' ? check.reason : 'unsigned'}`, {
-      suggestions: [
-        `add the signing key's public entry to catalog/members/${publisher}.yaml (ksad keys generate --catalog prints or adds it), commit it, and publish again`,
-      ],
-    });
+    throw new KsadError(
+      'INTEGRITY',
+      `the signature of ${req.manifest} does not verify against the catalog: ${check.status === 'invalid' ? check.reason : 'unsigned'}`,
+      {
+        suggestions: [
+          `add the signing key's public entry to catalog/members/${publisher}.yaml (ksad keys generate --catalog prints or adds it), commit it, and publish again`,
+        ],
+      },
+    );
   }
   keyId = check.keyId;
 
@@ -202,7 +265,12 @@ export async function publishManifest(ctx: PublishContext, req: PublishRequest):
   await files.writeTextFile(`${root}/${sigTarget}`, signatureText);
   const message = `publish ${publisher}/${name} ${version}`;
   const commit = await ctx.git.commitPaths(root, [target, sigTarget], message);
-  await ctx.git.tag(root, tag, commit, `${message} (${fileDigest(source.text)}, signed by ${keyId})`);
+  await ctx.git.tag(
+    root,
+    tag,
+    commit,
+    `${message} (${fileDigest(source.text)}, signed by ${keyId})`,
+  );
   if (req.push && branch !== null) await ctx.git.push(root, branch, tag);
   return {
     publisher,
@@ -222,10 +290,19 @@ export async function publishManifest(ctx: PublishContext, req: PublishRequest):
 }
 
 /** Refuses a version already published (changed or not) and one not newer than the newest. */
-function checkNewVersion(catalog: Catalog, manifest: Manifest, target: string, digest: string): string[] {
-  const same = catalog.manifests.filter((m) => m.manifest.publisher === manifest.publisher && m.manifest.name === manifest.name);
+function checkNewVersion(
+  catalog: Catalog,
+  manifest: Manifest,
+  target: string,
+  digest: string,
+): string[] {
+  const same = catalog.manifests.filter(
+    (m) => m.manifest.publisher === manifest.publisher && m.manifest.name === manifest.name,
+  );
   const versions = same.map((m) => m.manifest.version).sort(semver.rcompare);
-  const existing = same.find((m) => m.file === target || semver.eq(m.manifest.version, manifest.version));
+  const existing = same.find(
+    (m) => m.file === target || semver.eq(m.manifest.version, manifest.version),
+  );
   if (existing !== undefined) {
     throw new KsadError(
       'INVALID',
@@ -237,15 +314,25 @@ function checkNewVersion(catalog: Catalog, manifest: Manifest, target: string, d
   }
   const newest = versions[0];
   if (newest !== undefined && !semver.gt(manifest.version, newest)) {
-    throw new KsadError('INVALID', `${manifest.publisher}/${manifest.name} ${manifest.version} is not newer than the newest published version ${newest}`, {
-      details: [`published: ${versions.join(', ')}`],
-      suggestions: [`use a version greater than ${newest}, e.g. ${semver.inc(newest, 'patch') ?? newest}`],
-    });
+    throw new KsadError(
+      'INVALID',
+      `${manifest.publisher}/${manifest.name} ${manifest.version} is not newer than the newest published version ${newest}`,
+      {
+        details: [`published: ${versions.join(', ')}`],
+        suggestions: [
+          `use a version greater than ${newest}, e.g. ${semver.inc(newest, 'patch') ?? newest}`,
+        ],
+      },
+    );
   }
   return versions;
 }
 
-async function checkImages(registry: ImageRegistry, manifest: Manifest, skip: boolean): Promise<PublishResult['images']> {
+async function checkImages(
+  registry: ImageRegistry,
+  manifest: Manifest,
+  skip: boolean,
+): Promise<PublishResult['images']> {
   const images = [...new Set(Object.values(manifest.services).map((s) => s.image))].sort();
   if (skip) return images.map((image) => ({ image, status: 'not-checked' as const }));
   const missing: string[] = [];
@@ -258,22 +345,32 @@ async function checkImages(registry: ImageRegistry, manifest: Manifest, skip: bo
       if (error.kind === 'not-found') {
         exists = false;
       } else {
-        throw new KsadError('CATALOG_UNAVAILABLE', `cannot check image ${image}: ${error.message}`, {
-          cause: error,
-          suggestions: [
-            error.kind === 'unreachable' ? 'check the network and the registry address' : 'check that the registry allows anonymous pulls',
-            'to publish offline, skip the check with --skip-registry-check (recipients will pull by digest)',
-          ],
-        });
+        throw new KsadError(
+          'CATALOG_UNAVAILABLE',
+          `cannot check image ${image}: ${error.message}`,
+          {
+            cause: error,
+            suggestions: [
+              error.kind === 'unreachable'
+                ? 'check the network and the registry address'
+                : 'check that the registry allows anonymous pulls',
+              'to publish offline, skip the check with --skip-registry-check (recipients will pull by digest)',
+            ],
+          },
+        );
       }
     }
     if (!exists) missing.push(image);
   }
   if (missing.length > 0) {
-    throw new KsadError('INVALID', `${missing.length} image${missing.length === 1 ? ' is' : 's are'} not in the registry; nothing was published`, {
-      details: missing.map((i) => `missing: ${i}`),
-      suggestions: ['push the images first (docker push), then publish again'],
-    });
+    throw new KsadError(
+      'INVALID',
+      `${missing.length} image${missing.length === 1 ? ' is' : 's are'} not in the registry; nothing was published`,
+      {
+        details: missing.map((i) => `missing: ${i}`),
+        suggestions: ['push the images first (docker push), then publish again'],
+      },
+    );
   }
   return images.map((image) => ({ image, status: 'present' as const }));
 }
@@ -283,7 +380,10 @@ async function checkImages(registry: ImageRegistry, manifest: Manifest, skip: bo
  * manifest after the commit that added it. A published version must never change under the
  * recipients who deployed it.
  */
-export async function publishedVersionsChanged(git: GitRepository, root: string): Promise<Diagnostic[]> {
+export async function publishedVersionsChanged(
+  git: GitRepository,
+  root: string,
+): Promise<Diagnostic[]> {
   const history = await git.history(root, 'manifests');
   const addedIn = new Map<string, string>();
   const findings: Diagnostic[] = [];

@@ -31,7 +31,10 @@ export interface ReleaseStatus {
 }
 
 /** The latest record of each app that has not been uninstalled, with its containers' live state. */
-export async function releaseStatuses(engine: DockerEngine, app?: string): Promise<ReleaseStatus[]> {
+export async function releaseStatuses(
+  engine: DockerEngine,
+  app?: string,
+): Promise<ReleaseStatus[]> {
   const state = new HostState(engine);
   const records = await state.releases(app);
   const latest = new Map<string, ReleaseRecord>();
@@ -43,7 +46,10 @@ export async function releaseStatuses(engine: DockerEngine, app?: string): Promi
       suggestions: ['list what is deployed: ksad list', `deploy it: ksad deploy ${app}`],
     });
   }
-  const containers = await engine.listContainers({ [Label.managed]: 'true', [Label.kind]: 'container' });
+  const containers = await engine.listContainers({
+    [Label.managed]: 'true',
+    [Label.kind]: 'container',
+  });
   return [...latest.values()].map((r) => statusOf(r, containers));
 }
 
@@ -61,8 +67,15 @@ function statusOf(record: ReleaseRecord, containers: readonly ContainerInfo[]): 
         ports: c.ports.map((p) => `${p.hostIp}:${p.hostPort}->${p.container}/${p.protocol}`),
       };
     });
-  const up = services.filter((s) => s.state === 'running' && (s.health === 'none' || s.health === 'healthy'));
-  const health = up.length === services.length ? 'healthy' : services.every((s) => s.state !== 'running') ? 'stopped' : 'degraded';
+  const up = services.filter(
+    (s) => s.state === 'running' && (s.health === 'none' || s.health === 'healthy'),
+  );
+  const health =
+    up.length === services.length
+      ? 'healthy'
+      : services.every((s) => s.state !== 'running')
+        ? 'stopped'
+        : 'degraded';
   return {
     app: record.app,
     version: record.version,
@@ -118,7 +131,9 @@ export async function uninstallApp(
       actual.volumes.length === 0 &&
       !hasSecrets
     ) {
-      throw new KsadError('NOT_FOUND', `${app} is not installed on this host`, { suggestions: ['see what is: ksad list'] });
+      throw new KsadError('NOT_FOUND', `${app} is not installed on this host`, {
+        suggestions: ['see what is: ksad list'],
+      });
     }
     const current = [...records].reverse().find((r) => r.status === 'deployed');
     const levels = current?.levels ?? [];
@@ -127,23 +142,29 @@ export async function uninstallApp(
       const service = c.labels[Label.service] ?? '';
       byService.set(service, [...(byService.get(service) ?? []), c]);
     }
-    const ordered = [...levels].reverse().map((level) => level.flatMap((s) => byService.get(s) ?? []));
+    const ordered = [...levels]
+      .reverse()
+      .map((level) => level.flatMap((s) => byService.get(s) ?? []));
     const inLevels = new Set(levels.flat());
     ordered.unshift(actual.containers.filter((c) => !inLevels.has(c.labels[Label.service] ?? '')));
     const removed: string[] = [];
-    await ctx.progress.step(`Stop and remove ${actual.containers.length} container(s)`, async (detail) => {
-      for (const group of ordered) {
-        if (group.length === 0) continue;
-        detail(group.map((c) => c.name).join(', '));
-        await Promise.all(
-          group.map(async (c) => {
-            if (c.state === 'running' || c.state === 'restarting') await ctx.engine.stopContainer(c.id, 10);
-            await ctx.engine.removeContainer(c.id, { force: true });
-            removed.push(c.name);
-          }),
-        );
-      }
-    });
+    await ctx.progress.step(
+      `Stop and remove ${actual.containers.length} container(s)`,
+      async (detail) => {
+        for (const group of ordered) {
+          if (group.length === 0) continue;
+          detail(group.map((c) => c.name).join(', '));
+          await Promise.all(
+            group.map(async (c) => {
+              if (c.state === 'running' || c.state === 'restarting')
+                await ctx.engine.stopContainer(c.id, 10);
+              await ctx.engine.removeContainer(c.id, { force: true });
+              removed.push(c.name);
+            }),
+          );
+        }
+      },
+    );
     const removedNetwork = actual.networks.length > 0;
     await Promise.all(actual.networks.map((n) => ctx.engine.removeNetwork(n.id)));
     const volumeNames = actual.volumes.map((v) => v.name).sort();
@@ -154,17 +175,22 @@ export async function uninstallApp(
         await state.deleteReleases(app);
       });
     } else if (current) {
-      await state.saveRelease({ ...current, status: 'uninstalled', description: `uninstall ${current.version}` });
+      await state.saveRelease({
+        ...current,
+        status: 'uninstalled',
+        description: `uninstall ${current.version}`,
+      });
     }
     return {
       app,
       removedContainers: removed.sort(),
       removedNetwork,
-      volumes: opts.purgeData ? { kept: [], removed: volumeNames } : { kept: volumeNames, removed: [] },
+      volumes: opts.purgeData
+        ? { kept: [], removed: volumeNames }
+        : { kept: volumeNames, removed: [] },
       secretsRemoved: opts.purgeData,
     };
   } finally {
     await release();
   }
 }
-

@@ -1,12 +1,19 @@
 import { catalogYamlDoc, MANIFEST_PATH } from '../core/catalog-build.js';
 import type { Catalog, LoadedManifest } from '../core/catalog-model.js';
 import { KsadError } from '../core/errors.js';
-import { canonicalManifest, canonicalManifestValue, checkManifestSignature, signatureFileOf, type SignatureCheck } from '../core/signing.js';
+import {
+  canonicalManifest,
+  canonicalManifestValue,
+  checkManifestSignature,
+  signatureFileOf,
+  type SignatureCheck,
+} from '../core/signing.js';
 import type { CatalogFiles } from '../ports/catalog-files.js';
 import { openCatalog, type CatalogContext } from './catalogs.js';
 
 /** How a release's manifest was trusted; recorded with the release. */
-export type SignatureRecord = { status: 'verified'; keyId: string } | { status: 'unsigned-allowed' };
+export type SignatureRecord =
+  { status: 'verified'; keyId: string } | { status: 'unsigned-allowed' };
 
 /**
  * Checks a manifest read from a catalog before anything is deployed from it: it sits under its
@@ -16,7 +23,11 @@ export type SignatureRecord = { status: 'verified'; keyId: string } | { status: 
  * present but does not verify (tampered file, unknown or removed key) never passes.
  * @throws KsadError('INTEGRITY') naming the file and the key.
  */
-export function verifyManifest(catalog: Catalog, loaded: LoadedManifest, policy: { allowUnsigned: boolean }): SignatureRecord {
+export function verifyManifest(
+  catalog: Catalog,
+  loaded: LoadedManifest,
+  policy: { allowUnsigned: boolean },
+): SignatureRecord {
   checkPlacement(catalog, loaded);
   const check = checkManifestSignature({
     file: loaded.file,
@@ -29,15 +40,23 @@ export function verifyManifest(catalog: Catalog, loaded: LoadedManifest, policy:
   if (check.status === 'verified') return { status: 'verified', keyId: check.keyId };
   if (check.status === 'unsigned') {
     if (policy.allowUnsigned) return { status: 'unsigned-allowed' };
-    throw new KsadError('INTEGRITY', `${label} is not signed: ${signatureFileOf(loaded.file)} is missing in catalog "${catalog.name}"`, {
-      suggestions: [
-        `ask ${loaded.manifest.publisher} to sign and publish it (ksad manifest sign / ksad publish)`,
-        'or allow unsigned manifests on this host, which is recorded with each release: ksad host init --region <CODE> --allow-unsigned',
-      ],
-    });
+    throw new KsadError(
+      'INTEGRITY',
+      `${label} is not signed: ${signatureFileOf(loaded.file)} is missing in catalog "${catalog.name}"`,
+      {
+        suggestions: [
+          `ask ${loaded.manifest.publisher} to sign and publish it (ksad manifest sign / ksad publish)`,
+          'or allow unsigned manifests on this host, which is recorded with each release: ksad host init --region <CODE> --allow-unsigned',
+        ],
+      },
+    );
   }
   throw new KsadError('INTEGRITY', `refusing ${label}: ${check.reason}`, {
-    details: [`manifest: ${loaded.file}`, `signature: ${signatureFileOf(loaded.file)}`, `key: ${check.keyId ?? '(unreadable)'}`],
+    details: [
+      `manifest: ${loaded.file}`,
+      `signature: ${signatureFileOf(loaded.file)}`,
+      `key: ${check.keyId ?? '(unreadable)'}`,
+    ],
     suggestions: [
       'do not deploy it: sync the catalog again (ksad catalog sync) and tell the publisher if it persists',
       `check the catalog yourself with: ksad manifest verify --catalog ${catalog.name}`,
@@ -53,29 +72,47 @@ function checkPlacement(catalog: Catalog, loaded: LoadedManifest): void {
   const { manifest } = loaded;
   const folder = MANIFEST_PATH.exec(loaded.file)?.[1];
   if (folder !== manifest.publisher) {
-    throw new KsadError('INTEGRITY', `${loaded.file} says publisher "${manifest.publisher}" but lies in the folder of "${folder ?? '?'}": a manifest moved between publishers is refused`, {
-      suggestions: ['tell the catalog maintainers; a publisher publishes only under manifests/<its slug>/'],
-    });
+    throw new KsadError(
+      'INTEGRITY',
+      `${loaded.file} says publisher "${manifest.publisher}" but lies in the folder of "${folder ?? '?'}": a manifest moved between publishers is refused`,
+      {
+        suggestions: [
+          'tell the catalog maintainers; a publisher publishes only under manifests/<its slug>/',
+        ],
+      },
+    );
   }
   const elsewhere = catalog.manifests.filter(
     (m) =>
       m !== loaded &&
       MANIFEST_PATH.exec(m.file)?.[1] !== manifest.publisher &&
-      (m.digest === loaded.digest || (m.manifest.name === manifest.name && m.manifest.version === manifest.version && m.manifest.publisher === manifest.publisher)),
+      (m.digest === loaded.digest ||
+        (m.manifest.name === manifest.name &&
+          m.manifest.version === manifest.version &&
+          m.manifest.publisher === manifest.publisher)),
   );
   const first = elsewhere[0];
   if (first !== undefined) {
-    throw new KsadError('INTEGRITY', `${manifest.name}@${manifest.version} of ${manifest.publisher} also appears as ${first.file}: a manifest copied between publishers is refused`, {
-      details: elsewhere.map((m) => `${m.file} (${m.digest})`),
-      suggestions: ['tell the catalog maintainers; remove the copy that is not in the publisher\'s own folder'],
-    });
+    throw new KsadError(
+      'INTEGRITY',
+      `${manifest.name}@${manifest.version} of ${manifest.publisher} also appears as ${first.file}: a manifest copied between publishers is refused`,
+      {
+        details: elsewhere.map((m) => `${m.file} (${m.digest})`),
+        suggestions: [
+          "tell the catalog maintainers; remove the copy that is not in the publisher's own folder",
+        ],
+      },
+    );
   }
 }
 
 function canonicalOf(catalog: Catalog, loaded: LoadedManifest): string {
   const doc = catalogYamlDoc(catalog, loaded.file);
   if (doc === undefined) {
-    throw new KsadError('INTEGRITY', `cannot re-read ${loaded.file} from catalog "${catalog.name}" to check its signature`);
+    throw new KsadError(
+      'INTEGRITY',
+      `cannot re-read ${loaded.file} from catalog "${catalog.name}" to check its signature`,
+    );
   }
   return canonicalManifestValue(loaded.file, doc.value);
 }
@@ -136,18 +173,31 @@ function checkCatalogManifest(catalog: Catalog, loaded: LoadedManifest): Signatu
   }
 }
 
-async function verifyLooseFile(files: CatalogFiles, catalog: Catalog, path: string): Promise<VerifiedFile> {
+async function verifyLooseFile(
+  files: CatalogFiles,
+  catalog: Catalog,
+  path: string,
+): Promise<VerifiedFile> {
   const [source] = await files.readFiles([path]);
   if (source === undefined) throw new KsadError('NOT_FOUND', `No such file: ${path}`);
   const sigPath = signatureFileOf(path);
   const sigInfo = await files.describeRoot(sigPath);
-  const signature = sigInfo.kind === 'file' ? (await files.readFiles([sigPath]))[0]?.text : undefined;
+  const signature =
+    sigInfo.kind === 'file' ? (await files.readFiles([sigPath]))[0]?.text : undefined;
   let canonical: string;
   try {
     canonical = canonicalManifest(path, source.text);
   } catch (error) {
     if (!(error instanceof KsadError)) throw error;
-    return { file: path, publisher: null, app: null, version: null, status: 'invalid', keyId: null, message: error.message };
+    return {
+      file: path,
+      publisher: null,
+      app: null,
+      version: null,
+      status: 'invalid',
+      keyId: null,
+      message: error.message,
+    };
   }
   const value = JSON.parse(canonical) as { publisher: string; name: string; version: string };
   const check = checkManifestSignature({
@@ -160,13 +210,22 @@ async function verifyLooseFile(files: CatalogFiles, catalog: Catalog, path: stri
   return fromCheck(path, value, check);
 }
 
-function fromCheck(file: string, m: { publisher: string; name: string; version: string }, check: SignatureCheck): VerifiedFile {
+function fromCheck(
+  file: string,
+  m: { publisher: string; name: string; version: string },
+  check: SignatureCheck,
+): VerifiedFile {
   const base = { file, publisher: m.publisher, app: m.name, version: m.version };
   switch (check.status) {
     case 'verified':
       return { ...base, status: 'verified', keyId: check.keyId, message: null };
     case 'unsigned':
-      return { ...base, status: 'unsigned', keyId: null, message: `no signature: ${signatureFileOf(file)} is missing` };
+      return {
+        ...base,
+        status: 'unsigned',
+        keyId: null,
+        message: `no signature: ${signatureFileOf(file)} is missing`,
+      };
     case 'invalid':
       return { ...base, status: 'invalid', keyId: check.keyId, message: check.reason };
   }

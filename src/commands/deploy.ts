@@ -8,7 +8,7 @@ import { deployText } from '../ui/release-text.js';
 export default class Deploy extends KsadCommand {
   static override summary = 'Install or upgrade an app on the Docker host.';
   static override description =
-    'Resolves APP[@RANGE] in the catalog, checks that an active MoU grants it to the host\'s region, layers the overlays, and applies only what changed: services start along dependsOn (independent ones in parallel) and must become healthy. A failed change is undone and the previous revision keeps running. Running it again with nothing changed changes nothing.';
+    "Resolves APP[@RANGE] in the catalog, checks that an active MoU grants it to the host's region, layers the overlays, and applies only what changed: services start along dependsOn (independent ones in parallel) and must become healthy. A failed change is undone and the previous revision keeps running. Running it again with nothing changed changes nothing.";
   static override examples = [
     '<%= config.bin %> <%= command.id %> antrean-daring -f examples/sumbawa-antrean.yaml',
     '<%= config.bin %> <%= command.id %> antrean-daring@^1 -f sumbawa.yaml --set config.HTTP_PORT=8081',
@@ -17,7 +17,11 @@ export default class Deploy extends KsadCommand {
   static override args = { app: appRefArg };
   static override flags = {
     ...configFlags,
-    timeout: Flags.integer({ summary: 'Seconds a service may take to become healthy.', default: 120, min: 1 }),
+    timeout: Flags.integer({
+      summary: 'Seconds a service may take to become healthy.',
+      default: 120,
+      min: 1,
+    }),
   };
 
   async run(): Promise<DeployResult> {

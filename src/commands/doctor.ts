@@ -15,13 +15,20 @@ export default class Doctor extends KsadCommand {
     const { flags } = await this.parse(Doctor);
     const engine = openEngine(flags['docker-host']);
     try {
-      const checks = await runDoctor({ engine, openCatalog: () => openCatalog(catalogContext(), flags.catalog) });
+      const checks = await runDoctor({
+        engine,
+        openCatalog: () => openCatalog(catalogContext(), flags.catalog),
+      });
       const mark = { ok: '✔', warn: '!', fail: '✖' } as const;
       for (const c of checks) {
-        this.log(`${mark[c.status]} ${c.name.padEnd(8)} ${c.detail}${c.fix ? `\n  → ${c.fix}` : ''}`);
+        this.log(
+          `${mark[c.status]} ${c.name.padEnd(8)} ${c.detail}${c.fix ? `\n  → ${c.fix}` : ''}`,
+        );
       }
       const failed = checks.find((c) => c.status === 'fail');
-      if (failed) process.exitCode = failed.name === 'engine' ? ExitCode.ENGINE_UNAVAILABLE : ExitCode.NOT_FOUND;
+      if (failed)
+        process.exitCode =
+          failed.name === 'engine' ? ExitCode.ENGINE_UNAVAILABLE : ExitCode.NOT_FOUND;
       return { ok: !failed, checks };
     } finally {
       engine.close();

@@ -17,7 +17,9 @@ export interface PlanResult {
 export default class PlanCommand extends KsadCommand {
   static override summary = 'Show what a deploy would create, recreate, keep or remove, and why.';
   static override description = `Reads only; nothing changes. Exits ${ExitCode.CHANGES_PENDING} when changes are pending and 0 when the host already matches.`;
-  static override examples = ['<%= config.bin %> <%= command.id %> antrean-daring@2 -f examples/sumbawa-antrean.yaml'];
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> antrean-daring@2 -f examples/sumbawa-antrean.yaml',
+  ];
   static override args = { app: appRefArg };
   static override flags = configFlags;
 

@@ -18,9 +18,19 @@ export default class Publish extends KsadCommand {
     manifest: Args.string({ required: true, description: 'manifest file to publish' }),
   };
   static override flags = {
-    catalog: Flags.string({ summary: "Folder of the catalog's git working copy.", required: true, helpValue: 'PATH' }),
-    key: Flags.string({ summary: 'Private key file to sign with (else the .sig beside the manifest is used).', helpValue: 'FILE' }),
-    'key-id': Flags.string({ summary: 'Key id to record, when the key file does not name one.', helpValue: 'KEYID' }),
+    catalog: Flags.string({
+      summary: "Folder of the catalog's git working copy.",
+      required: true,
+      helpValue: 'PATH',
+    }),
+    key: Flags.string({
+      summary: 'Private key file to sign with (else the .sig beside the manifest is used).',
+      helpValue: 'FILE',
+    }),
+    'key-id': Flags.string({
+      summary: 'Key id to record, when the key file does not name one.',
+      helpValue: 'KEYID',
+    }),
     push: Flags.boolean({ summary: 'Push the branch and the tag to origin.', default: false }),
     'skip-registry-check': Flags.boolean({
       summary: 'Do not ask the registries whether the images exist (offline publishing).',

@@ -15,8 +15,11 @@ export interface RenderResult {
 }
 
 export default class Render extends KsadCommand {
-  static override summary = 'Print the fully resolved configuration and container specs, secrets masked.';
-  static override examples = ['<%= config.bin %> <%= command.id %> antrean-daring -f examples/sumbawa-antrean.yaml --json'];
+  static override summary =
+    'Print the fully resolved configuration and container specs, secrets masked.';
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> antrean-daring -f examples/sumbawa-antrean.yaml --json',
+  ];
   static override args = { app: appRefArg };
   static override flags = configFlags;
 

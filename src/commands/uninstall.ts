@@ -7,12 +7,16 @@ import { terminalProgress } from '../ui/progress.js';
 import { uninstallText } from '../ui/release-text.js';
 
 export default class Uninstall extends KsadCommand {
-  static override summary = 'Remove an app\'s containers and network; data volumes and secrets are kept.';
+  static override summary =
+    "Remove an app's containers and network; data volumes and secrets are kept.";
   static override description =
     'Services stop in reverse dependency order, in parallel where possible. Without --purge-data the volumes, secrets and release history stay, so a later install finds its data again.';
   static override args = { app: Args.string({ required: true, description: 'app name' }) };
   static override flags = {
-    'purge-data': Flags.boolean({ summary: 'Also delete the app\'s data volumes, secrets and history. Cannot be undone.', default: false }),
+    'purge-data': Flags.boolean({
+      summary: "Also delete the app's data volumes, secrets and history. Cannot be undone.",
+      default: false,
+    }),
     'docker-host': dockerHostFlag,
   };
 

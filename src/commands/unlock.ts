@@ -4,8 +4,9 @@ import { KsadCommand } from '../ui/base-command.js';
 import { dockerHostFlag, openEngine } from '../ui/engine-context.js';
 
 export default class Unlock extends KsadCommand {
-  static override summary = 'Clear an app\'s lock left by a killed ksad process.';
-  static override description = 'Shows who held the lock. Clear it only when that operation is no longer running.';
+  static override summary = "Clear an app's lock left by a killed ksad process.";
+  static override description =
+    'Shows who held the lock. Clear it only when that operation is no longer running.';
   static override args = { app: Args.string({ required: true, description: 'app name' }) };
   static override flags = { 'docker-host': dockerHostFlag };
 

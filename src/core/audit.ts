@@ -711,7 +711,9 @@ function rebuild(
       region: input.profile.region,
       revision: record.revision,
       bindAddress: input.profile.policy.bindAddress,
-      ...(record.serviceOverrides === undefined ? {} : { serviceOverrides: record.serviceOverrides }),
+      ...(record.serviceOverrides === undefined
+        ? {}
+        : { serviceOverrides: record.serviceOverrides }),
     });
   } catch (error) {
     if (!isKsadError(error)) throw error;

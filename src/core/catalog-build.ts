@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
-import type { Catalog, LoadedManifest, LoadedMember, LoadedMou, SourceFile } from './catalog-model.js';
+import type {
+  Catalog,
+  LoadedManifest,
+  LoadedMember,
+  LoadedMou,
+  SourceFile,
+} from './catalog-model.js';
 import type { Diagnostic } from './diagnostics.js';
 import { catalogFileSchema, manifestSchema, memberSchema, mouSchema } from './schema/index.js';
 import type { CatalogFile } from './schema/index.js';
@@ -31,12 +37,14 @@ function classify(path: string): FileKind {
   if (member?.[1] !== undefined) return { kind: 'member', slug: member[1] };
   const mou = MOU_PATH.exec(path);
   if (mou?.[1] !== undefined) return { kind: 'mou', slug: mou[1] };
-  if (path.startsWith('manifests/') && MANIFEST_PATH.exec(path)?.index === 0) return { kind: 'manifest' };
+  if (path.startsWith('manifests/') && MANIFEST_PATH.exec(path)?.index === 0)
+    return { kind: 'manifest' };
   if (SIGNATURE_PATH.test(path)) return { kind: 'signature' };
   if (!YAML_FILE.test(path)) return { kind: 'ignored' };
   // A catalog repository may hold CI files and the like: only YAML inside the catalog's own
   // folders, or at the top level, is expected to be a catalog document.
-  if (path.startsWith('catalog/') || path.startsWith('manifests/') || !path.includes('/')) return { kind: 'misplaced' };
+  if (path.startsWith('catalog/') || path.startsWith('manifests/') || !path.includes('/'))
+    return { kind: 'misplaced' };
   return { kind: 'ignored' };
 }
 
@@ -82,7 +90,11 @@ export interface Validated<T> {
  * skipped after a syntax error, because a recovered tree yields misleading issues; duplicate keys
  * alone do not stop it, but still make the file invalid.
  */
-export function parseAndValidate<S extends z.ZodType>(file: string, text: string, schema: S): Validated<z.output<S>> {
+export function parseAndValidate<S extends z.ZodType>(
+  file: string,
+  text: string,
+  schema: S,
+): Validated<z.output<S>> {
   const fast = fastParseYaml(text);
   if (fast !== undefined) {
     const result = schema.safeParse(fast);
@@ -92,7 +104,15 @@ export function parseAndValidate<S extends z.ZodType>(file: string, text: string
   const diagnostics = [...yaml.diagnostics];
   if (diagnostics.some((d) => d.rule === 'yaml')) return { data: null, diagnostics };
   if (yaml.value === undefined || yaml.value === null) {
-    diagnostics.push({ file, line: 1, col: 1, severity: 'error', path: '', message: 'file is empty', rule: 'schema' });
+    diagnostics.push({
+      file,
+      line: 1,
+      col: 1,
+      severity: 'error',
+      path: '',
+      message: 'file is empty',
+      rule: 'schema',
+    });
     return { data: null, diagnostics };
   }
   const result = schema.safeParse(yaml.value);
@@ -110,7 +130,10 @@ function str(v: unknown, fallback: string): string {
 /** Where a misplaced YAML file belongs, guessed from what it contains. */
 function expectedPlace(path: string, value: unknown): string {
   const base = (path.split('/').pop() ?? path).replace(YAML_FILE, '');
-  const v = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  const v =
+    value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {};
   if ('services' in v || ('version' in v && 'publisher' in v)) {
     return `manifests/${str(v.publisher, '<publisher>')}/${str(v.name, '<app>')}/${str(v.version, '<version>')}.yaml`;
   }
@@ -125,7 +148,12 @@ function expectedPlace(path: string, value: unknown): string {
  * file is checked and every issue lands in `diagnostics`; files that fail their schema are left out
  * of the index. Cross-file rules live in `lintCatalog`.
  */
-export function buildCatalog(input: { name: string; root: string; commit?: string; files: SourceFile[] }): Catalog {
+export function buildCatalog(input: {
+  name: string;
+  root: string;
+  commit?: string;
+  files: SourceFile[];
+}): Catalog {
   const diagnostics: Diagnostic[] = [];
   const members: LoadedMember[] = [];
   const mous: LoadedMou[] = [];
@@ -221,7 +249,8 @@ export function buildCatalog(input: { name: string; root: string; commit?: strin
     });
   }
 
-  const byPath = (a: { file: string }, b: { file: string }) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
+  const byPath = (a: { file: string }, b: { file: string }) =>
+    a.file < b.file ? -1 : a.file > b.file ? 1 : 0;
   members.sort(byPath);
   mous.sort(byPath);
   manifests.sort(byPath);

@@ -26,6 +26,10 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
 /** Sorted by file, line, column, so output is stable. */
 export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   return [...diagnostics].sort(
-    (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col || a.path.localeCompare(b.path),
+    (a, b) =>
+      a.file.localeCompare(b.file) ||
+      a.line - b.line ||
+      a.col - b.col ||
+      a.path.localeCompare(b.path),
   );
 }

@@ -61,7 +61,8 @@ export interface ContainerSpec {
   stopTimeoutSec: number;
 }
 
-export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+export type ContainerState =
+  'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 export type HealthState = 'none' | 'starting' | 'healthy' | 'unhealthy';
 
 /** A container as the engine reports it, mapped to ksad's terms. */

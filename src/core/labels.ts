@@ -25,9 +25,13 @@ export const Label = {
   region: 'id.ksad.region',
 } as const;
 
-export type ResourceKind = 'container' | 'network' | 'volume' | 'release' | 'host' | 'secrets' | 'lock';
+export type ResourceKind =
+  'container' | 'network' | 'volume' | 'release' | 'host' | 'secrets' | 'lock';
 
-export function managedLabels(kind: ResourceKind, extra: Record<string, string> = {}): Record<string, string> {
+export function managedLabels(
+  kind: ResourceKind,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return { [Label.managed]: 'true', [Label.kind]: kind, ...extra };
 }
 

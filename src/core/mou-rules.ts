@@ -58,19 +58,31 @@ export interface Coverage {
  * the listed range. Prerelease versions count as inside a range (`^1.0.0` covers `1.3.0-rc.1`):
  * the MoU grants a line of versions, not only its final releases.
  */
-export function coverage(catalog: Catalog, manifest: LoadedManifest, regionCode: string, today: string): Coverage {
+export function coverage(
+  catalog: Catalog,
+  manifest: LoadedManifest,
+  regionCode: string,
+  today: string,
+): Coverage {
   const result: Coverage = { covering: [], inactive: [] };
   const publisher = catalog.members.find((m) => m.slug === manifest.manifest.publisher);
   if (!publisher) return result;
   const regions = new Set(regionAndParents(regionCode));
   for (const loaded of catalog.mous) {
     const { mou } = loaded;
-    if (mou.grantor !== publisher.member.code || !mou.grantees.some((g) => regions.has(g))) continue;
+    if (mou.grantor !== publisher.member.code || !mou.grantees.some((g) => regions.has(g)))
+      continue;
     const app = mou.apps.find((a) => a.name === manifest.manifest.name);
     if (!app) continue;
     const status = mouStatus(mou, today);
-    if (app.versions !== undefined && !semver.satisfies(manifest.manifest.version, app.versions, { includePrerelease: true })) {
-      result.inactive.push({ mou: loaded, reason: `covers versions ${app.versions} only, not ${manifest.manifest.version}` });
+    if (
+      app.versions !== undefined &&
+      !semver.satisfies(manifest.manifest.version, app.versions, { includePrerelease: true })
+    ) {
+      result.inactive.push({
+        mou: loaded,
+        reason: `covers versions ${app.versions} only, not ${manifest.manifest.version}`,
+      });
     } else if (status === 'expired') {
       result.inactive.push({ mou: loaded, reason: `expired on ${mou.validUntil}` });
     } else if (status === 'not-yet-valid') {
@@ -94,13 +106,22 @@ export interface MouListEntry {
  * is grantor or grantee, optionally only active ones (`active: true`) or only inactive ones
  * (`active: false`); sorted by grantor, validFrom, file.
  */
-export function mousFor(catalog: Catalog, query: { region?: string; active?: boolean; today: string }): MouListEntry[] {
+export function mousFor(
+  catalog: Catalog,
+  query: { region?: string; active?: boolean; today: string },
+): MouListEntry[] {
   const { region, active, today } = query;
   const related = (code: string): boolean =>
-    region === undefined || regionAndParents(region).includes(code) || code.startsWith(`${region}.`);
+    region === undefined ||
+    regionAndParents(region).includes(code) ||
+    code.startsWith(`${region}.`);
   return catalog.mous
     .filter((l) => related(l.mou.grantor) || l.mou.grantees.some(related))
-    .map((l) => ({ mou: l, status: mouStatus(l.mou, today), daysLeft: daysBetween(today, l.mou.validUntil) }))
+    .map((l) => ({
+      mou: l,
+      status: mouStatus(l.mou, today),
+      daysLeft: daysBetween(today, l.mou.validUntil),
+    }))
     .filter((e) => active === undefined || isActive(e.status) === active)
     .sort(
       (a, b) =>

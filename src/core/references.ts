@@ -31,12 +31,16 @@ const SLUG = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
 export function parseReference(body: string): { ref: Reference } | { error: string } {
   const parts = body.split('.');
   const [kind, a, b] = parts;
-  if (kind === 'config' && parts.length === 2 && a !== undefined && NAME.test(a)) return { ref: { kind, key: a } };
-  if (kind === 'secret' && parts.length === 2 && a !== undefined && NAME.test(a)) return { ref: { kind, name: a } };
+  if (kind === 'config' && parts.length === 2 && a !== undefined && NAME.test(a))
+    return { ref: { kind, key: a } };
+  if (kind === 'secret' && parts.length === 2 && a !== undefined && NAME.test(a))
+    return { ref: { kind, name: a } };
   if (kind === 'service' && parts.length === 3 && a !== undefined && SLUG.test(a) && b === 'host')
     return { ref: { kind, service: a, field: 'host' } };
-  if (kind === 'release' && parts.length === 2 && a === 'name') return { ref: { kind, field: 'name' } };
-  if (kind === 'region' && parts.length === 2 && (a === 'code' || a === 'name')) return { ref: { kind, field: a } };
+  if (kind === 'release' && parts.length === 2 && a === 'name')
+    return { ref: { kind, field: 'name' } };
+  if (kind === 'region' && parts.length === 2 && (a === 'code' || a === 'name'))
+    return { ref: { kind, field: a } };
   return {
     error: `unknown reference "\${${body}}": use \${config.KEY}, \${secret.NAME}, \${service.NAME.host}, \${release.name}, \${region.code} or \${region.name}`,
   };

@@ -19,7 +19,13 @@ export const hostProfileSchema = z.strictObject({
 });
 export type HostProfile = z.infer<typeof hostProfileSchema>;
 
-export const releaseStatus = z.enum(['deployed', 'superseded', 'failed', 'rolled-back', 'uninstalled']);
+export const releaseStatus = z.enum([
+  'deployed',
+  'superseded',
+  'failed',
+  'rolled-back',
+  'uninstalled',
+]);
 export type ReleaseStatus = z.infer<typeof releaseStatus>;
 
 /** One revision of one app on a host. Never holds a secret value. */
@@ -45,12 +51,20 @@ export const releaseRecordSchema = z.strictObject({
   serviceOverrides: overlaySchema.shape.services,
   secretNames: z.array(z.string()),
   mou: z.union([
-    z.strictObject({ kind: z.literal('mou'), slug: z.string(), number: z.string(), validUntil: z.string() }),
+    z.strictObject({
+      kind: z.literal('mou'),
+      slug: z.string(),
+      number: z.string(),
+      validUntil: z.string(),
+    }),
     z.strictObject({ kind: z.literal('override'), reason: z.string() }),
   ]),
   /** How the manifest was trusted; absent in records written before signatures were checked. */
   signature: z
-    .strictObject({ status: z.enum(['verified', 'unsigned-allowed']), keyId: z.string().optional() })
+    .strictObject({
+      status: z.enum(['verified', 'unsigned-allowed']),
+      keyId: z.string().optional(),
+    })
     .optional(),
   deployedBy: z.string(),
   deployedAt: z.string(),

@@ -11,7 +11,8 @@ export interface AppRef {
   range?: string;
 }
 
-const REF_FORMS = 'write app, app@range or publisher/app@range, e.g. "antrean-daring@^1.2" or "kota-bandung/antrean-daring"';
+const REF_FORMS =
+  'write app, app@range or publisher/app@range, e.g. "antrean-daring@^1.2" or "kota-bandung/antrean-daring"';
 
 /**
  * Parses `app`, `app@range`, `publisher/app` or `publisher/app@range`.
@@ -31,7 +32,9 @@ export function parseAppRef(s: string): AppRef {
   if (range !== undefined) {
     if (range === '' || semver.validRange(range) === null) {
       throw new KsadError('USAGE', `"${range}" in "${s}" is not a semver range`, {
-        suggestions: ['use a version such as "1.2.3", or a range such as "^1.2", "~1.2.3" or ">=1.0.0 <2.0.0"'],
+        suggestions: [
+          'use a version such as "1.2.3", or a range such as "^1.2", "~1.2.3" or ">=1.0.0 <2.0.0"',
+        ],
       });
     }
     ref.range = range;
@@ -53,13 +56,21 @@ function label(ref: AppRef): string {
  */
 export function resolveVersion(catalog: Catalog, ref: AppRef): LoadedManifest {
   const candidates = catalog.manifests.filter(
-    (m) => m.manifest.name === ref.app && (ref.publisher === undefined || m.manifest.publisher === ref.publisher),
+    (m) =>
+      m.manifest.name === ref.app &&
+      (ref.publisher === undefined || m.manifest.publisher === ref.publisher),
   );
   if (candidates.length === 0) {
     const all = listApps(catalog);
-    const names = ref.publisher === undefined ? all.map((a) => a.name) : all.map((a) => `${a.publisher}/${a.name}`);
+    const names =
+      ref.publisher === undefined
+        ? all.map((a) => a.name)
+        : all.map((a) => `${a.publisher}/${a.name}`);
     const near = closest(label(ref), names);
-    const sameNameElsewhere = ref.publisher === undefined ? [] : all.filter((a) => a.name === ref.app).map((a) => `${a.publisher}/${a.name}`);
+    const sameNameElsewhere =
+      ref.publisher === undefined
+        ? []
+        : all.filter((a) => a.name === ref.app).map((a) => `${a.publisher}/${a.name}`);
     throw new KsadError('NOT_FOUND', `app "${label(ref)}" is not in catalog "${catalog.name}"`, {
       suggestions: [
         ...[...sameNameElsewhere, ...near].map((n) => `did you mean "${n}"?`),
@@ -69,9 +80,15 @@ export function resolveVersion(catalog: Catalog, ref: AppRef): LoadedManifest {
   }
   const publishers = [...new Set(candidates.map((m) => m.manifest.publisher))].sort();
   if (publishers.length > 1) {
-    throw new KsadError('USAGE', `app "${ref.app}" is published by ${publishers.join(' and ')}: name the publisher`, {
-      suggestions: publishers.map((p) => `use "${p}/${ref.app}${ref.range === undefined ? '' : `@${ref.range}`}"`),
-    });
+    throw new KsadError(
+      'USAGE',
+      `app "${ref.app}" is published by ${publishers.join(' and ')}: name the publisher`,
+      {
+        suggestions: publishers.map(
+          (p) => `use "${p}/${ref.app}${ref.range === undefined ? '' : `@${ref.range}`}"`,
+        ),
+      },
+    );
   }
   const byVersion = new Map(candidates.map((m) => [m.manifest.version, m]));
   const versions = [...byVersion.keys()].sort(semver.rcompare);
@@ -84,9 +101,13 @@ export function resolveVersion(catalog: Catalog, ref: AppRef): LoadedManifest {
   const found = chosen === null || chosen === undefined ? undefined : byVersion.get(chosen);
   if (!found) {
     const fullName = `${publishers[0] ?? ''}/${ref.app}`;
-    throw new KsadError('NOT_FOUND', `no version of ${fullName} satisfies "${ref.range ?? '*'}"; versions: ${versions.join(', ')}`, {
-      suggestions: [`pick one of the versions, e.g. "${fullName}@${versions[0] ?? ''}"`],
-    });
+    throw new KsadError(
+      'NOT_FOUND',
+      `no version of ${fullName} satisfies "${ref.range ?? '*'}"; versions: ${versions.join(', ')}`,
+      {
+        suggestions: [`pick one of the versions, e.g. "${fullName}@${versions[0] ?? ''}"`],
+      },
+    );
   }
   return found;
 }
@@ -113,7 +134,9 @@ export function listApps(catalog: Catalog): AppSummary[] {
   }
   return [...groups.values()]
     .map((list) => {
-      const manifests = [...list].sort((a, b) => semver.rcompare(a.manifest.version, b.manifest.version));
+      const manifests = [...list].sort((a, b) =>
+        semver.rcompare(a.manifest.version, b.manifest.version),
+      );
       const newest = manifests[0] as LoadedManifest;
       return {
         publisher: newest.manifest.publisher,

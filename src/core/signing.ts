@@ -1,4 +1,11 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 import { z } from 'zod';
 import { formatDiagnostic } from './diagnostics.js';
 import { KsadError } from './errors.js';
@@ -21,7 +28,9 @@ export const signatureFileSchema = z.strictObject({
   keyId: z.string().min(1),
   algorithm: z.literal('ed25519'),
   /** Base64 of the 64-byte ed25519 signature. */
-  signature: z.string().regex(/^[A-Za-z0-9+/]{86}==$/, 'must be a base64 ed25519 signature (64 bytes)'),
+  signature: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{86}==$/, 'must be a base64 ed25519 signature (64 bytes)'),
   canonical: z.literal(CANONICAL_FORM),
 });
 export type SignatureFile = z.infer<typeof signatureFileSchema>;
@@ -70,9 +79,13 @@ export function canonicalManifest(file: string, text: string): string {
   if (fast !== undefined) return canonicalManifestValue(file, fast);
   const yaml = parseYaml(file, text);
   if (yaml.diagnostics.length > 0) {
-    throw new KsadError('INVALID', `${file} is not valid YAML, so it cannot be signed or verified`, {
-      details: yaml.diagnostics.map(formatDiagnostic),
-    });
+    throw new KsadError(
+      'INVALID',
+      `${file} is not valid YAML, so it cannot be signed or verified`,
+      {
+        details: yaml.diagnostics.map(formatDiagnostic),
+      },
+    );
   }
   return canonicalManifestValue(file, yaml.value);
 }
@@ -81,15 +94,24 @@ export function canonicalManifest(file: string, text: string): string {
 export function canonicalManifestValue(file: string, value: unknown): string {
   const checked = manifestSchema.safeParse(value);
   if (!checked.success) {
-    throw new KsadError('INVALID', `${file} is not a valid manifest, so it cannot be signed or verified`, {
-      details: checked.error.issues.slice(0, 10).map((i) => `${file}: ${i.path.join('.')}: ${i.message}`),
-      suggestions: [`see every problem with: ksad manifest lint ${file}`],
-    });
+    throw new KsadError(
+      'INVALID',
+      `${file} is not a valid manifest, so it cannot be signed or verified`,
+      {
+        details: checked.error.issues
+          .slice(0, 10)
+          .map((i) => `${file}: ${i.path.join('.')}: ${i.message}`),
+        suggestions: [`see every problem with: ksad manifest lint ${file}`],
+      },
+    );
   }
   try {
     return canonicalJson(value);
   } catch (error) {
-    throw new KsadError('INVALID', `${file} holds a value canonical JSON cannot carry: ${(error as Error).message}`);
+    throw new KsadError(
+      'INVALID',
+      `${file} holds a value canonical JSON cannot carry: ${(error as Error).message}`,
+    );
   }
 }
 
@@ -123,7 +145,11 @@ export interface PrivateKeyFile {
   publicKey: string;
 }
 
-export function formatPrivateKeyFile(keyId: string, publisher: string, privateKeyPem: string): string {
+export function formatPrivateKeyFile(
+  keyId: string,
+  publisher: string,
+  privateKeyPem: string,
+): string {
   return [
     '# ksad ed25519 signing key: keep it secret, never commit it',
     `# id: ${keyId}`,
@@ -156,11 +182,21 @@ export function parsePrivateKeyFile(file: string, text: string): PrivateKeyFile 
       suggestions: ['make one with: ksad keys generate --publisher <slug>'],
     });
   }
-  return { keyId: header('id'), publisher: header('publisher'), key, publicKey: rawPublicKey(createPublicKey(key)) };
+  return {
+    keyId: header('id'),
+    publisher: header('publisher'),
+    key,
+    publicKey: rawPublicKey(createPublicKey(key)),
+  };
 }
 
 /** Signs a manifest's text; returns the signature document. */
-export function signManifest(file: string, text: string, keyId: string, key: KeyObject): SignatureFile {
+export function signManifest(
+  file: string,
+  text: string,
+  keyId: string,
+  key: KeyObject,
+): SignatureFile {
   const canonical = canonicalManifest(file, text);
   const signature = sign(null, signedBytes(canonical), key).toString('base64');
   return { keyId, algorithm: 'ed25519', signature, canonical: CANONICAL_FORM };
@@ -172,12 +208,20 @@ export function formatSignatureFile(sig: SignatureFile): string {
 }
 
 /** Parses a `.sig` file (YAML or JSON, which is YAML too); null with a reason when it is not one. */
-export function parseSignatureFile(file: string, text: string): { sig: SignatureFile } | { error: string } {
+export function parseSignatureFile(
+  file: string,
+  text: string,
+): { sig: SignatureFile } | { error: string } {
   const yaml = parseYaml(file, text);
-  if (yaml.diagnostics.length > 0) return { error: yaml.diagnostics.map(formatDiagnostic).join('; ') };
+  if (yaml.diagnostics.length > 0)
+    return { error: yaml.diagnostics.map(formatDiagnostic).join('; ') };
   const parsed = signatureFileSchema.safeParse(yaml.value);
   if (!parsed.success) {
-    return { error: parsed.error.issues.map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`).join('; ') };
+    return {
+      error: parsed.error.issues
+        .map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`)
+        .join('; '),
+    };
   }
   return { sig: parsed.data };
 }
@@ -188,7 +232,11 @@ const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 export function publicKeyFromRaw(raw: string): KeyObject {
   const bytes = Buffer.from(raw, 'base64');
   if (bytes.length !== 32) throw new Error('an ed25519 public key has 32 bytes');
-  return createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, bytes]), format: 'der', type: 'spki' });
+  return createPublicKey({
+    key: Buffer.concat([SPKI_ED25519_PREFIX, bytes]),
+    format: 'der',
+    type: 'spki',
+  });
 }
 
 export type SignatureCheck =
@@ -217,10 +265,19 @@ export function checkManifestSignature(input: SignatureCheckInput): SignatureChe
   if (input.signature === undefined) return { status: 'unsigned' };
   const sigFile = signatureFileOf(file);
   const parsed = parseSignatureFile(sigFile, input.signature);
-  if ('error' in parsed) return { status: 'invalid', keyId: null, reason: `${sigFile} is not a ksad signature: ${parsed.error}` };
+  if ('error' in parsed)
+    return {
+      status: 'invalid',
+      keyId: null,
+      reason: `${sigFile} is not a ksad signature: ${parsed.error}`,
+    };
   const { sig } = parsed;
   if (member === undefined) {
-    return { status: 'invalid', keyId: sig.keyId, reason: `publisher "${publisher}" of ${file} is not a member of the catalog, so key "${sig.keyId}" cannot be trusted` };
+    return {
+      status: 'invalid',
+      keyId: sig.keyId,
+      reason: `publisher "${publisher}" of ${file} is not a member of the catalog, so key "${sig.keyId}" cannot be trusted`,
+    };
   }
   const key: SigningKey | undefined = member.member.keys.find((k) => k.id === sig.keyId);
   if (key === undefined) {
@@ -234,9 +291,17 @@ export function checkManifestSignature(input: SignatureCheckInput): SignatureChe
   let ok: boolean;
   try {
     const canonical = typeof input.canonical === 'string' ? input.canonical : input.canonical();
-    ok = verify(null, signedBytes(canonical), publicKeyFromRaw(key.publicKey), Buffer.from(sig.signature, 'base64'));
+    ok = verify(
+      null,
+      signedBytes(canonical),
+      publicKeyFromRaw(key.publicKey),
+      Buffer.from(sig.signature, 'base64'),
+    );
   } catch (error) {
-    const reason = error instanceof KsadError ? `${error.message}${error.details.length > 0 ? `: ${error.details.join('; ')}` : ''}` : (error as Error).message;
+    const reason =
+      error instanceof KsadError
+        ? `${error.message}${error.details.length > 0 ? `: ${error.details.join('; ')}` : ''}`
+        : (error as Error).message;
     return { status: 'invalid', keyId: sig.keyId, reason };
   }
   if (!ok) {

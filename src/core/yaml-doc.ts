@@ -29,7 +29,12 @@ export interface Position {
 export function parseYaml(file: string, text: string): YamlDoc {
   const lineCounter = new LineCounter();
   // The core schema keeps dates as strings and `yes`/`no` as strings, as YAML 1.2 intends.
-  const doc = parseDocument(text, { lineCounter, schema: 'core', prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, {
+    lineCounter,
+    schema: 'core',
+    prettyErrors: false,
+    uniqueKeys: true,
+  });
   const diagnostics: Diagnostic[] = [];
   for (const e of doc.errors) {
     const { line, col } = lineCounter.linePos(e.pos[0]);
@@ -39,7 +44,10 @@ export function parseYaml(file: string, text: string): YamlDoc {
       col,
       severity: 'error',
       path: '',
-      message: e.code === 'DUPLICATE_KEY' ? `duplicate key${duplicateKeyName(text, e.pos[0])}` : `YAML: ${firstLine(e.message)}`,
+      message:
+        e.code === 'DUPLICATE_KEY'
+          ? `duplicate key${duplicateKeyName(text, e.pos[0])}`
+          : `YAML: ${firstLine(e.message)}`,
       rule: e.code === 'DUPLICATE_KEY' ? 'duplicate-key' : 'yaml',
     });
   }
@@ -74,7 +82,10 @@ function duplicateKeyName(text: string, offset: number): string {
 function keyMatches(pair: Pair, segment: string | number): boolean {
   const key = pair.key;
   const k: unknown = isScalar(key) ? key.value : undefined;
-  return (typeof k === 'string' || typeof k === 'number' || typeof k === 'boolean') && String(k) === String(segment);
+  return (
+    (typeof k === 'string' || typeof k === 'number' || typeof k === 'boolean') &&
+    String(k) === String(segment)
+  );
 }
 
 function offsetOf(node: unknown): number | undefined {
@@ -123,14 +134,16 @@ function walk(doc: Document.Parsed, path: YamlPath): Found {
  */
 export function locate(yaml: YamlDoc, path: YamlPath): Position {
   const found = walk(yaml.doc, path);
-  const offset = found.depth < path.length && found.keyOffset !== undefined ? found.keyOffset : found.offset;
+  const offset =
+    found.depth < path.length && found.keyOffset !== undefined ? found.keyOffset : found.offset;
   return yaml.lineCounter.linePos(offset);
 }
 
 /** Position of the key itself (for unknown or invalid keys); falls back to `locate`. */
 export function locateKey(yaml: YamlDoc, path: YamlPath): Position {
   const found = walk(yaml.doc, path);
-  if (found.depth === path.length && found.keyOffset !== undefined) return yaml.lineCounter.linePos(found.keyOffset);
+  if (found.depth === path.length && found.keyOffset !== undefined)
+    return yaml.lineCounter.linePos(found.keyOffset);
   return locate(yaml, path);
 }
 
@@ -142,14 +155,17 @@ export function formatPath(path: YamlPath): string {
 /** Edit distance counting a swap of two neighbouring letters as one edit, the commonest typo. */
 export function editDistance(a: string, b: string): number {
   if (a === b) return 0;
-  const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   const at = (i: number, j: number): number => rows[i]?.[j] ?? 0;
   for (let i = 1; i <= a.length; i++) {
     const row = rows[i] as number[];
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       let d = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, at(i - 2, j - 2) + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d = Math.min(d, at(i - 2, j - 2) + 1);
       row[j] = d;
     }
   }
@@ -189,7 +205,8 @@ function schemaAt(schema: z.ZodType, path: YamlPath): z.ZodType | undefined {
   for (const segment of [...path, null]) {
     // Unwrap modifiers before every step, and once more at the end (segment null).
     for (;;) {
-      if (s instanceof z.ZodOptional || s instanceof z.ZodDefault || s instanceof z.ZodNullable) s = s.unwrap() as z.ZodType;
+      if (s instanceof z.ZodOptional || s instanceof z.ZodDefault || s instanceof z.ZodNullable)
+        s = s.unwrap() as z.ZodType;
       else if (s instanceof z.ZodPrefault) s = s.unwrap() as z.ZodType;
       else break;
     }
@@ -212,7 +229,8 @@ function describeType(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a map';
-  if (typeof value === 'string') return `the string "${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
+  if (typeof value === 'string')
+    return `the string "${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
   return `${typeof value} ${typeof value === 'number' || typeof value === 'boolean' ? String(value) : ''}`.trimEnd();
 }
 
@@ -229,15 +247,22 @@ function issueMessage(issue: z.core.$ZodIssue, yaml: YamlDoc): string {
   const actual = valueAt(yaml.value, issue.path as YamlPath);
   switch (issue.code) {
     case 'invalid_type':
-      return actual === undefined ? 'is required' : `must be ${article(issue.expected)}, not ${describeType(actual)}`;
+      return actual === undefined
+        ? 'is required'
+        : `must be ${article(issue.expected)}, not ${describeType(actual)}`;
     case 'invalid_value':
-      if (actual === undefined) return `is required: one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+      if (actual === undefined)
+        return `is required: one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
       return issue.values.length === 1
         ? `must be ${JSON.stringify(issue.values[0])}`
         : `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}${typeof actual === 'string' ? didYouMean(actual, issue.values.map(String)) : ''}`;
     case 'too_small':
-      if (issue.origin === 'array') return `must have at least ${String(issue.minimum)} item${issue.minimum === 1 ? '' : 's'}`;
-      if (issue.origin === 'string') return Number(issue.minimum) === 1 ? 'must not be empty' : `must be at least ${String(issue.minimum)} characters`;
+      if (issue.origin === 'array')
+        return `must have at least ${String(issue.minimum)} item${issue.minimum === 1 ? '' : 's'}`;
+      if (issue.origin === 'string')
+        return Number(issue.minimum) === 1
+          ? 'must not be empty'
+          : `must be at least ${String(issue.minimum)} characters`;
       return `must be ${issue.inclusive ? 'at least' : 'greater than'} ${String(issue.minimum)}`;
     case 'too_big':
       if (issue.origin === 'array') return `must have at most ${String(issue.maximum)} items`;
@@ -295,7 +320,15 @@ export function zodIssuesToDiagnostics(
       continue;
     }
     const { line, col } = issue.code === 'invalid_key' ? locateKey(yaml, path) : locate(yaml, path);
-    out.push({ file: yaml.file, line, col, severity: 'error', path: formatPath(path), message: issueMessage(issue, yaml), rule });
+    out.push({
+      file: yaml.file,
+      line,
+      col,
+      severity: 'error',
+      path: formatPath(path),
+      message: issueMessage(issue, yaml),
+      rule,
+    });
   }
   return out;
 }

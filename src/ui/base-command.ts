@@ -38,7 +38,15 @@ export abstract class KsadCommand extends Command {
     if (err instanceof Errors.CLIError && !(err instanceof Errors.ExitError)) {
       process.exitCode = ExitCode.USAGE;
       if (this.jsonEnabled()) {
-        this.logJson({ error: { code: 'USAGE', exitCode: ExitCode.USAGE, message: err.message, details: [], suggestions: [] } });
+        this.logJson({
+          error: {
+            code: 'USAGE',
+            exitCode: ExitCode.USAGE,
+            message: err.message,
+            details: [],
+            suggestions: [],
+          },
+        });
         return Promise.resolve(undefined);
       }
       process.stderr.write(`Error: ${err.message}\n  → see: ksad ${this.id ?? ''} --help\n`);
@@ -48,11 +56,16 @@ export abstract class KsadCommand extends Command {
     process.exitCode = ExitCode.BUG;
     const message = `ksad hit an unexpected error (a bug): ${err.message}`;
     if (this.jsonEnabled()) {
-      this.logJson({ error: { code: 'BUG', exitCode: ExitCode.BUG, message, details: [], suggestions: [] } });
+      this.logJson({
+        error: { code: 'BUG', exitCode: ExitCode.BUG, message, details: [], suggestions: [] },
+      });
     } else {
       process.stderr.write(`${message}\n`);
       if (process.env.KSAD_DEBUG) process.stderr.write(`${err.stack ?? ''}\n`);
-      else process.stderr.write('  → run again with KSAD_DEBUG=1 for the stack trace, and report it\n');
+      else
+        process.stderr.write(
+          '  → run again with KSAD_DEBUG=1 for the stack trace, and report it\n',
+        );
     }
     return Promise.resolve(undefined);
   }

@@ -7,19 +7,22 @@ import { catalogFlag } from './flags.js';
 /** `APP[@RANGE]`, shared by render, plan and deploy. */
 export const appRefArg = Args.string({
   required: true,
-  description: 'app to deploy: NAME, NAME@RANGE (semver, e.g. antrean-daring@^1) or PUBLISHER/NAME@RANGE',
+  description:
+    'app to deploy: NAME, NAME@RANGE (semver, e.g. antrean-daring@^1) or PUBLISHER/NAME@RANGE',
 });
 
 /** The flags render, plan and deploy share, so the three always agree on what is deployed. */
 export const configFlags = {
   file: Flags.string({
     char: 'f',
-    summary: 'Overlay file (YAML); repeat to layer them left to right: maps merge, lists replace, null deletes.',
+    summary:
+      'Overlay file (YAML); repeat to layer them left to right: maps merge, lists replace, null deletes.',
     multiple: true,
     default: [],
   }),
   set: Flags.string({
-    summary: 'Set one value after the overlays, e.g. config.HTTP_PORT=8081 or services.web.resources.memory=256m.',
+    summary:
+      'Set one value after the overlays, e.g. config.HTTP_PORT=8081 or services.web.resources.memory=256m.',
     multiple: true,
     default: [],
   }),
@@ -29,7 +32,8 @@ export const configFlags = {
     default: [],
   }),
   'override-mou': Flags.string({
-    summary: 'Deploy although no active MoU covers the app; the reason is recorded with the release.',
+    summary:
+      'Deploy although no active MoU covers the app; the reason is recorded with the release.',
     helpValue: 'REASON',
   }),
   catalog: catalogFlag,

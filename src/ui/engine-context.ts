@@ -12,7 +12,8 @@ import { terminalProgress } from './progress.js';
 
 /** `--docker-host`: found the way the docker CLI finds it when absent. */
 export const dockerHostFlag = Flags.string({
-  summary: 'Docker engine to use: unix:///path, tcp://host:port (TLS with DOCKER_TLS_VERIFY/DOCKER_CERT_PATH) or ssh://user@host.',
+  summary:
+    'Docker engine to use: unix:///path, tcp://host:port (TLS with DOCKER_TLS_VERIFY/DOCKER_CERT_PATH) or ssh://user@host.',
   description: 'Defaults to DOCKER_HOST, else unix:///var/run/docker.sock.',
   helpValue: 'URL',
 });
@@ -53,18 +54,25 @@ export async function suppliedSecrets(flags: readonly string[]): Promise<Record<
   const { readFile } = await import('node:fs/promises');
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (key.startsWith('KSAD_SECRET_') && value !== undefined && value !== '') out[key.slice('KSAD_SECRET_'.length)] = value;
+    if (key.startsWith('KSAD_SECRET_') && value !== undefined && value !== '')
+      out[key.slice('KSAD_SECRET_'.length)] = value;
   }
   for (const flag of flags) {
     const eq = flag.indexOf('=');
     if (eq <= 0) {
-      throw new KsadError('USAGE', `--secret takes NAME=@FILE, got "${flag.replace(/=.*/, '=…')}"`, {
-        suggestions: ['for example: --secret DB_PASSWORD=@/run/secrets/db-password'],
-      });
+      throw new KsadError(
+        'USAGE',
+        `--secret takes NAME=@FILE, got "${flag.replace(/=.*/, '=…')}"`,
+        {
+          suggestions: ['for example: --secret DB_PASSWORD=@/run/secrets/db-password'],
+        },
+      );
     }
     const name = flag.slice(0, eq);
     const raw = flag.slice(eq + 1);
-    out[name] = raw.startsWith('@') ? (await readText(readFile, raw.slice(1), `--secret ${name}`)).replace(/\r?\n$/, '') : raw;
+    out[name] = raw.startsWith('@')
+      ? (await readText(readFile, raw.slice(1), `--secret ${name}`)).replace(/\r?\n$/, '')
+      : raw;
   }
   return out;
 }

@@ -9,7 +9,9 @@ import { silentProgress } from '../ports/progress.js';
 export function terminalProgress(options: { json: boolean }): Progress {
   if (options.json) return silentProgress;
   const tty = process.stderr.isTTY === true;
-  const logger = new ListrLogger({ processOutput: new ProcessOutput(process.stderr, process.stderr) });
+  const logger = new ListrLogger({
+    processOutput: new ProcessOutput(process.stderr, process.stderr),
+  });
   return {
     async step<T>(title: string, fn: (detail: (text: string) => void) => Promise<T>): Promise<T> {
       let result: T | undefined;

@@ -5,7 +5,9 @@ import type { HostProfile, ReleaseRecord } from '../core/release.js';
 import { renderFields, renderTable } from './table.js';
 
 export function mouText(mou: ReleaseRecord['mou']): string {
-  return mou.kind === 'mou' ? `${mou.number} (until ${mou.validUntil})` : `OVERRIDDEN: ${mou.reason}`;
+  return mou.kind === 'mou'
+    ? `${mou.number} (until ${mou.validUntil})`
+    : `OVERRIDDEN: ${mou.reason}`;
 }
 
 export function deployText(r: DeployResult): string {
@@ -19,13 +21,16 @@ export function deployText(r: DeployResult): string {
           : `Updated ${r.app} ${r.version} as revision ${r.revision} in ${(r.durationMs / 1000).toFixed(1)} s.`;
   const lines = [head, `MoU: ${mouText(r.mou)}`];
   if (r.outcome !== 'unchanged') {
-    lines.push(renderTable(r.services, [
-      { header: 'SERVICE', value: (s) => s.service },
-      { header: 'ACTION', value: (s) => s.action },
-      { header: 'WHY', value: (s) => s.reason },
-    ]));
+    lines.push(
+      renderTable(r.services, [
+        { header: 'SERVICE', value: (s) => s.service },
+        { header: 'ACTION', value: (s) => s.action },
+        { header: 'WHY', value: (s) => s.reason },
+      ]),
+    );
   }
-  if (r.secretsGenerated.length > 0) lines.push(`Generated and stored on the host: ${r.secretsGenerated.join(', ')}`);
+  if (r.secretsGenerated.length > 0)
+    lines.push(`Generated and stored on the host: ${r.secretsGenerated.join(', ')}`);
   for (const e of r.endpoints) lines.push(`${e.service}${e.name ? ` (${e.name})` : ''}: ${e.url}`);
   return lines.join('\n');
 }
@@ -35,19 +40,40 @@ export function planText(app: string, version: string, current: string | null, p
     `${app}: ${current === null ? `install ${version}` : current === version ? `${version} (same version)` : `${current} → ${version}`}, revision ${plan.revision}`,
   ];
   const rows = [
-    { kind: 'network', name: plan.network.name, action: plan.network.action, reason: plan.network.reason },
-    ...plan.volumes.map((v) => ({ kind: 'volume', name: v.name, action: v.action, reason: v.reason })),
-    ...plan.services.map((s) => ({ kind: 'service', name: s.service, action: s.action, reason: s.reason })),
+    {
+      kind: 'network',
+      name: plan.network.name,
+      action: plan.network.action,
+      reason: plan.network.reason,
+    },
+    ...plan.volumes.map((v) => ({
+      kind: 'volume',
+      name: v.name,
+      action: v.action,
+      reason: v.reason,
+    })),
+    ...plan.services.map((s) => ({
+      kind: 'service',
+      name: s.service,
+      action: s.action,
+      reason: s.reason,
+    })),
   ];
-  lines.push(renderTable(rows, [
-    { header: 'KIND', value: (r) => r.kind },
-    { header: 'NAME', value: (r) => r.name },
-    { header: 'ACTION', value: (r) => r.action },
-    { header: 'WHY', value: (r) => r.reason },
-  ]));
+  lines.push(
+    renderTable(rows, [
+      { header: 'KIND', value: (r) => r.kind },
+      { header: 'NAME', value: (r) => r.name },
+      { header: 'ACTION', value: (r) => r.action },
+      { header: 'WHY', value: (r) => r.reason },
+    ]),
+  );
   for (const c of plan.conflicts) lines.push(`conflict: ${c}`);
   const s = plan.summary;
-  lines.push(plan.changes ? `${s.create} to create, ${s.recreate} to recreate, ${s.remove} to remove, ${s.keep} kept.` : 'No changes: the host matches.');
+  lines.push(
+    plan.changes
+      ? `${s.create} to create, ${s.recreate} to recreate, ${s.remove} to remove, ${s.keep} kept.`
+      : 'No changes: the host matches.',
+  );
   return lines.join('\n');
 }
 
@@ -81,9 +107,13 @@ export function listText(statuses: readonly ReleaseStatus[]): string {
 }
 
 export function uninstallText(r: UninstallResult): string {
-  const lines = [`Uninstalled ${r.app}: removed ${r.removedContainers.length} container(s)${r.removedNetwork ? ' and its network' : ''}.`];
-  if (r.volumes.kept.length > 0) lines.push(`Kept data volumes: ${r.volumes.kept.join(', ')} (remove them with --purge-data).`);
-  if (r.volumes.removed.length > 0) lines.push(`Deleted data volumes: ${r.volumes.removed.join(', ')}.`);
+  const lines = [
+    `Uninstalled ${r.app}: removed ${r.removedContainers.length} container(s)${r.removedNetwork ? ' and its network' : ''}.`,
+  ];
+  if (r.volumes.kept.length > 0)
+    lines.push(`Kept data volumes: ${r.volumes.kept.join(', ')} (remove them with --purge-data).`);
+  if (r.volumes.removed.length > 0)
+    lines.push(`Deleted data volumes: ${r.volumes.removed.join(', ')}.`);
   if (r.secretsRemoved) lines.push('Deleted the stored secrets and release history.');
   return lines.join('\n');
 }

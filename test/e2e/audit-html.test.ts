@@ -76,7 +76,9 @@ beforeAll(async () => {
   await requireEngine();
   await cleanup();
   writeAuditCatalog(catalog, [{ name: APP, version: '1.0.0', port: 19210, threeServices: true }]);
-  expect(runCli(['host', 'init', '--region', '52.04', '--allow-unsigned', '--json'], { home }).status).toBe(0);
+  expect(
+    runCli(['host', 'init', '--region', '52.04', '--allow-unsigned', '--json'], { home }).status,
+  ).toBe(0);
   const deploy = runCli(['deploy', APP, '--catalog', catalog, '--json'], { home });
   expect(deploy.status, deploy.stderr).toBe(0);
   // Two findings to show: a stopped worker, and an orphan volume whose app label is markup.

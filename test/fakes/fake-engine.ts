@@ -252,7 +252,8 @@ export class FakeEngine implements DockerEngine {
 
   async createMarker(name: string, labels: Labels): Promise<void> {
     this.enter('createMarker', [name, labels]);
-    if (this.findContainerByName(name)) throw new KsadError('LOCKED', `"${name}" is already held on the Docker host`);
+    if (this.findContainerByName(name))
+      throw new KsadError('LOCKED', `"${name}" is already held on the Docker host`);
     const spec: ContainerSpec = {
       name,
       image: 'ksad/marker:1',

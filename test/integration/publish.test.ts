@@ -13,7 +13,13 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/core/errors.js';
 import { REPO_ROOT } from '../support/cli.js';
-import { appManifest, grantFile, guardHostProfile, KsadCli, uniqueName } from '../support/deploy-fixture.js';
+import {
+  appManifest,
+  grantFile,
+  guardHostProfile,
+  KsadCli,
+  uniqueName,
+} from '../support/deploy-fixture.js';
 import { cleanupByLabel, requireEngine, type Engine } from '../support/engine.js';
 import { writeFiles } from '../support/catalog-fixture.js';
 
@@ -63,7 +69,9 @@ interface StoredRecord {
 }
 
 async function releaseRecords(): Promise<StoredRecord[]> {
-  const { Volumes } = await engine.docker.listVolumes({ filters: { label: [`id.ksad.app=${APP}`, 'id.ksad.kind=release'] } });
+  const { Volumes } = await engine.docker.listVolumes({
+    filters: { label: [`id.ksad.app=${APP}`, 'id.ksad.kind=release'] },
+  });
   return (Volumes ?? [])
     .map((v) => JSON.parse(v.Labels['id.ksad.record'] ?? '{}') as StoredRecord)
     .sort((a, b) => a.revision - b.revision);
@@ -74,7 +82,9 @@ beforeAll(async () => {
   base = await mkdtemp(join(tmpdir(), 'ksad-terbit-'));
   remote = join(base, 'remote.git');
   work = join(base, 'work');
-  execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', remote], { env: GIT_ENV });
+  execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', remote], {
+    env: GIT_ENV,
+  });
   execFileSync('git', ['clone', '--quiet', remote, work], { env: GIT_ENV, stdio: 'ignore' });
   git(work, 'config', 'user.name', 'Diskominfo Bandung');
   git(work, 'config', 'user.email', 'aptika@bandung.example.org');
@@ -83,7 +93,14 @@ beforeAll(async () => {
   git(work, 'checkout', '--quiet', '-B', 'main');
   await cp(join(REPO_ROOT, 'catalog'), join(work, 'catalog'), { recursive: true });
   await cp(join(REPO_ROOT, 'manifests'), join(work, 'manifests'), { recursive: true });
-  await writeFiles(work, grantFile('uji-terbit-sumbawa', { number: 'UJI/TERBIT/2026', grantees: ['52.04'], apps: [APP] }));
+  await writeFiles(
+    work,
+    grantFile('uji-terbit-sumbawa', {
+      number: 'UJI/TERBIT/2026',
+      grantees: ['52.04'],
+      apps: [APP],
+    }),
+  );
   git(work, 'add', '--all');
   git(work, 'commit', '--quiet', '-m', 'catalog');
   git(work, 'push', '--quiet', 'origin', 'main');
@@ -111,21 +128,50 @@ describe('sign, publish, verify', () => {
   let keyFile = '';
 
   it('makes a key outside any working copy, 0600, and lists it in the member file', async () => {
-    const inside = await cli.run(['keys', 'generate', '--publisher', 'kota-bandung', '--out', join(work, 'keys'), '--json']);
+    const inside = await cli.run([
+      'keys',
+      'generate',
+      '--publisher',
+      'kota-bandung',
+      '--out',
+      join(work, 'keys'),
+      '--json',
+    ]);
     expect(inside.status, inside.said).toBe(ExitCode.USAGE);
     expect(inside.json.error.message).toContain('inside the git working copy');
 
-    const made = await cli.run(['keys', 'generate', '--publisher', 'kota-bandung', '--id', 'kota-bandung-uji', '--catalog', work, '--json']);
+    const made = await cli.run([
+      'keys',
+      'generate',
+      '--publisher',
+      'kota-bandung',
+      '--id',
+      'kota-bandung-uji',
+      '--catalog',
+      work,
+      '--json',
+    ]);
     expect(made.status, made.said).toBe(ExitCode.OK);
     keyFile = made.json.privateKeyFile;
     expect(keyFile).toBe(join(base, 'home', 'keys', 'kota-bandung-uji.key'));
     expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
-    expect(await readFile(join(work, 'catalog/members/kota-bandung.yaml'), 'utf8')).toContain(made.json.entry.publicKey);
+    expect(await readFile(join(work, 'catalog/members/kota-bandung.yaml'), 'utf8')).toContain(
+      made.json.entry.publicKey,
+    );
     git(work, 'commit', '--quiet', '-am', 'kota-bandung: signing key kota-bandung-uji');
   });
 
   it('publishes: registry checked, signed, committed, tagged and pushed', async () => {
-    const result = await cli.run(['publish', await draft('1.0.0'), '--catalog', work, '--key', keyFile, '--push', '--json']);
+    const result = await cli.run([
+      'publish',
+      await draft('1.0.0'),
+      '--catalog',
+      work,
+      '--key',
+      keyFile,
+      '--push',
+      '--json',
+    ]);
     expect(result.status, result.said).toBe(ExitCode.OK);
     expect(result.json).toMatchObject({
       file: manifestPath('1.0.0'),
@@ -134,26 +180,59 @@ describe('sign, publish, verify', () => {
       pushed: true,
       branch: 'main',
     });
-    expect((result.json.images as Array<{ status: string }>).map((i) => i.status)).toEqual(['present', 'present', 'present']);
+    expect((result.json.images as Array<{ status: string }>).map((i) => i.status)).toEqual([
+      'present',
+      'present',
+      'present',
+    ]);
     expect(git(remote, 'rev-parse', 'main')).toBe(result.json.commit);
     expect(git(remote, 'tag', '--list')).toContain(`kota-bandung/${APP}/1.0.0`);
-    expect(git(remote, 'show', `main:${manifestPath('1.0.0')}.sig`)).toContain('canonical: ksad-c14n-v1');
+    expect(git(remote, 'show', `main:${manifestPath('1.0.0')}.sig`)).toContain(
+      'canonical: ksad-c14n-v1',
+    );
   });
 
   it('refuses a republished version, an older one, and images missing from the registry', async () => {
-    const again = await cli.run(['publish', await draft('1.0.0'), '--catalog', work, '--key', keyFile, '--json']);
+    const again = await cli.run([
+      'publish',
+      await draft('1.0.0'),
+      '--catalog',
+      work,
+      '--key',
+      keyFile,
+      '--json',
+    ]);
     expect(again.status, again.said).toBe(ExitCode.INVALID);
     expect(again.json.error.message).toContain('is already published');
 
-    const missing = appManifest({ name: APP, version: '1.0.1' }).replace(/(web@sha256:)[a-f0-9]{64}/, `$1${'0'.repeat(64)}`);
-    const gone = await cli.run(['publish', await draft('1.0.1', missing), '--catalog', work, '--key', keyFile, '--json']);
+    const missing = appManifest({ name: APP, version: '1.0.1' }).replace(
+      /(web@sha256:)[a-f0-9]{64}/,
+      `$1${'0'.repeat(64)}`,
+    );
+    const gone = await cli.run([
+      'publish',
+      await draft('1.0.1', missing),
+      '--catalog',
+      work,
+      '--key',
+      keyFile,
+      '--json',
+    ]);
     expect(gone.status, gone.said).toBe(ExitCode.INVALID);
-    expect(gone.json.error.details[0]).toMatch(/^missing: 127\.0\.0\.1:5151\/ksad-samples\/web@sha256:0{64}$/);
+    expect(gone.json.error.details[0]).toMatch(
+      /^missing: 127\.0\.0\.1:5151\/ksad-samples\/web@sha256:0{64}$/,
+    );
     expect(git(work, 'status', '--porcelain')).toBe('');
   });
 
   it('the recipient adds the catalog and deploys with the signature verified', async () => {
-    const added = await cli.run(['catalog', 'add', 'penerima', pathToFileURL(remote).href, '--json']);
+    const added = await cli.run([
+      'catalog',
+      'add',
+      'penerima',
+      pathToFileURL(remote).href,
+      '--json',
+    ]);
     expect(added.status, added.said).toBe(ExitCode.OK);
     const verify = await cli.run(['manifest', 'verify', '--catalog', 'penerima', '--json']);
     expect(verify.status, verify.said).toBe(ExitCode.OK);
@@ -174,7 +253,13 @@ describe('sign, publish, verify', () => {
     const clone = join(base, 'home', 'cache', 'catalogs', 'penerima');
     const file = join(clone, manifestPath('1.0.0'));
     const original = await readFile(file, 'utf8');
-    await writeFile(file, original.replace(`HTTP_PORT`, `HTTP_PORX`).replace('HTTP_PORX', 'HTTP_PORT').replace('retries: 30', 'retries: 31'));
+    await writeFile(
+      file,
+      original
+        .replace(`HTTP_PORT`, `HTTP_PORX`)
+        .replace('HTTP_PORX', 'HTTP_PORT')
+        .replace('retries: 30', 'retries: 31'),
+    );
     try {
       const refused = await cli.run(deployArgs('1.0.0'));
       expect(refused.status, refused.said).toBe(ExitCode.INTEGRITY);
@@ -186,7 +271,9 @@ describe('sign, publish, verify', () => {
   });
 
   it('an unsigned manifest deploys only when the host policy allows it', async () => {
-    await writeFiles(work, { [manifestPath('1.1.0')]: appManifest({ name: APP, version: '1.1.0' }) });
+    await writeFiles(work, {
+      [manifestPath('1.1.0')]: appManifest({ name: APP, version: '1.1.0' }),
+    });
     git(work, 'add', '--all');
     git(work, 'commit', '--quiet', '-m', 'unsigned 1.1.0, pushed past ksad publish');
     git(work, 'push', '--quiet', 'origin', 'main');
@@ -195,7 +282,10 @@ describe('sign, publish, verify', () => {
     const result = await cli.run(deployArgs('1.1.0'));
     if (allowUnsigned) {
       expect(result.status, result.said).toBe(ExitCode.OK);
-      expect((await releaseRecords()).at(-1)).toMatchObject({ version: '1.1.0', signature: { status: 'unsigned-allowed' } });
+      expect((await releaseRecords()).at(-1)).toMatchObject({
+        version: '1.1.0',
+        signature: { status: 'unsigned-allowed' },
+      });
     } else {
       expect(result.status, result.said).toBe(ExitCode.INTEGRITY);
       expect(result.json.error.message).toContain(`${manifestPath('1.1.0')}.sig is missing`);
@@ -211,9 +301,15 @@ describe('sign, publish, verify', () => {
     const lint = await cli.run(['catalog', 'lint', '--catalog', work, '--json']);
     expect(lint.status, lint.said).toBe(ExitCode.INVALID);
     // In --json mode the formatted findings ride along as the error's details.
-    const found = (lint.json.error.details as string[]).filter((d) => d.includes('published versions are immutable'));
+    const found = (lint.json.error.details as string[]).filter((d) =>
+      d.includes('published versions are immutable'),
+    );
     expect(found).toHaveLength(1);
-    expect(found[0]).toMatch(new RegExp(`^${manifestPath('1.0.0').replaceAll('.', '\\.')}:0:0: error: .*"tweak a published version"`));
+    expect(found[0]).toMatch(
+      new RegExp(
+        `^${manifestPath('1.0.0').replaceAll('.', '\\.')}:0:0: error: .*"tweak a published version"`,
+      ),
+    );
     git(work, 'reset', '--quiet', '--hard', 'HEAD~1');
   });
 
@@ -223,9 +319,14 @@ describe('sign, publish, verify', () => {
     expect(git(remote, 'rev-parse', 'main')).not.toBe(before);
     const sync = await cli.run(['catalog', 'sync', 'penerima', '--json']);
     expect(sync.status, sync.said).toBe(ExitCode.INTEGRITY);
-    expect(sync.json.error.message).toMatch(/was rolled back: .* now points at [0-9a-f]{12}, an older commit than [0-9a-f]{12}/);
+    expect(sync.json.error.message).toMatch(
+      /was rolled back: .* now points at [0-9a-f]{12}, an older commit than [0-9a-f]{12}/,
+    );
     const list = await cli.run(['catalog', 'list', '--json']);
-    expect((list.json as Array<{ name: string; commit: string }>).find((c) => c.name === 'penerima')?.commit).toBe(before);
+    expect(
+      (list.json as Array<{ name: string; commit: string }>).find((c) => c.name === 'penerima')
+        ?.commit,
+    ).toBe(before);
     const clone = join(base, 'home', 'cache', 'catalogs', 'penerima');
     expect(git(clone, 'rev-parse', 'HEAD')).toBe(before);
   });

@@ -18,13 +18,24 @@ export default class HostInit extends KsadCommand {
     '<%= config.bin %> <%= command.id %> --region 35.22 --bind-address 0.0.0.0',
   ];
   static override flags = {
-    region: Flags.string({ summary: 'Kemendagri code of the region that owns this host, e.g. 52.04.', required: true }),
+    region: Flags.string({
+      summary: 'Kemendagri code of the region that owns this host, e.g. 52.04.',
+      required: true,
+    }),
     name: Flags.string({ summary: 'A name for this host, e.g. the unit that runs it.' }),
-    'bind-address': Flags.string({ summary: 'Address that published ports bind to (default 127.0.0.1).' }),
-    'history-limit': Flags.integer({ summary: 'Release records kept per app (default 10).', min: 1, max: 1000 }),
+    'bind-address': Flags.string({
+      summary: 'Address that published ports bind to (default 127.0.0.1).',
+    }),
+    'history-limit': Flags.integer({
+      summary: 'Release records kept per app (default 10).',
+      min: 1,
+      max: 1000,
+    }),
     'allow-unsigned': Flags.boolean({
-      summary: 'Allow deploying manifests that carry no signature (default: refused). Each such release records it.',
-      description: 'A signature that is present but does not verify is refused either way. --no-allow-unsigned turns it off again.',
+      summary:
+        'Allow deploying manifests that carry no signature (default: refused). Each such release records it.',
+      description:
+        'A signature that is present but does not verify is refused either way. --no-allow-unsigned turns it off again.',
       allowNo: true,
     }),
     catalog: catalogFlag,
@@ -38,9 +49,17 @@ export default class HostInit extends KsadCommand {
       const catalog = await openCatalog(catalogContext(), flags.catalog);
       const result = await initHost(
         { engine, catalog, clock: systemClock, operator: currentOperator(process.env) },
-        { region: flags.region, name: flags.name, bindAddress: flags['bind-address'], historyLimit: flags['history-limit'], allowUnsigned: flags['allow-unsigned'] },
+        {
+          region: flags.region,
+          name: flags.name,
+          bindAddress: flags['bind-address'],
+          historyLimit: flags['history-limit'],
+          allowUnsigned: flags['allow-unsigned'],
+        },
       );
-      this.log(`${result.replaced ? 'Updated' : 'Initialised'} host profile on ${engine.endpoint}:\n${hostText(result.profile)}`);
+      this.log(
+        `${result.replaced ? 'Updated' : 'Initialised'} host profile on ${engine.endpoint}:\n${hostText(result.profile)}`,
+      );
       return result;
     } finally {
       engine.close();

@@ -14,9 +14,18 @@ export default class KeysGenerate extends KsadCommand {
     '<%= config.bin %> <%= command.id %> --publisher kota-bandung --id kota-bandung-2025 --catalog ./ksad-catalog',
   ];
   static override flags = {
-    publisher: Flags.string({ summary: 'Member slug of the publishing region, e.g. kota-bandung.', required: true }),
-    out: Flags.string({ summary: 'Folder for the private key (never inside a git working copy).', helpValue: 'DIR' }),
-    id: Flags.string({ summary: 'Key id written into signatures (default <publisher>-<YYYYMMDD>).', helpValue: 'KEYID' }),
+    publisher: Flags.string({
+      summary: 'Member slug of the publishing region, e.g. kota-bandung.',
+      required: true,
+    }),
+    out: Flags.string({
+      summary: 'Folder for the private key (never inside a git working copy).',
+      helpValue: 'DIR',
+    }),
+    id: Flags.string({
+      summary: 'Key id written into signatures (default <publisher>-<YYYYMMDD>).',
+      helpValue: 'KEYID',
+    }),
     catalog: Flags.string({
       summary: 'Catalog folder whose catalog/members/<publisher>.yaml gets the public key.',
       helpValue: 'PATH',
@@ -26,12 +35,18 @@ export default class KeysGenerate extends KsadCommand {
   async run(): Promise<GeneratedKey> {
     const { flags } = await this.parse(KeysGenerate);
     const result = await generateKey(
-      { keys: new FsKeyStore(process.env), files: new FsCatalogFiles(process.cwd()), clock: systemClock },
+      {
+        keys: new FsKeyStore(process.env),
+        files: new FsCatalogFiles(process.cwd()),
+        clock: systemClock,
+      },
       { publisher: flags.publisher, out: flags.out, id: flags.id, catalog: flags.catalog },
     );
     this.note(`Private key: ${result.privateKeyFile} (mode 0600; keep it secret, never commit it)`);
     if (result.memberFile !== null) {
-      this.note(`Added key ${result.keyId} to ${result.memberFile}; commit that file so recipients trust the key.`);
+      this.note(
+        `Added key ${result.keyId} to ${result.memberFile}; commit that file so recipients trust the key.`,
+      );
     } else {
       this.note(`Add this entry to catalog/members/${result.publisher}.yaml:`);
     }

@@ -15,8 +15,15 @@ export default class ManifestSign extends KsadCommand {
     manifest: Args.string({ required: true, description: 'manifest file to sign' }),
   };
   static override flags = {
-    key: Flags.string({ summary: 'Private key file made by "ksad keys generate".', required: true, helpValue: 'FILE' }),
-    'key-id': Flags.string({ summary: 'Key id to record, when the key file does not name one.', helpValue: 'KEYID' }),
+    key: Flags.string({
+      summary: 'Private key file made by "ksad keys generate".',
+      required: true,
+      helpValue: 'FILE',
+    }),
+    'key-id': Flags.string({
+      summary: 'Key id to record, when the key file does not name one.',
+      helpValue: 'KEYID',
+    }),
   };
 
   async run(): Promise<SignedManifest> {

@@ -15,17 +15,25 @@ export default class ManifestVerify extends KsadCommand {
   ];
   static override strict = false;
   static override args = {
-    files: Args.string({ description: 'manifest files; every manifest of the catalog when absent' }),
+    files: Args.string({
+      description: 'manifest files; every manifest of the catalog when absent',
+    }),
   };
   static override flags = { catalog: catalogFlag };
 
   async run(): Promise<VerifyReport> {
     const { argv, flags } = await this.parse(ManifestVerify);
-    const report = await verifyManifestsUseCase(catalogContext(), argv as string[], { catalog: flags.catalog });
+    const report = await verifyManifestsUseCase(catalogContext(), argv as string[], {
+      catalog: flags.catalog,
+    });
     for (const r of report.results) {
-      this.log(`${r.status.toUpperCase().padEnd(8)} ${r.file}${r.keyId === null ? '' : `  key ${r.keyId}`}${r.message === null ? '' : `\n         ${r.message}`}`);
+      this.log(
+        `${r.status.toUpperCase().padEnd(8)} ${r.file}${r.keyId === null ? '' : `  key ${r.keyId}`}${r.message === null ? '' : `\n         ${r.message}`}`,
+      );
     }
-    this.note(`${report.verified} verified, ${report.unsigned} unsigned, ${report.invalid} invalid (catalog ${report.catalog.name})`);
+    this.note(
+      `${report.verified} verified, ${report.unsigned} unsigned, ${report.invalid} invalid (catalog ${report.catalog.name})`,
+    );
     if (report.unsigned + report.invalid > 0) process.exitCode = ExitCode.INTEGRITY;
     return report;
   }

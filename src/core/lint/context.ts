@@ -42,11 +42,23 @@ export class Reporter {
     );
   }
 
-  error(file: string, path: YamlPath, rule: string, message: string, at: 'key' | 'value' = 'value'): void {
+  error(
+    file: string,
+    path: YamlPath,
+    rule: string,
+    message: string,
+    at: 'key' | 'value' = 'value',
+  ): void {
     this.report(file, path, 'error', rule, message, at);
   }
 
-  warning(file: string, path: YamlPath, rule: string, message: string, at: 'key' | 'value' = 'value'): void {
+  warning(
+    file: string,
+    path: YamlPath,
+    rule: string,
+    message: string,
+    at: 'key' | 'value' = 'value',
+  ): void {
     this.report(file, path, 'warning', rule, message, at);
   }
 }

@@ -51,7 +51,11 @@ export function lintCatalog(catalog: Catalog, opts: LintOptions): Diagnostic[] {
  * (the same file, unchanged, is not a duplicate; the same path with other content is
  * `immutable-manifest`).
  */
-export function lintManifestFiles(files: readonly SourceFile[], catalog: Catalog | null, opts: LintOptions): Diagnostic[] {
+export function lintManifestFiles(
+  files: readonly SourceFile[],
+  catalog: Catalog | null,
+  opts: LintOptions,
+): Diagnostic[] {
   const texts = new Map(files.map((f) => [f.path, f.text]));
   const docs = new Map<string, YamlDoc>();
   const r = new Reporter((file) => {
@@ -86,7 +90,9 @@ export function lintManifestFiles(files: readonly SourceFile[], catalog: Catalog
     }
   }
   // Catalog files that are being re-linted unchanged are not duplicates of themselves.
-  const others = catalog ? catalog.manifests.filter((m) => !units.some((u) => samePath(m.file, u.file))) : [];
+  const others = catalog
+    ? catalog.manifests.filter((m) => !units.some((u) => samePath(m.file, u.file)))
+    : [];
   lintDuplicateVersions(units, r, others);
   return sortDiagnostics([...out, ...r.diagnostics]);
 }

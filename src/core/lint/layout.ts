@@ -12,7 +12,9 @@ export function lintManifestPath(unit: ManifestUnit, r: Reporter): void {
   const [, publisher, app, version] = m;
   const { manifest } = unit;
   const expected = `manifests/${manifest.publisher}/${manifest.name}/${manifest.version}.yaml`;
-  const checks: Array<[keyof typeof manifest & ('publisher' | 'name' | 'version'), string | undefined, string]> = [
+  const checks: Array<
+    [keyof typeof manifest & ('publisher' | 'name' | 'version'), string | undefined, string]
+  > = [
     ['publisher', publisher, 'publisher folder'],
     ['name', app, 'app folder'],
     ['version', version, 'file name'],
@@ -30,7 +32,11 @@ export function lintManifestPath(unit: ManifestUnit, r: Reporter): void {
 }
 
 /** `unknown-publisher`: the publisher must be a member file with `publisher: true`. */
-export function lintPublisher(unit: ManifestUnit, members: readonly LoadedMember[], r: Reporter): void {
+export function lintPublisher(
+  unit: ManifestUnit,
+  members: readonly LoadedMember[],
+  r: Reporter,
+): void {
   const publisher = unit.manifest.publisher;
   const member = members.find((m) => m.slug === publisher);
   if (!member) {
@@ -58,7 +64,11 @@ export function lintPublisher(unit: ManifestUnit, members: readonly LoadedMember
  * version written differently is caught too. `units` are checked against each other and against
  * `published` (files already in the catalog, skipped when they are the same file).
  */
-export function lintDuplicateVersions(units: readonly ManifestUnit[], r: Reporter, published: readonly ManifestUnit[] = []): void {
+export function lintDuplicateVersions(
+  units: readonly ManifestUnit[],
+  r: Reporter,
+  published: readonly ManifestUnit[] = [],
+): void {
   const seen = new Map<string, ManifestUnit[]>();
   const key = (u: ManifestUnit) => `${u.manifest.publisher}/${u.manifest.name}`;
   for (const u of published) {
@@ -72,7 +82,10 @@ export function lintDuplicateVersions(units: readonly ManifestUnit[], r: Reporte
       (o) => !sameFile(o, u) && semver.eq(o.manifest.version, u.manifest.version),
     );
     if (twin) {
-      const written = twin.manifest.version === u.manifest.version ? '' : ` (written "${twin.manifest.version}" there)`;
+      const written =
+        twin.manifest.version === u.manifest.version
+          ? ''
+          : ` (written "${twin.manifest.version}" there)`;
       r.error(
         u.file,
         ['version'],
@@ -104,14 +117,24 @@ export function lintMembers(members: readonly LoadedMember[], r: Reporter): void
     }
     const sameCode = byCode.get(m.member.code);
     if (sameCode) {
-      r.error(m.file, ['code'], 'duplicate-member', `region code ${m.member.code} is already used by ${sameCode.file}`);
+      r.error(
+        m.file,
+        ['code'],
+        'duplicate-member',
+        `region code ${m.member.code} is already used by ${sameCode.file}`,
+      );
     } else {
       byCode.set(m.member.code, m);
     }
     const lower = m.slug.toLowerCase();
     const sameSlug = bySlug.get(lower);
     if (sameSlug) {
-      r.error(m.file, [], 'duplicate-member', `member "${m.slug}" differs from ${sameSlug.file} only in letter case`);
+      r.error(
+        m.file,
+        [],
+        'duplicate-member',
+        `member "${m.slug}" differs from ${sameSlug.file} only in letter case`,
+      );
     } else {
       bySlug.set(lower, m);
     }

@@ -22,34 +22,82 @@ export function lintMous(catalog: Catalog, r: Reporter, opts: LintOptions): void
     const { mou, file } = loaded;
     const grantor = memberByCode.get(mou.grantor);
     if (!grantor) {
-      r.error(file, ['grantor'], 'unknown-member', `grantor ${mou.grantor} is not a member: add catalog/members/<slug>.yaml with code "${mou.grantor}"${didYouMean(mou.grantor, codes)}`);
+      r.error(
+        file,
+        ['grantor'],
+        'unknown-member',
+        `grantor ${mou.grantor} is not a member: add catalog/members/<slug>.yaml with code "${mou.grantor}"${didYouMean(mou.grantor, codes)}`,
+      );
     } else if (!grantor.member.publisher) {
-      r.error(file, ['grantor'], 'grantor-not-publisher', `grantor ${mou.grantor} (${grantor.file}) is not a publisher: set "publisher: true" there`);
+      r.error(
+        file,
+        ['grantor'],
+        'grantor-not-publisher',
+        `grantor ${mou.grantor} (${grantor.file}) is not a publisher: set "publisher: true" there`,
+      );
     }
     mou.grantees.forEach((g, i) => {
       if (!memberByCode.has(g)) {
-        r.error(file, ['grantees', i], 'unknown-member', `grantee ${g} is not a member: add catalog/members/<slug>.yaml with code "${g}"${didYouMean(g, codes)}`);
+        r.error(
+          file,
+          ['grantees', i],
+          'unknown-member',
+          `grantee ${g} is not a member: add catalog/members/<slug>.yaml with code "${g}"${didYouMean(g, codes)}`,
+        );
       }
     });
     if (grantor) {
-      const published = [...versionsOf.keys()].filter((k) => k.startsWith(`${grantor.slug}/`)).map((k) => k.slice(grantor.slug.length + 1));
+      const published = [...versionsOf.keys()]
+        .filter((k) => k.startsWith(`${grantor.slug}/`))
+        .map((k) => k.slice(grantor.slug.length + 1));
       mou.apps.forEach((app, i) => {
         const versions = versionsOf.get(`${grantor.slug}/${app.name}`);
         if (!versions) {
-          r.error(file, ['apps', i, 'name'], 'unknown-app', `app "${app.name}" is not published by ${grantor.slug} (${mou.grantor})${didYouMean(app.name, published)}`);
-        } else if (app.versions !== undefined && !versions.some((v) => semver.satisfies(v, app.versions ?? '*', { includePrerelease: true }))) {
+          r.error(
+            file,
+            ['apps', i, 'name'],
+            'unknown-app',
+            `app "${app.name}" is not published by ${grantor.slug} (${mou.grantor})${didYouMean(app.name, published)}`,
+          );
+        } else if (
+          app.versions !== undefined &&
+          !versions.some((v) =>
+            semver.satisfies(v, app.versions ?? '*', { includePrerelease: true }),
+          )
+        ) {
           const list = [...versions].sort(semver.rcompare).join(', ');
-          r.warning(file, ['apps', i, 'versions'], 'no-matching-version', `"${app.versions}" matches no published version of ${grantor.slug}/${app.name} (published: ${list})`);
+          r.warning(
+            file,
+            ['apps', i, 'versions'],
+            'no-matching-version',
+            `"${app.versions}" matches no published version of ${grantor.slug}/${app.name} (published: ${list})`,
+          );
         }
       });
     }
     if (mou.validUntil < mou.validFrom) {
-      r.error(file, ['validUntil'], 'invalid-validity', `validUntil ${mou.validUntil} is before validFrom ${mou.validFrom}`);
+      r.error(
+        file,
+        ['validUntil'],
+        'invalid-validity',
+        `validUntil ${mou.validUntil} is before validFrom ${mou.validFrom}`,
+      );
     } else if (mouStatus(mou, opts.today) === 'expired') {
-      r.warning(file, ['validUntil'], 'mou-expired', `expired on ${mou.validUntil}: renew the agreement, or deploys under it are refused`);
+      r.warning(
+        file,
+        ['validUntil'],
+        'mou-expired',
+        `expired on ${mou.validUntil}: renew the agreement, or deploys under it are refused`,
+      );
     }
     const twin = numbers.get(mou.number);
-    if (twin) r.warning(file, ['number'], 'duplicate-mou-number', `number "${mou.number}" is also used by ${twin.file}`);
+    if (twin)
+      r.warning(
+        file,
+        ['number'],
+        'duplicate-mou-number',
+        `number "${mou.number}" is also used by ${twin.file}`,
+      );
     else numbers.set(mou.number, loaded);
   }
   lintOverlaps(catalog.mous, r);
@@ -69,7 +117,13 @@ function lintOverlaps(mous: readonly LoadedMou[], r: Reporter): void {
       if (grantees.length === 0) continue;
       b.apps.forEach((app, i) => {
         const other = a.apps.find((x) => x.name === app.name);
-        if (!other || !semver.intersects(other.versions ?? '*', app.versions ?? '*', { includePrerelease: true })) return;
+        if (
+          !other ||
+          !semver.intersects(other.versions ?? '*', app.versions ?? '*', {
+            includePrerelease: true,
+          })
+        )
+          return;
         const from = a.validFrom > b.validFrom ? a.validFrom : b.validFrom;
         const until = a.validUntil < b.validUntil ? a.validUntil : b.validUntil;
         r.warning(

@@ -5,14 +5,22 @@ import type { YamlPath } from '../yaml-doc.js';
 import type { ManifestUnit, Reporter } from './context.js';
 
 /** Every string in a manifest that may hold `${…}`, with its path. */
-function referenceSites(manifest: Manifest): Array<{ service: string; path: YamlPath; value: string }> {
+function referenceSites(
+  manifest: Manifest,
+): Array<{ service: string; path: YamlPath; value: string }> {
   const sites: Array<{ service: string; path: YamlPath; value: string }> = [];
   for (const [service, s] of Object.entries(manifest.services)) {
-    for (const [k, v] of Object.entries(s.environment)) sites.push({ service, path: ['services', service, 'environment', k], value: v });
-    s.command?.forEach((v, i) => sites.push({ service, path: ['services', service, 'command', i], value: v }));
-    s.entrypoint?.forEach((v, i) => sites.push({ service, path: ['services', service, 'entrypoint', i], value: v }));
+    for (const [k, v] of Object.entries(s.environment))
+      sites.push({ service, path: ['services', service, 'environment', k], value: v });
+    s.command?.forEach((v, i) =>
+      sites.push({ service, path: ['services', service, 'command', i], value: v }),
+    );
+    s.entrypoint?.forEach((v, i) =>
+      sites.push({ service, path: ['services', service, 'entrypoint', i], value: v }),
+    );
     s.ports.forEach((p, i) => {
-      if (typeof p.host === 'string') sites.push({ service, path: ['services', service, 'ports', i, 'host'], value: p.host });
+      if (typeof p.host === 'string')
+        sites.push({ service, path: ['services', service, 'ports', i, 'host'], value: p.host });
     });
   }
   return sites;
@@ -29,24 +37,59 @@ export function lintReferences(unit: ManifestUnit, r: Reporter): void {
   const services = Object.keys(manifest.services);
   for (const site of referenceSites(manifest)) {
     if (UNTERMINATED.test(site.value)) {
-      r.error(file, site.path, 'dangling-reference', `unterminated reference in "${site.value}": close it with "}" or write "$\${" for a literal "\${"`);
+      r.error(
+        file,
+        site.path,
+        'dangling-reference',
+        `unterminated reference in "${site.value}": close it with "}" or write "$\${" for a literal "\${"`,
+      );
     }
     for (const token of scanReferences(site.value)) {
       const ref = token.ref;
       if (ref === null) {
-        r.error(file, site.path, 'dangling-reference', token.error ?? `invalid reference ${token.raw}`);
+        r.error(
+          file,
+          site.path,
+          'dangling-reference',
+          token.error ?? `invalid reference ${token.raw}`,
+        );
       } else if (ref.kind === 'config' && !Object.hasOwn(manifest.config, ref.key)) {
-        r.error(file, site.path, 'dangling-reference', `${token.raw} names no key under "config"${didYouMean(ref.key, configKeys)}`);
+        r.error(
+          file,
+          site.path,
+          'dangling-reference',
+          `${token.raw} names no key under "config"${didYouMean(ref.key, configKeys)}`,
+        );
       } else if (ref.kind === 'secret' && !Object.hasOwn(manifest.secrets, ref.name)) {
-        r.error(file, site.path, 'dangling-reference', `${token.raw} names no entry under "secrets"${didYouMean(ref.name, secretNames)}`);
+        r.error(
+          file,
+          site.path,
+          'dangling-reference',
+          `${token.raw} names no entry under "secrets"${didYouMean(ref.name, secretNames)}`,
+        );
       } else if (ref.kind === 'service' && !Object.hasOwn(manifest.services, ref.service)) {
-        r.error(file, site.path, 'dangling-reference', `${token.raw} names no service of this app${didYouMean(ref.service, services)}`);
+        r.error(
+          file,
+          site.path,
+          'dangling-reference',
+          `${token.raw} names no service of this app${didYouMean(ref.service, services)}`,
+        );
       } else if (ref.kind === 'service' && ref.service === site.service) {
-        r.error(file, site.path, 'dangling-reference', `${token.raw} is the service itself: use "localhost"`);
+        r.error(
+          file,
+          site.path,
+          'dangling-reference',
+          `${token.raw} is the service itself: use "localhost"`,
+        );
       } else if (ref.kind === 'config' && site.path.at(-1) === 'host') {
         const spec = manifest.config[ref.key];
         if (spec && spec.type !== 'port' && spec.type !== 'integer') {
-          r.error(file, site.path, 'host-port-type', `${token.raw} is of type ${spec.type}; a host port needs a config key of type port or integer`);
+          r.error(
+            file,
+            site.path,
+            'host-port-type',
+            `${token.raw} is of type ${spec.type}; a host port needs a config key of type port or integer`,
+          );
         }
       }
     }
@@ -62,9 +105,21 @@ export function lintDependencies(unit: ManifestUnit, r: Reporter): void {
       const path = ['services', name, 'dependsOn', dep];
       const target = manifest.services[dep];
       if (dep === name) {
-        r.error(file, path, 'dangling-reference', `service "${name}" cannot depend on itself`, 'key');
+        r.error(
+          file,
+          path,
+          'dangling-reference',
+          `service "${name}" cannot depend on itself`,
+          'key',
+        );
       } else if (!target) {
-        r.error(file, path, 'dangling-reference', `depends on unknown service "${dep}"${didYouMean(dep, names)}`, 'key');
+        r.error(
+          file,
+          path,
+          'dangling-reference',
+          `depends on unknown service "${dep}"${didYouMean(dep, names)}`,
+          'key',
+        );
       } else if (spec.condition === 'service_healthy' && !target.healthcheck) {
         r.error(
           file,
@@ -91,7 +146,13 @@ export function lintDependencies(unit: ManifestUnit, r: Reporter): void {
         const id = [...cycle.slice(0, -1)].sort().join(',');
         if (!reported.has(id)) {
           reported.add(id);
-          r.error(file, ['services', n, 'dependsOn', dep], 'dependency-cycle', `dependency cycle: ${cycle.join(' -> ')}`, 'key');
+          r.error(
+            file,
+            ['services', n, 'dependsOn', dep],
+            'dependency-cycle',
+            `dependency cycle: ${cycle.join(' -> ')}`,
+            'key',
+          );
         }
       } else if (st === undefined) {
         visit(dep);
@@ -121,7 +182,12 @@ export function lintHostPorts(unit: ManifestUnit, r: Reporter): void {
       const where = `services.${name}.ports.${i}`;
       const first = seen.get(id);
       if (first) {
-        r.error(file, ['services', name, 'ports', i, 'host'], 'duplicate-host-port', `host port ${id} is already published by ${first}`);
+        r.error(
+          file,
+          ['services', name, 'ports', i, 'host'],
+          'duplicate-host-port',
+          `host port ${id} is already published by ${first}`,
+        );
       } else {
         seen.set(id, where);
       }
@@ -135,32 +201,40 @@ function defaultProblem(spec: ConfigKeySpec, value: string | number | boolean): 
     case 'string':
     case 'url':
     case 'email':
-      if (typeof value !== 'string') return `default ${JSON.stringify(value)} is not a string (type: ${t})`;
+      if (typeof value !== 'string')
+        return `default ${JSON.stringify(value)} is not a string (type: ${t})`;
       if (t === 'url' && !URL.canParse(value)) return `default "${value}" is not a URL`;
-      if (t === 'email' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value)) return `default "${value}" is not an e-mail address`;
+      if (t === 'email' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value))
+        return `default "${value}" is not an e-mail address`;
       break;
     case 'integer':
-      if (typeof value !== 'number' || !Number.isInteger(value)) return `default ${JSON.stringify(value)} is not an integer`;
+      if (typeof value !== 'number' || !Number.isInteger(value))
+        return `default ${JSON.stringify(value)} is not an integer`;
       break;
     case 'number':
       if (typeof value !== 'number') return `default ${JSON.stringify(value)} is not a number`;
       break;
     case 'boolean':
-      if (typeof value !== 'boolean') return `default ${JSON.stringify(value)} is not true or false`;
+      if (typeof value !== 'boolean')
+        return `default ${JSON.stringify(value)} is not true or false`;
       break;
     case 'port':
       if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535)
         return `default ${JSON.stringify(value)} is not a port number (1-65535)`;
       break;
   }
-  if (spec.enum && !spec.enum.some((e) => e === value)) return `default ${JSON.stringify(value)} is not one of ${spec.enum.map((e) => JSON.stringify(e)).join(', ')}`;
+  if (spec.enum && !spec.enum.some((e) => e === value))
+    return `default ${JSON.stringify(value)} is not one of ${spec.enum.map((e) => JSON.stringify(e)).join(', ')}`;
   if (typeof value === 'number') {
-    if (spec.minimum !== undefined && value < spec.minimum) return `default ${value} is below the minimum ${spec.minimum}`;
-    if (spec.maximum !== undefined && value > spec.maximum) return `default ${value} is above the maximum ${spec.maximum}`;
+    if (spec.minimum !== undefined && value < spec.minimum)
+      return `default ${value} is below the minimum ${spec.minimum}`;
+    if (spec.maximum !== undefined && value > spec.maximum)
+      return `default ${value} is above the maximum ${spec.maximum}`;
   }
   if (typeof value === 'string' && spec.pattern !== undefined) {
     try {
-      if (!new RegExp(spec.pattern, 'u').test(value)) return `default "${value}" does not match the pattern ${spec.pattern}`;
+      if (!new RegExp(spec.pattern, 'u').test(value))
+        return `default "${value}" does not match the pattern ${spec.pattern}`;
     } catch {
       // An invalid pattern is reported on `pattern` itself.
     }
@@ -176,11 +250,21 @@ export function lintConfig(unit: ManifestUnit, r: Reporter): void {
       try {
         new RegExp(spec.pattern, 'u');
       } catch (e) {
-        r.error(file, ['config', key, 'pattern'], 'config-pattern', `is not a valid regular expression: ${e instanceof Error ? e.message : String(e)}`);
+        r.error(
+          file,
+          ['config', key, 'pattern'],
+          'config-pattern',
+          `is not a valid regular expression: ${e instanceof Error ? e.message : String(e)}`,
+        );
       }
     }
     if (spec.minimum !== undefined && spec.maximum !== undefined && spec.minimum > spec.maximum) {
-      r.error(file, ['config', key, 'maximum'], 'config-default', `maximum ${spec.maximum} is below minimum ${spec.minimum}`);
+      r.error(
+        file,
+        ['config', key, 'maximum'],
+        'config-default',
+        `maximum ${spec.maximum} is below minimum ${spec.minimum}`,
+      );
     }
     if (spec.default === undefined) continue;
     const problem = defaultProblem(spec, spec.default);

@@ -10,16 +10,34 @@ export function lintRequires(unit: ManifestUnit, r: Reporter, opts: LintOptions)
   const range = manifest.requires.ksad;
   if (range !== undefined) {
     if (semver.minVersion(range) === null) {
-      r.error(file, ['requires', 'ksad'], 'requires-ksad', `range "${range}" matches no version of ksad`);
-    } else if (opts.ksadVersion !== undefined && !semver.satisfies(opts.ksadVersion, range, { includePrerelease: true })) {
-      r.warning(file, ['requires', 'ksad'], 'requires-ksad', `needs ksad ${range}, but this ksad is ${opts.ksadVersion}`);
+      r.error(
+        file,
+        ['requires', 'ksad'],
+        'requires-ksad',
+        `range "${range}" matches no version of ksad`,
+      );
+    } else if (
+      opts.ksadVersion !== undefined &&
+      !semver.satisfies(opts.ksadVersion, range, { includePrerelease: true })
+    ) {
+      r.warning(
+        file,
+        ['requires', 'ksad'],
+        'requires-ksad',
+        `needs ksad ${range}, but this ksad is ${opts.ksadVersion}`,
+      );
     }
   }
   const api = manifest.requires.dockerApi;
   if (api !== undefined) {
     const [major = '', minor = ''] = api.split('.');
     if (major !== '1' || (minor.length > 1 && minor.startsWith('0'))) {
-      r.error(file, ['requires', 'dockerApi'], 'docker-api-version', `"${api}" is not a Docker Engine API version: they are written 1.<minor>, e.g. "1.41"`);
+      r.error(
+        file,
+        ['requires', 'dockerApi'],
+        'docker-api-version',
+        `"${api}" is not a Docker Engine API version: they are written 1.<minor>, e.g. "1.41"`,
+      );
     } else if (Number(minor) < MIN_DOCKER_API[1]) {
       r.warning(
         file,

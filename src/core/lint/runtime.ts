@@ -11,7 +11,12 @@ export function lintRuntime(unit: ManifestUnit, r: Reporter): void {
   for (const [name, s] of Object.entries(unit.manifest.services)) {
     const at = (...rest: Array<string | number>) => ['services', name, ...rest];
     if (s.privileged === true) {
-      r.error(file, at('privileged'), 'unsafe-privileged', 'a privileged container has full control of the host: remove "privileged: true"');
+      r.error(
+        file,
+        at('privileged'),
+        'unsafe-privileged',
+        'a privileged container has full control of the host: remove "privileged: true"',
+      );
     }
     for (const field of ['networkMode', 'pid', 'ipc'] as const) {
       if (s[field] === 'host') {

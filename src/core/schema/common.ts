@@ -19,11 +19,9 @@ export const semverString = z
     message: 'must be a semantic version such as "1.2.3" (no leading "v")',
   });
 
-export const semverRange = z
-  .string()
-  .refine((v) => semver.validRange(v) !== null, {
-    message: 'must be a semver range such as ">=1.0.0 <2.0.0" or "^1.2"',
-  });
+export const semverRange = z.string().refine((v) => semver.validRange(v) !== null, {
+  message: 'must be a semver range such as ">=1.0.0 <2.0.0" or "^1.2"',
+});
 
 /** Calendar date `YYYY-MM-DD`; kept as a string so comparisons never depend on a time zone. */
 export const isoDate = z

@@ -14,7 +14,9 @@ export const REFERENCE_PATTERN = /\$\{([^}]*)\}/g;
 /** A host port: a number, or a reference to an integer/port config key (`${config.HTTP_PORT}`). */
 export const hostPort = z.union([
   z.number().int().min(1).max(65535),
-  z.string().regex(/^\$\{config\.[A-Za-z_][A-Za-z0-9_]*\}$/, 'must be a port number or "${config.KEY}"'),
+  z
+    .string()
+    .regex(/^\$\{config\.[A-Za-z_][A-Za-z0-9_]*\}$/, 'must be a port number or "${config.KEY}"'),
 ]);
 
 export const portSchema = z.strictObject({

@@ -1,9 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { CatalogContext } from '../../../src/app/catalogs.js';
 import { generateKey } from '../../../src/app/keys.js';
-import { publishedVersionsChanged, publishManifest, signManifestFile, type PublishContext, type PublishRequest } from '../../../src/app/publish.js';
+import {
+  publishedVersionsChanged,
+  publishManifest,
+  signManifestFile,
+  type PublishContext,
+  type PublishRequest,
+} from '../../../src/app/publish.js';
 import { KsadError } from '../../../src/core/errors.js';
-import type { GitRepository, GitWorkingCopy, HistoryCommit } from '../../../src/ports/git-repository.js';
+import type {
+  GitRepository,
+  GitWorkingCopy,
+  HistoryCommit,
+} from '../../../src/ports/git-repository.js';
 import { RegistryError, type ImageRegistry } from '../../../src/ports/image-registry.js';
 import type { KeyStore } from '../../../src/ports/key-store.js';
 import { MemoryCatalogFiles } from '../../fakes/memory-catalog-files.js';
@@ -19,7 +29,8 @@ class MemoryKeyStore implements KeyStore {
   readonly written = new Map<string, string>();
   defaultDir = (): string => '/home/dev/.config/ksad/keys';
   resolvePath = (p: string): string => (p.startsWith('/') ? p : `/home/dev/${p}`);
-  workTreeOf = (p: string): Promise<string | null> => Promise.resolve(this.resolvePath(p).startsWith(ROOT) ? ROOT : null);
+  workTreeOf = (p: string): Promise<string | null> =>
+    Promise.resolve(this.resolvePath(p).startsWith(ROOT) ? ROOT : null);
   writePrivateKey = (dir: string, name: string, text: string): Promise<string> => {
     const path = `${dir}/${name}`;
     this.written.set(path, text);
@@ -27,7 +38,9 @@ class MemoryKeyStore implements KeyStore {
   };
   readPrivateKey = (p: string): Promise<string> => {
     const text = this.written.get(this.resolvePath(p));
-    return text === undefined ? Promise.reject(new KsadError('NOT_FOUND', `No such key file: ${p}`)) : Promise.resolve(text);
+    return text === undefined
+      ? Promise.reject(new KsadError('NOT_FOUND', `No such key file: ${p}`))
+      : Promise.resolve(text);
   };
 }
 
@@ -64,14 +77,20 @@ class MapRegistry implements ImageRegistry {
     throw new Error('not used by publish');
   }
   imageExists(image: string): Promise<boolean> {
-    if (this.unreachable) return Promise.reject(new RegistryError('unreachable', 'cannot reach 127.0.0.1:5151 (ECONNREFUSED)'));
+    if (this.unreachable)
+      return Promise.reject(
+        new RegistryError('unreachable', 'cannot reach 127.0.0.1:5151 (ECONNREFUSED)'),
+      );
     return Promise.resolve(this.present.has(image));
   }
 }
 
 async function setup() {
   const files = new MemoryCatalogFiles('/home/dev');
-  files.putTree(ROOT, { ...catalogFixtureFiles(), '.git/fake-state.json': JSON.stringify({ url: 'file:///remote', commit: 'a'.repeat(40) }) });
+  files.putTree(ROOT, {
+    ...catalogFixtureFiles(),
+    '.git/fake-state.json': JSON.stringify({ url: 'file:///remote', commit: 'a'.repeat(40) }),
+  });
   const catalogCtx: CatalogContext = {
     files,
     git: new MemoryGitRepository(files),
@@ -80,7 +99,10 @@ async function setup() {
     sampleRoot: '/nowhere',
   };
   const keys = new MemoryKeyStore();
-  const generated = await generateKey({ keys, files, clock }, { publisher: 'kota-bandung', id: 'kota-bandung-2025', catalog: ROOT });
+  const generated = await generateKey(
+    { keys, files, clock },
+    { publisher: 'kota-bandung', id: 'kota-bandung-2025', catalog: ROOT },
+  );
   const git = new RecordingWorkingCopy();
   const registry = new MapRegistry();
   const ctx: PublishContext = { catalog: catalogCtx, git, keys, registry };
@@ -124,10 +146,14 @@ describe('keys generate', () => {
 
   it('refuses to write a private key inside a git working copy, and a publisher that is not one', async () => {
     const { files, keys } = await setup();
-    const inside = await rejection(generateKey({ keys, files, clock }, { publisher: 'kota-bandung', out: `${ROOT}/keys` }));
+    const inside = await rejection(
+      generateKey({ keys, files, clock }, { publisher: 'kota-bandung', out: `${ROOT}/keys` }),
+    );
     expect(inside.message).toMatch(/inside the git working copy \/home\/dev\/ksad-catalog/);
     expect(keys.written.size).toBe(1);
-    const notPublisher = await rejection(generateKey({ keys, files, clock }, { publisher: 'kabupaten-sumbawa', catalog: ROOT }));
+    const notPublisher = await rejection(
+      generateKey({ keys, files, clock }, { publisher: 'kabupaten-sumbawa', catalog: ROOT }),
+    );
     expect(notPublisher.message).toContain('is not a publisher');
   });
 });
@@ -161,8 +187,15 @@ describe('publish', () => {
   it('uses a .sig made beforehand by manifest sign', async () => {
     const { ctx, files, keys, draft, request, generated } = await setup();
     const path = draft('2.1.0');
-    const signed = await signManifestFile({ files, keys }, { manifest: path, key: generated.privateKeyFile });
-    expect(signed).toMatchObject({ signatureFile: `${path}.sig`, keyId: 'kota-bandung-2025', canonical: 'ksad-c14n-v1' });
+    const signed = await signManifestFile(
+      { files, keys },
+      { manifest: path, key: generated.privateKeyFile },
+    );
+    expect(signed).toMatchObject({
+      signatureFile: `${path}.sig`,
+      keyId: 'kota-bandung-2025',
+      canonical: 'ksad-c14n-v1',
+    });
     const result = await publishManifest(ctx, request(path, { key: undefined }));
     expect(result.keyId).toBe('kota-bandung-2025');
   });
@@ -171,7 +204,9 @@ describe('publish', () => {
     const { ctx, git, files, draft, request } = await setup();
     const again = await rejection(publishManifest(ctx, request(draft('2.0.0'))));
     expect(again.code).toBe('INVALID');
-    expect(again.message).toMatch(/2\.0\.0\.yaml is already published with other content .*immutable/);
+    expect(again.message).toMatch(
+      /2\.0\.0\.yaml is already published with other content .*immutable/,
+    );
     const older = await rejection(publishManifest(ctx, request(draft('1.5.0'))));
     expect(older.message).toContain('1.5.0 is not newer than the newest published version 2.0.0');
     git.tags.add('kota-bandung/antrean-daring/2.2.0');
@@ -202,12 +237,20 @@ describe('publish', () => {
 
   it('refuses a key the catalog does not list for the publisher, and lint errors', async () => {
     const { ctx, keys, files, draft, request } = await setup();
-    const stray = await generateKey({ keys, files, clock }, { publisher: 'kota-bandung', id: 'laptop-key' });
-    const unlisted = await rejection(publishManifest(ctx, request(draft('2.1.0'), { key: stray.privateKeyFile })));
+    const stray = await generateKey(
+      { keys, files, clock },
+      { publisher: 'kota-bandung', id: 'laptop-key' },
+    );
+    const unlisted = await rejection(
+      publishManifest(ctx, request(draft('2.1.0'), { key: stray.privateKeyFile })),
+    );
     expect(unlisted.code).toBe('INTEGRITY');
     expect(unlisted.message).toContain('"laptop-key", which is not among the keys of kota-bandung');
 
-    await files.writeTextFile('/home/dev/out/bad.yaml', manifestYaml('antrean-daring', '2.1.0').replace(/@sha256:[a-f0-9]+/, ':latest'));
+    await files.writeTextFile(
+      '/home/dev/out/bad.yaml',
+      manifestYaml('antrean-daring', '2.1.0').replace(/@sha256:[a-f0-9]+/, ':latest'),
+    );
     const lint = await rejection(publishManifest(ctx, request('out/bad.yaml')));
     expect(lint.code).toBe('INVALID');
     expect(lint.details.join('\n')).toContain('is not pinned by digest');
@@ -217,10 +260,26 @@ describe('publish', () => {
 describe('publishedVersionsChanged', () => {
   it('reports every commit that modified or deleted a manifest after it was added', async () => {
     const history: HistoryCommit[] = [
-      { commit: 'a'.repeat(40), subject: 'publish 1.0.0', files: [{ path: 'manifests/p/app/1.0.0.yaml', status: 'added' }] },
-      { commit: 'b'.repeat(40), subject: 'sign', files: [{ path: 'manifests/p/app/1.0.0.yaml.sig', status: 'added' }] },
-      { commit: 'c'.repeat(40), subject: 'quick fix', files: [{ path: 'manifests/p/app/1.0.0.yaml', status: 'modified' }] },
-      { commit: 'd'.repeat(40), subject: 'drop it', files: [{ path: 'manifests/p/app/1.0.0.yaml', status: 'deleted' }] },
+      {
+        commit: 'a'.repeat(40),
+        subject: 'publish 1.0.0',
+        files: [{ path: 'manifests/p/app/1.0.0.yaml', status: 'added' }],
+      },
+      {
+        commit: 'b'.repeat(40),
+        subject: 'sign',
+        files: [{ path: 'manifests/p/app/1.0.0.yaml.sig', status: 'added' }],
+      },
+      {
+        commit: 'c'.repeat(40),
+        subject: 'quick fix',
+        files: [{ path: 'manifests/p/app/1.0.0.yaml', status: 'modified' }],
+      },
+      {
+        commit: 'd'.repeat(40),
+        subject: 'drop it',
+        files: [{ path: 'manifests/p/app/1.0.0.yaml', status: 'deleted' }],
+      },
     ];
     const git = { history: () => Promise.resolve(history) } as unknown as GitRepository;
     const findings = await publishedVersionsChanged(git, '/catalog');
@@ -228,7 +287,9 @@ describe('publishedVersionsChanged', () => {
       ['manifests/p/app/1.0.0.yaml', 'immutable-version', 'error'],
       ['manifests/p/app/1.0.0.yaml', 'immutable-version', 'error'],
     ]);
-    expect(findings[0]?.message).toMatch(/modified in commit cccccccccccc \("quick fix"\) after it was published in aaaaaaaaaaaa/);
+    expect(findings[0]?.message).toMatch(
+      /modified in commit cccccccccccc \("quick fix"\) after it was published in aaaaaaaaaaaa/,
+    );
     expect(findings[1]?.message).toContain('deleted in commit dddddddddddd');
   });
 });

@@ -12,7 +12,12 @@ describe('buildCatalog', () => {
     const c = build(baseCatalog());
     expect(c.diagnostics).toEqual([]);
     expect(c.info).toEqual({ schemaVersion: 1, id: 'ksad-test', title: 'KSAD test catalog' });
-    expect(c.members.map((m) => m.slug)).toEqual(['kab-sumbawa', 'kab-wonosobo', 'kota-bandung', 'kota-tangerang']);
+    expect(c.members.map((m) => m.slug)).toEqual([
+      'kab-sumbawa',
+      'kab-wonosobo',
+      'kota-bandung',
+      'kota-tangerang',
+    ]);
     expect(c.mous.map((m) => m.slug)).toEqual(['bandung-sumbawa']);
     expect(c.manifests.map((m) => m.manifest.version)).toEqual(['1.0.0', '1.2.0', '2.0.0-beta.1']);
     // Defaults are applied by the schema.
@@ -21,13 +26,18 @@ describe('buildCatalog', () => {
 
   it('hashes the file bytes and attaches the signature', () => {
     const m = manifest();
-    const c = build([...baseCatalog(), { path: `${M}.sig`, text: 'untrusted comment: sig\nRWQ…\n' }]);
+    const c = build([
+      ...baseCatalog(),
+      { path: `${M}.sig`, text: 'untrusted comment: sig\nRWQ…\n' },
+    ]);
     const loaded = c.manifests.find((x) => x.file === M);
     expect(loaded?.digest).toBe(fileDigest(m.text));
     expect(loaded?.digest).toMatch(/^sha256:[a-f0-9]{64}$/);
     expect(loaded?.signature).toBe('untrusted comment: sig\nRWQ…\n');
     // UTF-8 bytes, not UTF-16 code units.
-    expect(fileDigest('\u00e9')).toBe('sha256:4a99557e4033c3539de2eb65472017cad5f9557f7a0625a09f1c3f6e2ba69c4c');
+    expect(fileDigest('\u00e9')).toBe(
+      'sha256:4a99557e4033c3539de2eb65472017cad5f9557f7a0625a09f1c3f6e2ba69c4c',
+    );
   });
 
   it('reports a missing catalog.yaml', () => {
@@ -80,7 +90,10 @@ describe('buildCatalog', () => {
     {
       name: 'unknown key with a hint',
       file: { path: K, text: `${good.text}contact: x\nfoo: 1\n` },
-      expected: [`${K}:8:1: error: contact: unknown key "contact" (did you mean "contacts"?)`, `${K}:9:1: error: foo: unknown key "foo"`],
+      expected: [
+        `${K}:8:1: error: contact: unknown key "contact" (did you mean "contacts"?)`,
+        `${K}:9:1: error: foo: unknown key "foo"`,
+      ],
     },
     {
       name: 'unknown nested key',
@@ -95,12 +108,16 @@ describe('buildCatalog', () => {
     {
       name: 'bad semver',
       file: manifest({ version: 'v1.0' }),
-      expected: ['manifests/kota-bandung/antrean-daring/v1.0.yaml:3:10: error: version: must be a semantic version such as "1.2.3" (no leading "v")'],
+      expected: [
+        'manifests/kota-bandung/antrean-daring/v1.0.yaml:3:10: error: version: must be a semantic version such as "1.2.3" (no leading "v")',
+      ],
     },
     {
       name: 'bad enum value with a hint',
       file: { path: K, text: good.text.replace('kind: kota', 'kind: kotaa') },
-      expected: [`${K}:3:7: error: kind: must be one of "kota", "kabupaten", "provinsi" (did you mean "kota"?)`],
+      expected: [
+        `${K}:3:7: error: kind: must be one of "kota", "kabupaten", "provinsi" (did you mean "kota"?)`,
+      ],
     },
     {
       name: 'empty file',
@@ -113,6 +130,8 @@ describe('buildCatalog', () => {
     const c = build(withFiles(baseCatalog(), file));
     expect(c.diagnostics.map(formatDiagnostic)).toEqual(expected);
     // Invalid files are left out of the index.
-    expect(c.members.some((m) => m.file === file.path) || c.manifests.some((m) => m.file === file.path)).toBe(false);
+    expect(
+      c.members.some((m) => m.file === file.path) || c.manifests.some((m) => m.file === file.path),
+    ).toBe(false);
   });
 });

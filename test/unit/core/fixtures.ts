@@ -49,7 +49,10 @@ export const mou = (o: MouOpts): SourceFile => ({
     'grantees:',
     ...o.grantees.map((g) => `  - "${g}"`),
     'apps:',
-    ...o.apps.flatMap((a) => [`  - name: ${a.name}`, ...(a.versions === undefined ? [] : [`    versions: "${a.versions}"`])]),
+    ...o.apps.flatMap((a) => [
+      `  - name: ${a.name}`,
+      ...(a.versions === undefined ? [] : [`    versions: "${a.versions}"`]),
+    ]),
     `validFrom: ${o.validFrom ?? '2024-01-01'}`,
     `validUntil: ${o.validUntil ?? '2028-12-31'}`,
     'document:',
@@ -106,7 +109,8 @@ export const manifest = (o: ManifestOpts = {}): SourceFile => {
 };
 
 /** The line a `services:` entry line lands on in `manifest()` output, given the `extra` lines. */
-export const serviceLine = (indexInServices: number, extraLines = 0): number => 15 + extraLines + indexInServices;
+export const serviceLine = (indexInServices: number, extraLines = 0): number =>
+  15 + extraLines + indexInServices;
 
 /** A small valid catalog: two publishers, two recipients, one MoU. */
 export const baseCatalog = (): SourceFile[] => [
@@ -118,7 +122,12 @@ export const baseCatalog = (): SourceFile[] => [
   manifest({ version: '1.0.0' }),
   manifest({ version: '1.2.0' }),
   manifest({ version: '2.0.0-beta.1' }),
-  mou({ slug: 'bandung-sumbawa', grantor: '32.73', grantees: ['52.04'], apps: [{ name: 'antrean-daring', versions: '^1.0.0' }] }),
+  mou({
+    slug: 'bandung-sumbawa',
+    grantor: '32.73',
+    grantees: ['52.04'],
+    apps: [{ name: 'antrean-daring', versions: '^1.0.0' }],
+  }),
 ];
 
 /** Replaces (by path) or adds files. */

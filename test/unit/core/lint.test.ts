@@ -33,7 +33,9 @@ const rows: Row[] = [
   {
     rule: 'path-mismatch',
     files: [manifest({ version: '1.0.1', path: M })],
-    expected: [`${M}:3:10: error: version: "1.0.1" does not match the file name "1.0.0": move the file to manifests/kota-bandung/antrean-daring/1.0.1.yaml`],
+    expected: [
+      `${M}:3:10: error: version: "1.0.1" does not match the file name "1.0.0": move the file to manifests/kota-bandung/antrean-daring/1.0.1.yaml`,
+    ],
   },
   {
     rule: 'unknown-publisher',
@@ -59,7 +61,9 @@ const rows: Row[] = [
   {
     rule: 'duplicate-member',
     files: [member({ slug: 'kota-bandung-lama', code: '32.73', publisher: true })],
-    expected: ['catalog/members/kota-bandung.yaml:1:7: error: code: region code 32.73 is already used by catalog/members/kota-bandung-lama.yaml'],
+    expected: [
+      'catalog/members/kota-bandung.yaml:1:7: error: code: region code 32.73 is already used by catalog/members/kota-bandung-lama.yaml',
+    ],
   },
   {
     rule: 'image-not-pinned',
@@ -71,11 +75,15 @@ const rows: Row[] = [
   {
     rule: 'unsafe-privileged',
     files: [svc(['  web:', `    image: ${PINNED('r/web')}`, '    privileged: true'])],
-    expected: [`${M}:17:17: error: services.web.privileged: a privileged container has full control of the host: remove "privileged: true"`],
+    expected: [
+      `${M}:17:17: error: services.web.privileged: a privileged container has full control of the host: remove "privileged: true"`,
+    ],
   },
   {
     rule: 'unsafe-host-namespace',
-    files: [svc(['  web:', `    image: ${PINNED('r/web')}`, '    networkMode: host', '    pid: host'])],
+    files: [
+      svc(['  web:', `    image: ${PINNED('r/web')}`, '    networkMode: host', '    pid: host']),
+    ],
     expected: [
       `${M}:17:18: error: services.web.networkMode: networkMode: host shares the host's network stack with the container: remove it`,
       `${M}:18:10: error: services.web.pid: pid: host shares the host's process table with the container: remove it`,
@@ -91,26 +99,55 @@ const rows: Row[] = [
   {
     rule: 'unsafe-devices',
     files: [svc(['  web:', `    image: ${PINNED('r/web')}`, '    devices: [/dev/ttyUSB0]'])],
-    expected: [`${M}:17:14: error: services.web.devices: gives the container host devices (/dev/ttyUSB0): remove devices`],
+    expected: [
+      `${M}:17:14: error: services.web.devices: gives the container host devices (/dev/ttyUSB0): remove devices`,
+    ],
   },
   {
     rule: 'unsafe-bind-mount',
-    files: [svc(['  web:', `    image: ${PINNED('r/web')}`, '    volumes:', '      - source: /srv/antrean', '        path: /data'])],
+    files: [
+      svc([
+        '  web:',
+        `    image: ${PINNED('r/web')}`,
+        '    volumes:',
+        '      - source: /srv/antrean',
+        '        path: /data',
+      ]),
+    ],
     expected: [
       `${M}:18:17: error: services.web.volumes.0.source: mounts the host path /srv/antrean into the container: use a named volume ("name: …") so the release owns its data`,
     ],
   },
   {
     rule: 'unsafe-docker-socket',
-    files: [svc(['  web:', `    image: ${PINNED('r/web')}`, '    volumes:', '      - source: /var/run/docker.sock', '        path: /var/run/docker.sock'])],
+    files: [
+      svc([
+        '  web:',
+        `    image: ${PINNED('r/web')}`,
+        '    volumes:',
+        '      - source: /var/run/docker.sock',
+        '        path: /var/run/docker.sock',
+      ]),
+    ],
     expected: [
       `${M}:18:17: error: services.web.volumes.0.source: mounts the Docker socket (/var/run/docker.sock): whoever controls the container controls every container on the host, and the host itself; remove this volume`,
     ],
   },
   {
     rule: 'invalid-volume',
-    files: [svc(['  web:', `    image: ${PINNED('r/web')}`, '    volumes:', '      - name: data', '        source: /srv/data', '        path: /data'])],
-    expected: [`${M}:18:9: error: services.web.volumes.0: a volume has either "name" or "source", not both`],
+    files: [
+      svc([
+        '  web:',
+        `    image: ${PINNED('r/web')}`,
+        '    volumes:',
+        '      - name: data',
+        '        source: /srv/data',
+        '        path: /data',
+      ]),
+    ],
+    expected: [
+      `${M}:18:9: error: services.web.volumes.0: a volume has either "name" or "source", not both`,
+    ],
   },
   {
     rule: 'dangling-reference',
@@ -155,11 +192,22 @@ const rows: Row[] = [
         '      api: {}',
       ]),
     ],
-    expected: [`${M}:23:7: error: services.worker.dependsOn.api: dependency cycle: api -> worker -> api`],
+    expected: [
+      `${M}:23:7: error: services.worker.dependsOn.api: dependency cycle: api -> worker -> api`,
+    ],
   },
   {
     rule: 'dependency-without-healthcheck',
-    files: [svc(['  web:', `    image: ${PINNED('r/web')}`, '    dependsOn:', '      db: {}', '  db:', `    image: ${PINNED('r/db')}`])],
+    files: [
+      svc([
+        '  web:',
+        `    image: ${PINNED('r/web')}`,
+        '    dependsOn:',
+        '      db: {}',
+        '  db:',
+        `    image: ${PINNED('r/db')}`,
+      ]),
+    ],
     expected: [
       `${M}:18:7: error: services.web.dependsOn.db.condition: waits for "db" to be healthy (the default condition) but "db" has no healthcheck: add one to "db" or use "condition: service_started"`,
     ],
@@ -182,26 +230,57 @@ const rows: Row[] = [
         ['config:', '  HTTP_PORT: { type: port, description: Web port, default: 8080 }'],
       ),
     ],
-    expected: [`${M}:25:15: error: services.admin.ports.0.host: host port 8080/tcp is already published by services.web.ports.0`],
+    expected: [
+      `${M}:25:15: error: services.admin.ports.0.host: host port 8080/tcp is already published by services.web.ports.0`,
+    ],
   },
   {
     rule: 'host-port-type',
     files: [
       svc(
-        ['  web:', `    image: ${PINNED('r/web')}`, '    ports:', '      - container: 80', '        host: ${config.DOMAIN}'],
+        [
+          '  web:',
+          `    image: ${PINNED('r/web')}`,
+          '    ports:',
+          '      - container: 80',
+          '        host: ${config.DOMAIN}',
+        ],
         ['config:', '  DOMAIN: { type: string, description: Domain }'],
       ),
     ],
-    expected: [`${M}:21:15: error: services.web.ports.0.host: \${config.DOMAIN} is of type string; a host port needs a config key of type port or integer`],
+    expected: [
+      `${M}:21:15: error: services.web.ports.0.host: \${config.DOMAIN} is of type string; a host port needs a config key of type port or integer`,
+    ],
   },
   {
     rule: 'config-default',
-    files: [manifest({ extra: ['config:', '  WORKERS:', '    type: integer', '    description: Worker count', '    default: "four"'] })],
+    files: [
+      manifest({
+        extra: [
+          'config:',
+          '  WORKERS:',
+          '    type: integer',
+          '    description: Worker count',
+          '    default: "four"',
+        ],
+      }),
+    ],
     expected: [`${M}:18:14: error: config.WORKERS.default: default "four" is not an integer`],
   },
   {
     rule: 'config-required-default',
-    files: [manifest({ extra: ['config:', '  TITLE:', '    type: string', '    description: Title', '    default: Antrean', '    required: true'] })],
+    files: [
+      manifest({
+        extra: [
+          'config:',
+          '  TITLE:',
+          '    type: string',
+          '    description: Title',
+          '    default: Antrean',
+          '    required: true',
+        ],
+      }),
+    ],
     expected: [
       `${M}:19:15: warning: config.TITLE.required: required has no effect when a default is given: drop the default to make the region choose, or drop required`,
     ],
@@ -214,32 +293,62 @@ const rows: Row[] = [
   {
     rule: 'docker-api-version',
     files: [manifest({ extra: ['requires:', '  dockerApi: "2.1"'] })],
-    expected: [`${M}:15:14: error: requires.dockerApi: "2.1" is not a Docker Engine API version: they are written 1.<minor>, e.g. "1.41"`],
+    expected: [
+      `${M}:15:14: error: requires.dockerApi: "2.1" is not a Docker Engine API version: they are written 1.<minor>, e.g. "1.41"`,
+    ],
   },
   {
     rule: 'unknown-member',
-    files: [mou({ slug: 'bandung-sumbawa', grantor: '32.73', grantees: ['52.04', '52.99'], apps: [{ name: 'antrean-daring' }] })],
+    files: [
+      mou({
+        slug: 'bandung-sumbawa',
+        grantor: '32.73',
+        grantees: ['52.04', '52.99'],
+        apps: [{ name: 'antrean-daring' }],
+      }),
+    ],
     expected: [
       'catalog/mous/bandung-sumbawa.yaml:6:5: error: grantees.1: grantee 52.99 is not a member: add catalog/members/<slug>.yaml with code "52.99"',
     ],
   },
   {
     rule: 'grantor-not-publisher',
-    files: [mou({ slug: 'sumbawa-wonosobo', grantor: '52.04', grantees: ['33.07'], apps: [{ name: 'antrean-daring' }] })],
+    files: [
+      mou({
+        slug: 'sumbawa-wonosobo',
+        grantor: '52.04',
+        grantees: ['33.07'],
+        apps: [{ name: 'antrean-daring' }],
+      }),
+    ],
     expected: [
       'catalog/mous/sumbawa-wonosobo.yaml:3:10: error: grantor: grantor 52.04 (catalog/members/kab-sumbawa.yaml) is not a publisher: set "publisher: true" there',
     ],
   },
   {
     rule: 'unknown-app',
-    files: [mou({ slug: 'bandung-sumbawa', grantor: '32.73', grantees: ['52.04'], apps: [{ name: 'antrean-darin' }] })],
+    files: [
+      mou({
+        slug: 'bandung-sumbawa',
+        grantor: '32.73',
+        grantees: ['52.04'],
+        apps: [{ name: 'antrean-darin' }],
+      }),
+    ],
     expected: [
       'catalog/mous/bandung-sumbawa.yaml:7:11: error: apps.0.name: app "antrean-darin" is not published by kota-bandung (32.73) (did you mean "antrean-daring"?)',
     ],
   },
   {
     rule: 'no-matching-version',
-    files: [mou({ slug: 'bandung-sumbawa', grantor: '32.73', grantees: ['52.04'], apps: [{ name: 'antrean-daring', versions: '^5.0.0' }] })],
+    files: [
+      mou({
+        slug: 'bandung-sumbawa',
+        grantor: '32.73',
+        grantees: ['52.04'],
+        apps: [{ name: 'antrean-daring', versions: '^5.0.0' }],
+      }),
+    ],
     expected: [
       'catalog/mous/bandung-sumbawa.yaml:8:15: warning: apps.0.versions: "^5.0.0" matches no published version of kota-bandung/antrean-daring (published: 2.0.0-beta.1, 1.2.0, 1.0.0)',
     ],
@@ -247,19 +356,44 @@ const rows: Row[] = [
   {
     rule: 'invalid-validity',
     files: [
-      mou({ slug: 'bandung-sumbawa', grantor: '32.73', grantees: ['52.04'], apps: [{ name: 'antrean-daring' }], validFrom: '2025-01-01', validUntil: '2024-12-31' }),
+      mou({
+        slug: 'bandung-sumbawa',
+        grantor: '32.73',
+        grantees: ['52.04'],
+        apps: [{ name: 'antrean-daring' }],
+        validFrom: '2025-01-01',
+        validUntil: '2024-12-31',
+      }),
     ],
-    expected: ['catalog/mous/bandung-sumbawa.yaml:9:13: error: validUntil: validUntil 2024-12-31 is before validFrom 2025-01-01'],
+    expected: [
+      'catalog/mous/bandung-sumbawa.yaml:9:13: error: validUntil: validUntil 2024-12-31 is before validFrom 2025-01-01',
+    ],
   },
   {
     rule: 'mou-expired',
-    files: [mou({ slug: 'bandung-sumbawa', grantor: '32.73', grantees: ['52.04'], apps: [{ name: 'antrean-daring' }], validUntil: '2025-05-31' })],
-    expected: ['catalog/mous/bandung-sumbawa.yaml:9:13: warning: validUntil: expired on 2025-05-31: renew the agreement, or deploys under it are refused'],
+    files: [
+      mou({
+        slug: 'bandung-sumbawa',
+        grantor: '32.73',
+        grantees: ['52.04'],
+        apps: [{ name: 'antrean-daring' }],
+        validUntil: '2025-05-31',
+      }),
+    ],
+    expected: [
+      'catalog/mous/bandung-sumbawa.yaml:9:13: warning: validUntil: expired on 2025-05-31: renew the agreement, or deploys under it are refused',
+    ],
   },
   {
     rule: 'overlapping-mou',
     files: [
-      mou({ slug: 'bandung-sumbawa-2', grantor: '32.73', grantees: ['33.07', '52.04'], apps: [{ name: 'antrean-daring', versions: '>=1.2.0' }], validFrom: '2025-01-01' }),
+      mou({
+        slug: 'bandung-sumbawa-2',
+        grantor: '32.73',
+        grantees: ['33.07', '52.04'],
+        apps: [{ name: 'antrean-daring', versions: '>=1.2.0' }],
+        validFrom: '2025-01-01',
+      }),
     ],
     expected: [
       'catalog/mous/bandung-sumbawa.yaml:7:11: warning: apps.0.name: overlaps catalog/mous/bandung-sumbawa-2.yaml for antrean-daring and grantee 52.04 from 2025-01-01 to 2028-12-31',
@@ -267,13 +401,19 @@ const rows: Row[] = [
   },
   {
     rule: 'layout',
-    files: [{ ...member({ slug: 'kab-bojonegoro', code: '35.22' }), path: 'catalog/kab-bojonegoro.yaml' }],
-    expected: ['catalog/kab-bojonegoro.yaml:0:0: warning: file in the wrong place: it is not read; move it to catalog/members/kab-bojonegoro.yaml'],
+    files: [
+      { ...member({ slug: 'kab-bojonegoro', code: '35.22' }), path: 'catalog/kab-bojonegoro.yaml' },
+    ],
+    expected: [
+      'catalog/kab-bojonegoro.yaml:0:0: warning: file in the wrong place: it is not read; move it to catalog/members/kab-bojonegoro.yaml',
+    ],
   },
   {
     rule: 'orphan-signature',
     files: [{ path: 'manifests/kota-bandung/antrean-daring/9.9.9.yaml.sig', text: 'sig' }],
-    expected: ['manifests/kota-bandung/antrean-daring/9.9.9.yaml.sig:0:0: warning: signature without a manifest: manifests/kota-bandung/antrean-daring/9.9.9.yaml does not exist'],
+    expected: [
+      'manifests/kota-bandung/antrean-daring/9.9.9.yaml.sig:0:0: warning: signature without a manifest: manifests/kota-bandung/antrean-daring/9.9.9.yaml does not exist',
+    ],
   },
 ];
 
@@ -282,12 +422,18 @@ describe('lintCatalog', () => {
     expect(lint(baseCatalog())).toEqual([]);
   });
 
-  it.each(rows.map((r, i) => ({ ...r, name: `${r.rule} #${i}` })))('$name', ({ rule, files, expected }) => {
-    expect(lintRule(withFiles(baseCatalog(), ...files), rule)).toEqual(expected);
-  });
+  it.each(rows.map((r, i) => ({ ...r, name: `${r.rule} #${i}` })))(
+    '$name',
+    ({ rule, files, expected }) => {
+      expect(lintRule(withFiles(baseCatalog(), ...files), rule)).toEqual(expected);
+    },
+  );
 
   it('keeps schema diagnostics of excluded files, sorted by position', () => {
-    const files = withFiles(baseCatalog(), { path: 'catalog/members/kota-bandung.yaml', text: 'code: 32\n' });
+    const files = withFiles(baseCatalog(), {
+      path: 'catalog/members/kota-bandung.yaml',
+      text: 'code: 32\n',
+    });
     const out = lint(files).filter((l) => l.startsWith('catalog/members/kota-bandung.yaml'));
     expect(out).toEqual([
       'catalog/members/kota-bandung.yaml:1:1: error: contacts: is required',
@@ -302,13 +448,23 @@ describe('lintCatalog', () => {
 
 describe('lintManifestFiles', () => {
   it('checks a loose manifest with and without a catalog', () => {
-    const loose = manifest({ publisher: 'kota-tangerang', version: '3.0.0', services: ['  web:', '    image: nginx'] });
-    const alone = lintManifestFiles([{ ...loose, path: 'draft.yaml' }], null, { today: TODAY }).map(formatDiagnostic);
+    const loose = manifest({
+      publisher: 'kota-tangerang',
+      version: '3.0.0',
+      services: ['  web:', '    image: nginx'],
+    });
+    const alone = lintManifestFiles([{ ...loose, path: 'draft.yaml' }], null, { today: TODAY }).map(
+      formatDiagnostic,
+    );
     expect(alone).toEqual([
       'draft.yaml:16:12: error: services.web.image: image "nginx" is not pinned by digest: write it as repository@sha256:<64 hex> (docker buildx imagetools inspect nginx shows the digest)',
     ]);
     const catalog = buildCatalog({ name: 't', root: '/c', files: baseCatalog() });
-    const moved = lintManifestFiles([{ ...loose, path: '/home/me/cat/manifests/kota-bandung/antrean-daring/3.0.0.yaml' }], catalog, { today: TODAY });
+    const moved = lintManifestFiles(
+      [{ ...loose, path: '/home/me/cat/manifests/kota-bandung/antrean-daring/3.0.0.yaml' }],
+      catalog,
+      { today: TODAY },
+    );
     expect(moved.map((d) => d.rule)).toEqual(['path-mismatch', 'image-not-pinned']);
   });
 
@@ -318,13 +474,17 @@ describe('lintManifestFiles', () => {
     expect(lintManifestFiles([same], catalog, { today: TODAY })).toEqual([]);
     const changed = { ...same, text: same.text.replace('Antrean Daring', 'Antrean Daring v2') };
     expect(lintManifestFiles([changed], catalog, { today: TODAY }).map(formatDiagnostic)).toEqual([
-      expect.stringMatching(/^manifests\/kota-bandung\/antrean-daring\/1\.0\.0\.yaml:1:1: error: manifests\/kota-bandung\/antrean-daring\/1\.0\.0\.yaml is already published with other content \(sha256:[a-f0-9]{64}\); manifests are immutable, publish a new version instead$/),
+      expect.stringMatching(
+        /^manifests\/kota-bandung\/antrean-daring\/1\.0\.0\.yaml:1:1: error: manifests\/kota-bandung\/antrean-daring\/1\.0\.0\.yaml is already published with other content \(sha256:[a-f0-9]{64}\); manifests are immutable, publish a new version instead$/,
+      ),
     ]);
   });
 
   it('reports schema errors of loose files with positions', () => {
     const bad = { path: 'draft.yaml', text: 'schemaVersion: 1\nname: Antrean\n' };
     const out = lintManifestFiles([bad], null, { today: TODAY }).map(formatDiagnostic);
-    expect(out).toContain('draft.yaml:2:7: error: name: must be lower-case letters, digits and dashes, e.g. "antrean-daring"');
+    expect(out).toContain(
+      'draft.yaml:2:7: error: name: must be lower-case letters, digits and dashes, e.g. "antrean-daring"',
+    );
   });
 });

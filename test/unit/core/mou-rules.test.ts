@@ -32,9 +32,27 @@ describe('coverage', () => {
     root: '/c',
     files: withFiles(
       baseCatalog(),
-      mou({ slug: 'bandung-sumbawa', grantor: '32.73', grantees: ['52.04'], apps: [{ name: 'antrean-daring', versions: '^1.0.0' }], ...window }),
-      mou({ slug: 'bandung-wonosobo-old', grantor: '32.73', grantees: ['33.07'], apps: [{ name: 'antrean-daring' }], validFrom: '2020-01-01', validUntil: '2024-12-31' }),
-      mou({ slug: 'tangerang-sumbawa', grantor: '36.71', grantees: ['52.04'], apps: [{ name: 'antrean-daring' }] }),
+      mou({
+        slug: 'bandung-sumbawa',
+        grantor: '32.73',
+        grantees: ['52.04'],
+        apps: [{ name: 'antrean-daring', versions: '^1.0.0' }],
+        ...window,
+      }),
+      mou({
+        slug: 'bandung-wonosobo-old',
+        grantor: '32.73',
+        grantees: ['33.07'],
+        apps: [{ name: 'antrean-daring' }],
+        validFrom: '2020-01-01',
+        validUntil: '2024-12-31',
+      }),
+      mou({
+        slug: 'tangerang-sumbawa',
+        grantor: '36.71',
+        grantees: ['52.04'],
+        apps: [{ name: 'antrean-daring' }],
+      }),
     ),
   });
   const version = (v: string): LoadedManifest => {
@@ -48,17 +66,46 @@ describe('coverage', () => {
   });
 
   it.each([
-    { name: 'grantee region', region: '52.04', v: '1.2.0', covering: ['bandung-sumbawa'], inactive: [] },
-    { name: 'village under the grantee', region: '52.04.01.2001', v: '1.0.0', covering: ['bandung-sumbawa'], inactive: [] },
-    { name: 'version outside the range', region: '52.04', v: '2.0.0-beta.1', covering: [], inactive: ['bandung-sumbawa: covers versions ^1.0.0 only, not 2.0.0-beta.1'] },
-    { name: 'expired MoU', region: '33.07', v: '1.0.0', covering: [], inactive: ['bandung-wonosobo-old: expired on 2024-12-31'] },
+    {
+      name: 'grantee region',
+      region: '52.04',
+      v: '1.2.0',
+      covering: ['bandung-sumbawa'],
+      inactive: [],
+    },
+    {
+      name: 'village under the grantee',
+      region: '52.04.01.2001',
+      v: '1.0.0',
+      covering: ['bandung-sumbawa'],
+      inactive: [],
+    },
+    {
+      name: 'version outside the range',
+      region: '52.04',
+      v: '2.0.0-beta.1',
+      covering: [],
+      inactive: ['bandung-sumbawa: covers versions ^1.0.0 only, not 2.0.0-beta.1'],
+    },
+    {
+      name: 'expired MoU',
+      region: '33.07',
+      v: '1.0.0',
+      covering: [],
+      inactive: ['bandung-wonosobo-old: expired on 2024-12-31'],
+    },
     { name: 'not a grantee', region: '35.22', v: '1.0.0', covering: [], inactive: [] },
   ])('$name', ({ region, v, covering, inactive }) => {
-    expect(slugs(coverage(catalog, version(v), region, '2025-06-01'))).toEqual({ covering, inactive });
+    expect(slugs(coverage(catalog, version(v), region, '2025-06-01'))).toEqual({
+      covering,
+      inactive,
+    });
   });
 
   it('counts a not-yet-valid MoU as inactive', () => {
-    expect(slugs(coverage(catalog, version('1.0.0'), '52.04', '2024-06-01')).inactive).toEqual(['bandung-sumbawa: not valid until 2025-01-01']);
+    expect(slugs(coverage(catalog, version('1.0.0'), '52.04', '2024-06-01')).inactive).toEqual([
+      'bandung-sumbawa: not valid until 2025-01-01',
+    ]);
   });
 
   it('mousFor filters by region and activity', () => {
@@ -68,10 +115,15 @@ describe('coverage', () => {
       ['bandung-sumbawa', 'active', 213],
       ['tangerang-sumbawa', 'active', 1309],
     ]);
-    expect(mousFor(catalog, { region: '52.04.01', active: true, today: '2025-06-01' }).map((e) => e.mou.slug)).toEqual([
-      'bandung-sumbawa',
-      'tangerang-sumbawa',
-    ]);
-    expect(mousFor(catalog, { region: '32.73', active: false, today: '2025-06-01' }).map((e) => e.mou.slug)).toEqual(['bandung-wonosobo-old']);
+    expect(
+      mousFor(catalog, { region: '52.04.01', active: true, today: '2025-06-01' }).map(
+        (e) => e.mou.slug,
+      ),
+    ).toEqual(['bandung-sumbawa', 'tangerang-sumbawa']);
+    expect(
+      mousFor(catalog, { region: '32.73', active: false, today: '2025-06-01' }).map(
+        (e) => e.mou.slug,
+      ),
+    ).toEqual(['bandung-wonosobo-old']);
   });
 });

@@ -30,15 +30,21 @@ describe('parseAppRef', () => {
   it.each([
     ['antrean-daring', { app: 'antrean-daring' }],
     ['antrean-daring@^1.2', { app: 'antrean-daring', range: '^1.2' }],
-    ['kota-bandung/antrean-daring@>=1.0.0 <2.0.0', { publisher: 'kota-bandung', app: 'antrean-daring', range: '>=1.0.0 <2.0.0' }],
+    [
+      'kota-bandung/antrean-daring@>=1.0.0 <2.0.0',
+      { publisher: 'kota-bandung', app: 'antrean-daring', range: '>=1.0.0 <2.0.0' },
+    ],
     ['kota-bandung/antrean-daring', { publisher: 'kota-bandung', app: 'antrean-daring' }],
   ])('%s', (input, expected) => {
     expect(parseAppRef(input)).toEqual(expected);
   });
 
-  it.each(['antrean-daring@not a range', 'Antrean', 'a/b/c', 'app@'])('refuses %s as USAGE', (input) => {
-    expect(thrown(() => parseAppRef(input)).code).toBe('USAGE');
-  });
+  it.each(['antrean-daring@not a range', 'Antrean', 'a/b/c', 'app@'])(
+    'refuses %s as USAGE',
+    (input) => {
+      expect(thrown(() => parseAppRef(input)).code).toBe('USAGE');
+    },
+  );
 });
 
 describe('resolveVersion', () => {
@@ -58,7 +64,9 @@ describe('resolveVersion', () => {
   it('lists the versions that exist when none satisfies', () => {
     const e = thrown(() => resolveVersion(catalog, parseAppRef('antrean-daring@^3')));
     expect(e.code).toBe('NOT_FOUND');
-    expect(e.message).toBe('no version of kota-bandung/antrean-daring satisfies "^3"; versions: 2.0.0-beta.1, 1.2.0, 1.0.0');
+    expect(e.message).toBe(
+      'no version of kota-bandung/antrean-daring satisfies "^3"; versions: 2.0.0-beta.1, 1.2.0, 1.0.0',
+    );
   });
 
   it('suggests close names for an unknown app', () => {
@@ -71,7 +79,9 @@ describe('resolveVersion', () => {
   it('asks to qualify an app published by two publishers', () => {
     const e = thrown(() => resolveVersion(catalog, parseAppRef('sakip@^1')));
     expect(e.code).toBe('USAGE');
-    expect(e.message).toBe('app "sakip" is published by kota-bandung and kota-tangerang: name the publisher');
+    expect(e.message).toBe(
+      'app "sakip" is published by kota-bandung and kota-tangerang: name the publisher',
+    );
     expect(e.suggestions).toEqual(['use "kota-bandung/sakip@^1"', 'use "kota-tangerang/sakip@^1"']);
   });
 });

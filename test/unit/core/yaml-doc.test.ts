@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { closest, locate, locateKey, parseYaml } from '../../../src/core/yaml-doc.js';
 
-const doc = parseYaml('f.yaml', 'services:\n  web:\n    image: nginx\n    ports:\n      - container: 80\n');
+const doc = parseYaml(
+  'f.yaml',
+  'services:\n  web:\n    image: nginx\n    ports:\n      - container: 80\n',
+);
 
 describe('locate', () => {
   it.each([
@@ -19,7 +22,9 @@ describe('locate', () => {
   });
 
   it('keeps dates as strings (YAML 1.2 core schema)', () => {
-    expect(parseYaml('d.yaml', 'validFrom: 2025-01-01\n').value).toEqual({ validFrom: '2025-01-01' });
+    expect(parseYaml('d.yaml', 'validFrom: 2025-01-01\n').value).toEqual({
+      validFrom: '2025-01-01',
+    });
   });
 });
 

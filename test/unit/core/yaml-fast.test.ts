@@ -17,10 +17,27 @@ const inside: string[] = [
 ];
 
 /** Texts the fast reader must decline, so the full parser reports them with positions. */
-const declined: string[] = ['a: 1\na: 2\n', 'a: b: c\n', 'a: 1\n  b: 2\n', 'a: [1,\n', '', '# only a comment\n', 'key: "unterminated\n'];
+const declined: string[] = [
+  'a: 1\na: 2\n',
+  'a: b: c\n',
+  'a: 1\n  b: 2\n',
+  'a: [1,\n',
+  '',
+  '# only a comment\n',
+  'key: "unterminated\n',
+];
 
 /** Texts with features beyond plain maps and lists: when read, they must read as `yaml` reads them. */
-const beyond: string[] = ['- 1\n- - 2\n', 'a: &x 1\nb: *x\n', 'a: |\n  block\n', 'a: plain\n  continued\n', '---\na: 1\n', 'a: [1,\n  2]\n', '1: one\n', 'a: !!str 1\n'];
+const beyond: string[] = [
+  '- 1\n- - 2\n',
+  'a: &x 1\nb: *x\n',
+  'a: |\n  block\n',
+  'a: plain\n  continued\n',
+  '---\na: 1\n',
+  'a: [1,\n  2]\n',
+  '1: one\n',
+  'a: !!str 1\n',
+];
 
 describe('fastParseYaml', () => {
   it.each(inside.map((text) => ({ text })))('agrees with yaml on %#', ({ text }) => {
@@ -31,9 +48,12 @@ describe('fastParseYaml', () => {
     expect(fastParseYaml(text)).toBeUndefined();
   });
 
-  it.each(beyond.map((text) => ({ text })))('agrees with yaml beyond plain maps on %#', ({ text }) => {
-    expect(fastParseYaml(text)).toEqual(full(text));
-  });
+  it.each(beyond.map((text) => ({ text })))(
+    'agrees with yaml beyond plain maps on %#',
+    ({ text }) => {
+      expect(fastParseYaml(text)).toEqual(full(text));
+    },
+  );
 
   it('reads every fixture file like yaml does', () => {
     const files = [...baseCatalog(), benchManifest('kota-bandung', 'sipd', '1.0.0')];
