@@ -1,4 +1,5 @@
 import type { Diagnostic } from './diagnostics.js';
+import { nearest } from './suggest.js';
 import { pathKey, SET_SOURCE, type OverlayLayer } from './overlay-merge.js';
 import type { ConfigKeySpec, Manifest } from './schema/manifest.js';
 import type { Overlay } from './schema/overlay.js';
@@ -28,44 +29,6 @@ export interface ResolvedConfig {
 export interface ResolveConfigOptions {
   /** Source named by a problem about a key no overlay sets; '' when the caller has none. */
   missingSource?: string;
-}
-
-/** Edit distance counting a swap of neighbours as one edit (typing "wbe" for "web"). */
-function distance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
-    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
-  );
-  const at = (i: number, j: number): number => d[i]?.[j] ?? Number.POSITIVE_INFINITY;
-  for (let i = 1; i <= a.length; i++) {
-    const row = d[i] ?? [];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-        best = Math.min(best, at(i - 2, j - 2) + 1);
-      row[j] = best;
-    }
-  }
-  return at(a.length, b.length);
-}
-
-/**
- * The candidate closest to `word` when it is close enough to be a typo (a different case, or
- * about one edit in three characters); `undefined` otherwise.
- */
-export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
-  let best: { name: string; d: number } | undefined;
-  for (const name of candidates) {
-    const d =
-      name.toLowerCase() === word.toLowerCase()
-        ? 0
-        : distance(word.toLowerCase(), name.toLowerCase());
-    if (best === undefined || d < best.d) best = { name, d };
-  }
-  if (best === undefined) return undefined;
-  return best.d <= Math.max(1, Math.floor(Math.max(word.length, best.name.length) / 3))
-    ? best.name
-    : undefined;
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -204,7 +167,7 @@ export function resolveConfig(
   for (const key of Object.keys(supplied)) {
     if (Object.hasOwn(manifest.config, key)) continue;
     const path = ['config', key];
-    const guess = didYouMean(key, declared);
+    const guess = nearest(key, declared);
     problems.push({
       source: origins.get(pathKey(path)) ?? options.missingSource ?? '',
       path,
@@ -267,7 +230,7 @@ export function checkServiceOverrides(
     const path = ['services', name];
     const source =
       [...origins.entries()].find(([k]) => k.startsWith(`${pathKey(path)}.`))?.[1] ?? '';
-    const guess = didYouMean(name, declared);
+    const guess = nearest(name, declared);
     problems.push({
       source,
       path,

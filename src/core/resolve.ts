@@ -2,7 +2,7 @@ import semver from 'semver';
 import type { Catalog, LoadedManifest } from './catalog-model.js';
 import { KsadError } from './errors.js';
 import { SLUG_PATTERN } from './schema/index.js';
-import { closest } from './yaml-doc.js';
+import { closest } from './suggest.js';
 
 export interface AppRef {
   publisher?: string;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { didYouMean, type ConfigValue } from './config.js';
+import type { ConfigValue } from './config.js';
+import { nearest } from './suggest.js';
 import { parseDuration, parseSize } from './duration.js';
 import { KsadError } from './errors.js';
 import { dependencyLevels } from './graph.js';
@@ -386,7 +387,7 @@ export function buildDesiredState(input: DesiredStateInput): DesiredState {
 }
 
 function unknownName(kind: string, name: string, known: string[]): string {
-  const guess = didYouMean(name, known);
+  const guess = nearest(name, known);
   return `there is no ${kind} "${name}"${guess !== undefined ? `; did you mean "${guess}"?` : ''}`;
 }
 

@@ -2,7 +2,7 @@ import semver from 'semver';
 import { MANIFEST_PATH } from '../catalog-build.js';
 import type { LoadedMember } from '../catalog-model.js';
 import { SLUG_PATTERN } from '../schema/index.js';
-import { didYouMean } from '../yaml-doc.js';
+import { didYouMean } from '../suggest.js';
 import type { ManifestUnit, Reporter } from './context.js';
 
 /** `path-mismatch`: `manifests/<publisher>/<app>/<version>.yaml` must agree with the file's contents. */

@@ -1,7 +1,7 @@
 import semver from 'semver';
 import type { Catalog, LoadedMou } from '../catalog-model.js';
 import { mouStatus } from '../mou-rules.js';
-import { didYouMean } from '../yaml-doc.js';
+import { didYouMean } from '../suggest.js';
 import type { LintOptions, Reporter } from './context.js';
 
 /**

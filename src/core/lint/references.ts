@@ -1,6 +1,6 @@
 import { scanReferences } from '../references.js';
 import type { ConfigKeySpec, Manifest } from '../schema/index.js';
-import { didYouMean } from '../yaml-doc.js';
+import { didYouMean } from '../suggest.js';
 import type { YamlPath } from '../yaml-doc.js';
 import type { ManifestUnit, Reporter } from './context.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { closest, locate, locateKey, parseYaml } from '../../../src/core/yaml-doc.js';
+import { closest } from '../../../src/core/suggest.js';
+import { locate, locateKey, parseYaml } from '../../../src/core/yaml-doc.js';
 
 const doc = parseYaml(
   'f.yaml',

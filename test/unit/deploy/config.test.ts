@@ -1,7 +1,7 @@
+import { nearest } from '../../../src/core/suggest.js';
 import { describe, expect, it } from 'vitest';
 import {
   checkServiceOverrides,
-  didYouMean,
   problemsToDiagnostics,
   resolveConfig,
 } from '../../../src/core/config.js';
@@ -336,11 +336,11 @@ describe('problemsToDiagnostics', () => {
   });
 });
 
-describe('didYouMean', () => {
+describe('nearest', () => {
   it.each<[string, string[], string | undefined]>([
     ['HTTP_PRT', ['HTTP_PORT', 'REGION_NAME'], 'HTTP_PORT'],
     ['http_port', ['HTTP_PORT'], 'HTTP_PORT'],
     ['DB', ['HTTP_PORT'], undefined],
     ['X', [], undefined],
-  ])('%s', (word, candidates, expected) => expect(didYouMean(word, candidates)).toBe(expected));
+  ])('%s', (word, candidates, expected) => expect(nearest(word, candidates)).toBe(expected));
 });
