@@ -16,7 +16,7 @@ import type { ReleaseStatus } from '../../src/app/releases.js';
 import type { CliResult } from '../support/cli.js';
 import { cleanupByLabel, requireEngine, waitFor, type Engine } from '../support/engine.js';
 import { lifecycleCatalog, type LifecycleCatalog } from '../support/lifecycle-fixture.js';
-import { buildPrivateCli, type PrivateCli } from '../support/private-cli.js';
+import { cliProcess, type CliProcess } from '../support/cli-process.js';
 
 const APP = `uji-siklus-kr-${randomBytes(3).toString('hex')}`;
 const PORT = 19121;
@@ -24,7 +24,7 @@ const PORT = 19121;
 let engine: Engine;
 let catalog: LifecycleCatalog;
 let home: string;
-let cli: PrivateCli;
+let cli: CliProcess;
 /** The database's records before any upgrade: every later read must still start with them. */
 let firstRecords: string[] = [];
 
@@ -144,7 +144,7 @@ async function expectHealthyOn(version: string, startsBefore: number): Promise<n
 beforeAll(async () => {
   engine = await requireEngine();
   home = await mkdtemp(join(tmpdir(), 'ksad-home-'));
-  cli = await buildPrivateCli(home);
+  cli = cliProcess(home);
   catalog = await lifecycleCatalog(
     APP,
     ['1.0.0', '1.1.0', '1.2.0', '1.3.0', '1.4.0'].map((version, i) => ({
@@ -181,7 +181,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await cleanupByLabel(`id.ksad.app=${APP}`);
   await catalog?.cleanup();
-  await cli?.cleanup();
   if (home) await rm(home, { recursive: true, force: true });
 });
 

@@ -14,7 +14,7 @@ import type { OutdatedReport } from '../../src/app/outdated.js';
 import type { CliResult } from '../support/cli.js';
 import { cleanupByLabel, requireEngine, waitFor, type Engine } from '../support/engine.js';
 import { lifecycleCatalog, type LifecycleCatalog } from '../support/lifecycle-fixture.js';
-import { buildPrivateCli, type PrivateCli } from '../support/private-cli.js';
+import { cliProcess, type CliProcess } from '../support/cli-process.js';
 
 const APP = `uji-siklus-lc-${randomBytes(3).toString('hex')}`;
 const PORT = 19111;
@@ -22,7 +22,7 @@ const PORT = 19111;
 let engine: Engine;
 let catalog: LifecycleCatalog;
 let home: string;
-let cli: PrivateCli;
+let cli: CliProcess;
 
 const CATALOG_COMMANDS = new Set(['deploy', 'rollback', 'outdated', 'host']);
 
@@ -86,7 +86,7 @@ async function passwordOf(service: string): Promise<string | undefined> {
 beforeAll(async () => {
   engine = await requireEngine();
   home = await mkdtemp(join(tmpdir(), 'ksad-home-'));
-  cli = await buildPrivateCli(home);
+  cli = cliProcess(home);
   catalog = await lifecycleCatalog(APP, [
     { version: '1.0.0', schema: '1' },
     { version: '1.1.0', schema: '2' },
@@ -109,7 +109,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await cleanupByLabel(`id.ksad.app=${APP}`);
   await catalog?.cleanup();
-  await cli?.cleanup();
   if (home) await rm(home, { recursive: true, force: true });
 });
 
