@@ -32,7 +32,9 @@ const template = readFileSync(
   join(root, 'manifests/kota-bandung/antrean-daring/2.0.0.yaml'),
   'utf8',
 );
+// The sample catalog too, so its MoUs find their apps and the catalog lints clean.
 cpSync(join(root, 'catalog'), join(work, 'catalog'), { recursive: true });
+cpSync(join(root, 'manifests'), join(work, 'manifests'), { recursive: true });
 const apps = 100;
 for (let i = 0; i < count; i++) {
   const app = `aplikasi-${String(i % apps).padStart(3, '0')}`;
