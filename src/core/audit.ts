@@ -738,7 +738,7 @@ function rebuild(
       'info',
       'drift-unverified',
       `service ${unverified.join(', ')}`,
-      'the environment was not compared: the recorded configuration does not rebuild the recorded spec (overlay service overrides are not recorded, a secret is not stored, or the host profile changed)',
+      'the environment was not compared: the recorded configuration does not rebuild the recorded spec (a release recorded before ksad kept service overrides, a secret is not stored, or the host profile changed)',
     );
   }
   return { desired, verified };

@@ -3,8 +3,8 @@
  * host for Kabupaten Sumbawa, deploy Antrean Daring with the example overlay, look at it with
  * list, host show and doctor, and get a machine-readable error for a mistake.
  *
- * The sample antrean-daring manifests are deployed under a name of this test's own (the shared dev
- * engine may run the real antrean-daring for someone else), with the example overlay's `app:`
+ * The sample antrean-daring manifests are deployed under a name of this test's own (the engine
+ * may already run the real antrean-daring, from the demo), with the example overlay's `app:`
  * changed to match; everything else is the sample as shipped.
  */
 import { readFile, rm, writeFile, mkdtemp } from 'node:fs/promises';

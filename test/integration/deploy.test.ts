@@ -2,7 +2,7 @@
  * The deploy lifecycle through the built CLI against the real engine: install a web+db+worker app
  * with an overlay, re-deploy with nothing changed, change one service, plan, render, uninstall and
  * re-install (data found again), purge. The app has a name of its own, in a temp copy of the sample
- * catalog, so other engineers' apps on the shared engine are never touched.
+ * catalog, so other apps on the same engine are never touched.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -104,7 +104,7 @@ services:
 `,
   );
   cli = new KsadCli({ home, dockerHost: engine.dockerHost });
-  // The host profile is shared with other engineers' tests: set it, never assume it.
+  // The host profile is one per engine and other test files set it too: set it, never assume it.
   const init = await cli.run([
     'host',
     'init',

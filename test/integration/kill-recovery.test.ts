@@ -184,7 +184,7 @@ afterAll(async () => {
   if (home) await rm(home, { recursive: true, force: true });
 });
 
-// A shared dev engine can be slow: each step runs several CLI deploys.
+// An engine on a busy machine can be slow: each step runs several CLI deploys.
 describe('a deploy killed with SIGKILL', { timeout: 300_000 }, () => {
   let starts = 1;
 

@@ -1,5 +1,5 @@
 /**
- * Publisher to recipient on real git repositories, the real registry and the dev engine: a key
+ * Publisher to recipient on real git repositories, the real registry and a real Docker engine: a key
  * is made and listed in the catalog, a manifest published (signed, committed, tagged, pushed) to
  * a bare "remote", a recipient adds and syncs the catalog and deploys the app with the signature
  * verified. A changed byte, a republished version, an unsigned manifest (per the host's policy),
@@ -108,7 +108,7 @@ beforeAll(async () => {
   cli = new KsadCli({ home: join(base, 'home'), dockerHost: engine.dockerHost, cwd: base });
   const guard = await guardHostProfile(engine.docker);
   restoreProfile = () => guard.restore();
-  // Shared with other engineers' tests: set the region, keep whatever policy is there.
+  // Other test files set the profile too: set the region, keep whatever policy is there.
   const init = await cli.run(['host', 'init', '--region', '52.04', '--catalog', work, '--json']);
   expect(init.status, init.said).toBe(ExitCode.OK);
   guard.wrote(init.json.profile);

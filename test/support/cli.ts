@@ -6,7 +6,7 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
  * Where the built CLI lives: the checkout itself, or a copy of it named by KSAD_CLI_ROOT (a
- * snapshot of bin/, dist/ and package.json keeps a run stable while others rebuild dist/).
+ * built copy elsewhere, e.g. an unpacked `npm pack`).
  */
 export const CLI_ROOT = process.env.KSAD_CLI_ROOT ?? REPO_ROOT;
 

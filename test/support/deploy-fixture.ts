@@ -257,9 +257,9 @@ function statusCode(error: unknown): number | undefined {
 const HOST_VOLUME = 'ksad-host';
 
 /**
- * The host profile (`ksad-host` volume) is shared by everyone using the dev engine. Snapshot it
+ * The host profile (`ksad-host` volume) is one per engine, shared by every test file. Snapshot it
  * before the test's `host init`; `restore()` puts it back when this test changed it (region, name
- * or policy), or removes it when it did not exist before. A profile someone else wrote meanwhile
+ * or policy), or removes it when it did not exist before. A profile another test wrote meanwhile
  * (not one this test wrote) is left alone.
  */
 export async function guardHostProfile(docker: Docker): Promise<{

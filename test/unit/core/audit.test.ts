@@ -457,7 +457,7 @@ const cases: Array<{ name: string; input: () => AuditInput; findings: Expected }
         'info',
         'drift-unverified',
         'service web',
-        'the environment was not compared: the recorded configuration does not rebuild the recorded spec (overlay service overrides are not recorded, a secret is not stored, or the host profile changed)',
+        'the environment was not compared: the recorded configuration does not rebuild the recorded spec (a release recorded before ksad kept service overrides, a secret is not stored, or the host profile changed)',
       ],
     ],
   },
