@@ -73,7 +73,9 @@ node -e '
   for (const f of process.argv.slice(1)) {
     if (!fs.existsSync(f) || fs.statSync(f).size === 0) { failed++; continue; }
     const r = JSON.parse(fs.readFileSync(f, "utf8"));
-    passed += r.numPassedTests; failed += r.numFailedTests + (r.numFailedTestSuites ?? 0);
+    passed += r.numPassedTests;
+    // A suite that failed before its tests ran (a broken beforeAll) counts once.
+    failed += r.numFailedTests > 0 ? r.numFailedTests : (r.numFailedTestSuites ?? 0);
     skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0); total += r.numTotalTests;
   }
   console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);

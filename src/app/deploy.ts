@@ -204,9 +204,17 @@ async function apply(
         const back = [...kept].sort(
           (a, b) => (order.get(a.service.service) ?? 0) - (order.get(b.service.service) ?? 0),
         );
-        for (const { service, old } of back) {
-          await ctx.engine.renameContainer(old.id, service.spec.name);
-          if (old.state === 'running') await ctx.engine.startContainer(old.id);
+        // Level by level, each ready before the next starts, so "runs again" is true when said.
+        for (const level of p.desired.levels) {
+          const group = back.filter(({ service }) => level.includes(service.service));
+          await Promise.all(
+            group.map(async ({ service, old }) => {
+              await ctx.engine.renameContainer(old.id, service.spec.name);
+              if (old.state !== 'running') return;
+              await ctx.engine.startContainer(old.id);
+              await waitRestored(ctx, old.id, service.spec.name, opts.healthTimeoutMs);
+            }),
+          );
         }
         if (createdNetwork && p.current === null)
           await ctx.engine.removeNetwork(p.desired.network.name);
@@ -369,6 +377,30 @@ async function waitReady(
         service,
         `it did not become ${service.healthcheck ? 'healthy' : 'running'} within ${Math.round(timeoutMs / 1000)} s`,
         secretValues,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+/** Waits until a restored container runs again, and is healthy when it has a health check. */
+async function waitRestored(
+  ctx: DeployRunContext,
+  id: string,
+  name: string,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = ctx.clock.now().getTime() + timeoutMs;
+  for (;;) {
+    const info = await ctx.engine.inspectContainer(id);
+    if (info?.state === 'running' && (info.health === 'none' || info.health === 'healthy')) return;
+    if (!info || info.state === 'exited' || info.state === 'dead' || info.health === 'unhealthy') {
+      throw new KsadError('DEPLOY_FAILED', `the restored container ${name} did not run again`);
+    }
+    if (ctx.clock.now().getTime() > deadline) {
+      throw new KsadError(
+        'DEPLOY_FAILED',
+        `the restored container ${name} was not ready within ${Math.round(timeoutMs / 1000)} s`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
