@@ -128,7 +128,7 @@ async function apply(
 
   // Secrets are stored before any container uses them: a crash must not lose a generated password.
   // Supplied ones too, so later upgrades and rollbacks find every value on the host.
-  const stored = await state.secrets(app);
+  const stored = p.storedSecrets;
   const secretsChanged =
     Object.keys(stored).length !== Object.keys(p.secrets.values).length ||
     Object.entries(p.secrets.values).some(([name, value]) => stored[name] !== value);

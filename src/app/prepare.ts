@@ -84,6 +84,8 @@ export interface Prepared {
   /** Per-service overrides from the overlays (resources, environment), recorded to re-create. */
   serviceOverrides: NonNullable<Overlay['services']>;
   secrets: SecretPlan;
+  /** The secret values stored on the host before this change. */
+  storedSecrets: Record<string, string>;
   desired: DesiredState;
   actual: ActualState;
   plan: Plan;
@@ -295,6 +297,7 @@ export async function prepareDeploy(ctx: DeployContext, req: DeployRequest): Pro
     config: resolved.values,
     serviceOverrides: merged.merged.services ?? {},
     secrets,
+    storedSecrets: existingSecrets,
     desired,
     actual,
     plan,
