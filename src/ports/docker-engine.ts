@@ -7,36 +7,17 @@
  * classifies engine errors by HTTP status code (404 → null or NOT_FOUND, 409 → conflict).
  */
 import type {
-  Labels,
-  EngineInfo,
-  PublishedPort,
-  VolumeMount,
-  HealthcheckConfig,
-  ContainerSpec,
-  ContainerState,
-  HealthState,
   ContainerInfo,
+  ContainerSpec,
+  EngineInfo,
   ImageInfo,
+  Labels,
   NetworkInfo,
-  VolumeInfo,
   PullProgress,
+  VolumeInfo,
 } from '../core/engine-model.js';
 
-export type {
-  Labels,
-  EngineInfo,
-  PublishedPort,
-  VolumeMount,
-  HealthcheckConfig,
-  ContainerSpec,
-  ContainerState,
-  HealthState,
-  ContainerInfo,
-  ImageInfo,
-  NetworkInfo,
-  VolumeInfo,
-  PullProgress,
-};
+export type * from '../core/engine-model.js';
 
 export interface DockerEngine {
   /** Checks reachability and reports versions. */

@@ -22,6 +22,7 @@ import {
   tempCatalog,
   uniqueName,
   type TempCatalog,
+  sumbawaHostInit,
 } from '../support/deploy-fixture.js';
 import { cleanupByLabel, requireEngine, type Engine } from '../support/engine.js';
 
@@ -76,17 +77,7 @@ afterAll(async () => {
 
 describe('a newcomer deploys Antrean Daring for Kabupaten Sumbawa', () => {
   it('host init records the region on the Docker host', async () => {
-    // The manifest copies carry no signature, so this host allows unsigned ones (recorded per release).
-    const init = await cli.run([
-      'host',
-      'init',
-      '--region',
-      '52.04',
-      '--allow-unsigned',
-      '--catalog',
-      catalog.root,
-      '--json',
-    ]);
+    const init = await cli.run(sumbawaHostInit(catalog.root));
     expect(init.status, init.said).toBe(ExitCode.OK);
     expect(init.json.profile).toMatchObject({
       region: { code: '52.04', name: 'Kabupaten Sumbawa' },

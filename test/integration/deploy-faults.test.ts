@@ -21,6 +21,7 @@ import {
   uniqueName,
   type RunResult,
   type TempCatalog,
+  sumbawaHostInit,
 } from '../support/deploy-fixture.js';
 import {
   buildTestImage,
@@ -142,16 +143,7 @@ beforeAll(async () => {
   });
   home = await mkdtemp(join(tmpdir(), 'ksad-faults-home-'));
   cli = new KsadCli({ home, dockerHost: engine.dockerHost });
-  const init = await cli.run([
-    'host',
-    'init',
-    '--region',
-    '52.04',
-    '--allow-unsigned',
-    '--catalog',
-    catalog.root,
-    '--json',
-  ]);
+  const init = await cli.run(sumbawaHostInit(catalog.root));
   expect(init.status, init.said).toBe(ExitCode.OK);
   guard.wrote(init.json.profile);
 });

@@ -21,6 +21,7 @@ import {
   tempCatalog,
   uniqueName,
   type TempCatalog,
+  sumbawaHostInit,
 } from '../support/deploy-fixture.js';
 import { cleanupByLabel, requireEngine, type Engine } from '../support/engine.js';
 
@@ -105,16 +106,7 @@ services:
   );
   cli = new KsadCli({ home, dockerHost: engine.dockerHost });
   // The host profile is one per engine and other test files set it too: set it, never assume it.
-  const init = await cli.run([
-    'host',
-    'init',
-    '--region',
-    '52.04',
-    '--allow-unsigned',
-    '--catalog',
-    catalog.root,
-    '--json',
-  ]);
+  const init = await cli.run(sumbawaHostInit(catalog.root));
   expect(init.status, init.said).toBe(ExitCode.OK);
   guard.wrote(init.json.profile);
 });

@@ -7,7 +7,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +14,11 @@ import type { AppHistory } from '../../src/app/history.js';
 import type { ReleaseStatus } from '../../src/app/releases.js';
 import type { CliResult } from '../support/cli.js';
 import { cleanupByLabel, requireEngine, waitFor, type Engine } from '../support/engine.js';
-import { lifecycleCatalog, type LifecycleCatalog } from '../support/lifecycle-fixture.js';
+import {
+  lifecycleCatalog,
+  samplePage,
+  type LifecycleCatalog,
+} from '../support/lifecycle-fixture.js';
 import { cliProcess, type CliProcess } from '../support/cli-process.js';
 
 const APP = `uji-siklus-kr-${randomBytes(3).toString('hex')}`;
@@ -30,27 +33,6 @@ let firstRecords: string[] = [];
 
 function ksad(...args: string[]): CliResult {
   return cli.run(args);
-}
-
-function page(): Promise<{ version: string; records: string[] } | undefined> {
-  return new Promise((resolve) => {
-    const req = get(`http://127.0.0.1:${PORT}/`, { timeout: 3000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => {
-        const version = /id="APP_VERSION">([^<]*)</.exec(body)?.[1];
-        const records = /<pre id="records">([^<]*)<\/pre>/.exec(body)?.[1];
-        resolve(
-          res.statusCode === 200 && version && records
-            ? { version, records: records.split('\n') }
-            : undefined,
-        );
-      });
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(undefined));
-  });
 }
 
 async function containerNames(): Promise<string[]> {
@@ -121,7 +103,7 @@ function recover(killed: ChildProcess, command: string[]): CliResult {
 /** The app runs `version`, healthy, with its database records kept and one more start recorded. */
 async function expectHealthyOn(version: string, startsBefore: number): Promise<number> {
   const p = await waitFor(`web answering with ${version}`, async () => {
-    const x = await page();
+    const x = await samplePage(PORT);
     return x?.version === version ? x : undefined;
   });
   expect(p.records.slice(0, firstRecords.length)).toEqual(firstRecords);
@@ -173,7 +155,7 @@ beforeAll(async () => {
   );
   expect(install.status, install.stdout + install.stderr).toBe(0);
   const p = await waitFor('the installed app', async () =>
-    (await page())?.version === '1.0.0' ? page() : undefined,
+    (await samplePage(PORT))?.version === '1.0.0' ? samplePage(PORT) : undefined,
   );
   firstRecords = p.records;
 }, 300_000);

@@ -5,7 +5,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +12,11 @@ import type { AppHistory } from '../../src/app/history.js';
 import type { OutdatedReport } from '../../src/app/outdated.js';
 import type { CliResult } from '../support/cli.js';
 import { cleanupByLabel, requireEngine, waitFor, type Engine } from '../support/engine.js';
-import { lifecycleCatalog, type LifecycleCatalog } from '../support/lifecycle-fixture.js';
+import {
+  lifecycleCatalog,
+  samplePage,
+  type LifecycleCatalog,
+} from '../support/lifecycle-fixture.js';
 import { cliProcess, type CliProcess } from '../support/cli-process.js';
 
 const APP = `uji-siklus-lc-${randomBytes(3).toString('hex')}`;
@@ -31,31 +34,9 @@ function ksad(...args: string[]): CliResult {
   return cli.run(CATALOG_COMMANDS.has(args[0] ?? '') ? [...args, '--catalog', catalog.root] : args);
 }
 
-/** The sample web page: the version it runs and the database records it shows. */
-function page(): Promise<{ version: string; records: string[] } | undefined> {
-  return new Promise((resolve) => {
-    const req = get(`http://127.0.0.1:${PORT}/`, { timeout: 3000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => {
-        const version = /id="APP_VERSION">([^<]*)</.exec(body)?.[1];
-        const records = /<pre id="records">([^<]*)<\/pre>/.exec(body)?.[1];
-        resolve(
-          res.statusCode === 200 && version && records
-            ? { version, records: records.split('\n') }
-            : undefined,
-        );
-      });
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(undefined));
-  });
-}
-
 function pageAt(version: string) {
   return waitFor(`web answering with ${version} on :${PORT}`, async () => {
-    const p = await page();
+    const p = await samplePage(PORT);
     return p?.version === version ? p : undefined;
   });
 }

@@ -380,3 +380,20 @@ export async function execIn(docker: Docker, name: string, cmd: string[]): Promi
   }
   return out;
 }
+
+/**
+ * `host init` for Kabupaten Sumbawa (52.04) reading `catalogRoot`. Test manifests carry no
+ * signature, so the host allows unsigned ones (recorded with each release).
+ */
+export function sumbawaHostInit(catalogRoot: string): string[] {
+  return [
+    'host',
+    'init',
+    '--region',
+    '52.04',
+    '--allow-unsigned',
+    '--catalog',
+    catalogRoot,
+    '--json',
+  ];
+}

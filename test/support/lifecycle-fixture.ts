@@ -6,6 +6,7 @@
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { get } from 'node:http';
 import { REPO_ROOT } from './cli.js';
 
 const IMAGES = {
@@ -155,4 +156,28 @@ document:
   };
   for (const v of versions) await addVersion(v);
   return { root, addVersion, cleanup: () => rm(root, { recursive: true, force: true }) };
+}
+
+/** The sample web page on 127.0.0.1:`port`: the version it runs and the database records it shows. */
+export function samplePage(
+  port: number,
+): Promise<{ version: string; records: string[] } | undefined> {
+  return new Promise((resolve) => {
+    const req = get(`http://127.0.0.1:${port}/`, { timeout: 3000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => {
+        const version = /id="APP_VERSION">([^<]*)</.exec(body)?.[1];
+        const records = /<pre id="records">([^<]*)<\/pre>/.exec(body)?.[1];
+        resolve(
+          res.statusCode === 200 && version && records
+            ? { version, records: records.split('\n') }
+            : undefined,
+        );
+      });
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(undefined));
+  });
 }
