@@ -1,14 +1,16 @@
 #!/usr/bin/env node
-// Bundles every command (after tsc has type-checked and emitted dist/) into dist/bundle with shared chunks, so a
-// command loads a handful of files instead of hundreds of modules: start-up is most of a no-op
-// deploy. @oclif/core stays external (oclif itself loads the commands and they must share its
-// classes). Two parts of dockerode ksad never uses are kept out of the start-up path:
-// - its BuildKit session support (gRPC and protobuf), used only by image builds: replaced by a
-//   module that says so if it is ever called;
+// Bundles the whole CLI (after tsc has type-checked and emitted dist/) into one file, dist/ksad.js:
+// start-up is most of a short command such as a no-op deploy, and one file loads far faster than
+// the hundreds of modules of the commands and their dependencies. Two parts of dockerode ksad never
+// uses are kept out of the start-up path:
+// - its BuildKit support (gRPC and protobuf), used only by image builds: replaced by a module that
+//   says so if it is ever called;
 // - ssh2, used only for ssh:// engines: loaded when the first SSH connection is made.
-import { readdirSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Script, constants } from 'node:vm';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -25,7 +27,7 @@ function commandSources(dir) {
 const trimDockerode = {
   name: 'trim-dockerode',
   setup(b) {
-    b.onResolve({ filter: /^\.\/session$/ }, (args) =>
+    b.onResolve({ filter: /^\.\/(session|buildkit)$/ }, (args) =>
       args.importer.includes('dockerode/lib/')
         ? { path: 'dockerode-session', namespace: 'ksad-stub' }
         : undefined,
@@ -36,9 +38,11 @@ const trimDockerode = {
         : undefined,
     );
     b.onLoad({ filter: /^dockerode-session$/, namespace: 'ksad-stub' }, () => ({
-      contents: `module.exports = function withSession() {
-  throw new Error('BuildKit sessions are not part of ksad: it never builds images');
-};`,
+      contents: `function notInKsad() {
+  throw new Error('BuildKit is not part of ksad: it never builds images');
+}
+module.exports = notInKsad;
+module.exports.followProgress = notInKsad;`,
       loader: 'js',
     }));
     b.onLoad({ filter: /^ssh2-lazy$/, namespace: 'ksad-stub' }, () => ({
@@ -53,23 +57,48 @@ const trimDockerode = {
   },
 };
 
+// One entry for the whole CLI: every command class under its oclif id (oclif's "explicit" command
+// discovery, package.json) and oclif's own `execute`, so bin/run.js and the commands share one copy
+// of @oclif/core and a run loads a single file instead of hundreds of modules.
+const commandsRoot = join(root, 'src/commands');
+const commands = commandSources(commandsRoot).map((file, i) => ({
+  id: relative(commandsRoot, file).replace(/\.ts$/, '').split(sep).join(':'),
+  file,
+  local: `C${i}`,
+}));
+const entry = [
+  "export { execute } from '@oclif/core';",
+  ...commands.map((c) => `import ${c.local} from ${JSON.stringify(c.file)};`),
+  `export const COMMANDS = { ${commands.map((c) => `${JSON.stringify(c.id)}: ${c.local}`).join(', ')} };`,
+].join('\n');
+
+const outfile = join(root, 'dist/ksad.cjs');
 await build({
-  entryPoints: commandSources(join(root, 'src/commands')),
-  // oclif reads commands from dist/bundle/commands (package.json); the shared chunks sit beside
-  // that folder so oclif does not take them for commands.
-  outdir: join(root, 'dist/bundle'),
-  outbase: join(root, 'src'),
+  stdin: { contents: entry, resolveDir: root, sourcefile: 'ksad-entry.js', loader: 'js' },
+  outfile,
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  // CommonJS, because Node 20 can load a CommonJS script with a V8 code cache (below) but not a module.
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
-  chunkNames: 'chunks/[name]-[hash]',
-  external: ['@oclif/core', 'ssh2', 'cpu-features'],
-  // Bundled CommonJS dependencies call require(); ESM output needs one made for it.
-  banner: {
-    js: "import { createRequire as __ksadRequire } from 'node:module'; const require = __ksadRequire(import.meta.url);",
-  },
+  // typescript: oclif asks for it only to read a tsconfig when run from TypeScript sources.
+  external: ['ssh2', 'cpu-features', 'typescript'],
+  define: { 'import.meta.url': '__ksadModuleUrl' },
+  banner: { js: "const __ksadModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   plugins: [trimDockerode],
   logLevel: 'warning',
 });
+
+// V8's code cache for the bundle, made after its top level has run so that every function compiled
+// then is in it. bin/run.js hands it to V8, which checks that it fits this Node and this bundle and
+// otherwise compiles as usual.
+const wrapped = Module.wrap(readFileSync(outfile, 'utf8'));
+const script = new Script(wrapped, {
+  filename: outfile,
+  importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+});
+const mod = new Module(outfile);
+mod.filename = outfile;
+mod.paths = Module._nodeModulePaths(dirname(outfile));
+script.runInThisContext()(mod.exports, createRequire(outfile), mod, outfile, dirname(outfile));
+writeFileSync(`${outfile}.cache`, script.createCachedData());

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { Flags } from '@oclif/core';
 import { resolveDockerHost } from '../adapters/docker-host.js';
 import { DockerodeEngine } from '../adapters/dockerode-engine.js';
@@ -51,7 +52,6 @@ export async function deployContext(flags: {
 
 /** Secrets for this run: `KSAD_SECRET_<NAME>` variables, then `--secret NAME=@FILE|VALUE` flags. */
 export async function suppliedSecrets(flags: readonly string[]): Promise<Record<string, string>> {
-  const { readFile } = await import('node:fs/promises');
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (key.startsWith('KSAD_SECRET_') && value !== undefined && value !== '')
