@@ -6,6 +6,7 @@
 // - its BuildKit support (gRPC and protobuf), used only by image builds: replaced by a module that
 //   says so if it is ever called;
 // - ssh2, used only for ssh:// engines: loaded when the first SSH connection is made.
+import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
@@ -61,16 +62,36 @@ module.exports.followProgress = notInKsad;`,
 // discovery, package.json) and oclif's own `execute`, so bin/run.js and the commands share one copy
 // of @oclif/core and a run loads a single file instead of hundreds of modules.
 const commandsRoot = join(root, 'src/commands');
-const commands = commandSources(commandsRoot).map((file, i) => ({
+const commands = commandSources(commandsRoot).map((file) => ({
   id: relative(commandsRoot, file).replace(/\.ts$/, '').split(sep).join(':'),
   file,
-  local: `C${i}`,
 }));
+// Each command's module is initialised when oclif first asks for its class, so a run pays only
+// for the command it runs (oclif takes ids, flags and help from oclif.manifest.json).
 const entry = [
   "export { execute } from '@oclif/core';",
-  ...commands.map((c) => `import ${c.local} from ${JSON.stringify(c.file)};`),
-  `export const COMMANDS = { ${commands.map((c) => `${JSON.stringify(c.id)}: ${c.local}`).join(', ')} };`,
+  'export const COMMANDS = {};',
+  ...commands.map(
+    (c) =>
+      `Object.defineProperty(COMMANDS, ${JSON.stringify(c.id)}, { enumerable: true, get: () => require(${JSON.stringify(c.file)}).default });`,
+  ),
 ].join('\n');
+
+// Names this build in ksad's caches (catalog indexes): a digest of every source file and of the
+// locked dependencies, so a cache entry is only ever read by the code that wrote it.
+function sourceFiles(dir) {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const path = join(dir, name);
+      return statSync(path).isDirectory() ? sourceFiles(path) : [path];
+    });
+}
+const buildHash = createHash('sha256');
+for (const file of [...sourceFiles(join(root, 'src')), join(root, 'package-lock.json')]) {
+  buildHash.update(relative(root, file)).update('\0').update(readFileSync(file)).update('\0');
+}
+const buildId = buildHash.digest('hex').slice(0, 16);
 
 const outfile = join(root, 'dist/ksad.cjs');
 await build({
@@ -83,7 +104,7 @@ await build({
   target: 'node20',
   // typescript: oclif asks for it only to read a tsconfig when run from TypeScript sources.
   external: ['ssh2', 'cpu-features', 'typescript'],
-  define: { 'import.meta.url': '__ksadModuleUrl' },
+  define: { 'import.meta.url': '__ksadModuleUrl', KSAD_BUILD_ID: JSON.stringify(buildId) },
   banner: { js: "const __ksadModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   plugins: [trimDockerode],
   logLevel: 'warning',
@@ -101,4 +122,6 @@ const mod = new Module(outfile);
 mod.filename = outfile;
 mod.paths = Module._nodeModulePaths(dirname(outfile));
 script.runInThisContext()(mod.exports, createRequire(outfile), mod, outfile, dirname(outfile));
+// Every command's module too: they are initialised on demand, and the cache should hold them all.
+Object.values(mod.exports.COMMANDS);
 writeFileSync(`${outfile}.cache`, script.createCachedData());

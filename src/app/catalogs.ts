@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { buildCatalog } from '../core/catalog-build.js';
-import type { Catalog } from '../core/catalog-model.js';
+import type { Catalog, SourceFile } from '../core/catalog-model.js';
 import { KsadError } from '../core/errors.js';
 import { SLUG_PATTERN } from '../core/schema/common.js';
 import type { CatalogFiles } from '../ports/catalog-files.js';
+import type { CatalogIndexCache } from '../ports/catalog-index-cache.js';
 import type { CatalogRegistry, RegisteredCatalog } from '../ports/catalog-registry.js';
 import type { Clock } from '../ports/clock.js';
 import type { ChangedFile, GitRepository } from '../ports/git-repository.js';
@@ -15,6 +17,8 @@ export interface CatalogContext {
   clock: Clock;
   /** Root of the sample catalog shipped inside the ksad package. */
   sampleRoot: string;
+  /** Catalogs built before; without it every open parses and validates every file. */
+  indexCache?: CatalogIndexCache;
 }
 
 /** Name of the embedded sample catalog, used when the user has added none. */
@@ -124,7 +128,7 @@ export async function addCatalog(
     }
     const root = ctx.files.resolvePath(source);
     await assertLooksLikeCatalog(ctx, root, source);
-    catalog = await readCatalog(ctx, name, root, await folderCommit(ctx, root));
+    catalog = await readCatalog(ctx, name, root, folderCommit(ctx, root));
     entry = {
       name,
       kind: 'folder',
@@ -444,7 +448,7 @@ export async function openCatalog(ctx: CatalogContext, nameOrPath?: string): Pro
       );
     }
     const root = ctx.files.resolvePath(nameOrPath);
-    return readCatalog(ctx, nameOrPath, root, await folderCommit(ctx, root));
+    return readCatalog(ctx, nameOrPath, root, folderCommit(ctx, root));
   }
   const names = catalogs.map((c) => c.name);
   throw new KsadError('NOT_FOUND', `No catalog named "${nameOrPath}" and no such folder`, {
@@ -470,9 +474,7 @@ async function openRegistered(ctx: CatalogContext, entry: RegisteredCatalog): Pr
     );
   }
   const commit =
-    entry.kind === 'git'
-      ? await ctx.git.headCommit(entry.root)
-      : await folderCommit(ctx, entry.root);
+    entry.kind === 'git' ? ctx.git.headCommit(entry.root) : folderCommit(ctx, entry.root);
   return readCatalog(ctx, entry.name, entry.root, commit);
 }
 
@@ -487,17 +489,45 @@ async function openSample(ctx: CatalogContext): Promise<Catalog> {
       },
     );
   }
-  return readCatalog(ctx, SAMPLE_CATALOG, ctx.sampleRoot, await folderCommit(ctx, ctx.sampleRoot));
+  return readCatalog(ctx, SAMPLE_CATALOG, ctx.sampleRoot, folderCommit(ctx, ctx.sampleRoot));
 }
 
+/** Reads and builds a catalog; its commit is looked up (by git) while the files are read. */
 async function readCatalog(
   ctx: CatalogContext,
   name: string,
   root: string,
-  commit: string | undefined,
+  commitLookup: Promise<string | undefined>,
 ): Promise<Catalog> {
+  // Settled at once, so a failed lookup is not an unhandled rejection while the files are read.
+  const commitResult = commitLookup.then(
+    (commit) => ({ commit }),
+    (error: unknown) => ({ error }),
+  );
   const files = await ctx.files.readCatalogFiles(root);
-  return buildCatalog(commit === undefined ? { name, root, files } : { name, root, commit, files });
+  const key = contentKey(root, files);
+  const cached = await ctx.indexCache?.get(root, key);
+  const outcome = await commitResult;
+  if ('error' in outcome) throw outcome.error;
+  const { commit } = outcome;
+  if (cached) {
+    const catalog: Catalog = { ...cached, name };
+    if (commit === undefined) delete catalog.commit;
+    else catalog.commit = commit;
+    return catalog;
+  }
+  const catalog = buildCatalog(
+    commit === undefined ? { name, root, files } : { name, root, commit, files },
+  );
+  await ctx.indexCache?.put(root, key, catalog);
+  return catalog;
+}
+
+/** Identifies a catalog's content: its root and every file's path and text. */
+function contentKey(root: string, files: readonly SourceFile[]): string {
+  const hash = createHash('sha256').update(root).update('\0');
+  for (const f of files) hash.update(f.path).update('\0').update(f.text).update('\0');
+  return hash.digest('hex');
 }
 
 async function folderCommit(ctx: CatalogContext, root: string): Promise<string | undefined> {

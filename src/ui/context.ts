@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { FsCatalogFiles } from '../adapters/fs-catalog-files.js';
+import { FsCatalogIndexCache } from '../adapters/fs-catalog-index-cache.js';
 import { JsonCatalogRegistry } from '../adapters/json-catalog-registry.js';
 import { ksadDirs, sampleCatalogRoot } from '../adapters/paths.js';
 import { SimpleGitRepository } from '../adapters/simple-git-repository.js';
@@ -7,14 +9,25 @@ import type { Clock } from '../ports/clock.js';
 
 export const systemClock: Clock = { now: () => new Date() };
 
-/** The real adapters behind the catalog use-cases, configured from the environment. */
+/** Set by the bundler (scripts/bundle.js) to a digest of the sources the bundle was built from. */
+declare const KSAD_BUILD_ID: string | undefined;
+
+/**
+ * The real adapters behind the catalog use-cases, configured from the environment. Catalog builds
+ * are cached only by a bundled ksad, whose build id tells one build's cache entries from another's.
+ */
 export function catalogContext(env: NodeJS.ProcessEnv = process.env): CatalogContext {
+  const dirs = ksadDirs(env);
+  const build = typeof KSAD_BUILD_ID === 'string' ? KSAD_BUILD_ID : undefined;
   return {
     files: new FsCatalogFiles(process.cwd()),
     git: new SimpleGitRepository(env),
-    registry: new JsonCatalogRegistry(ksadDirs(env)),
+    registry: new JsonCatalogRegistry(dirs),
     clock: systemClock,
     sampleRoot: sampleCatalogRoot(),
+    ...(build === undefined
+      ? {}
+      : { indexCache: new FsCatalogIndexCache(join(dirs.cache, 'index'), build) }),
   };
 }
 

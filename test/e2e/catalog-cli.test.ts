@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { manifestYaml, writeCatalogFixture, writeFiles } from '../support/catalog-fixture.js';
@@ -22,10 +22,7 @@ async function fixture(): Promise<{ home: string; catalog: string }> {
 
 describe('built CLI: catalogs, search, show, MoUs, lint, schema', () => {
   it('has been built', () => {
-    expect(
-      existsSync(join(CLI_ROOT, 'dist', 'commands', 'search.js')),
-      'run `npm run build` first',
-    ).toBe(true);
+    expect(existsSync(join(CLI_ROOT, 'dist', 'ksad.cjs')), 'run `npm run build` first').toBe(true);
   });
 
   it('adds a folder catalog and lists it as the default', async () => {
@@ -42,6 +39,22 @@ describe('built CLI: catalogs, search, show, MoUs, lint, schema', () => {
     expect(listed.json).toEqual([
       expect.objectContaining({ name: 'test', kind: 'folder', default: true, source: catalog }),
     ]);
+  });
+
+  it('sees a changed catalog file on the next run although it keeps the catalog index', async () => {
+    const { home, catalog } = await fixture();
+    const search = (text: string) =>
+      runCli<AppHit[]>(['search', text, '--catalog', catalog, '--json'], { home });
+    expect(search('kelurahan').json).toEqual([]);
+    expect(readdirSync(join(home, 'cache', 'index'))).toHaveLength(1);
+    await writeFiles(catalog, {
+      'manifests/kota-bandung/e-budgeting/9.0.0.yaml': manifestYaml('e-budgeting', '9.0.0', {
+        shortDescription: 'Penganggaran elektronik sampai tingkat kelurahan',
+      }),
+    });
+    const found = search('kelurahan');
+    expect(found.status, found.stderr).toBe(0);
+    expect(found.json).toEqual([expect.objectContaining({ name: 'e-budgeting', latest: '9.0.0' })]);
   });
 
   it('searches by text, dimension and region coverage', async () => {

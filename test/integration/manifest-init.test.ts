@@ -59,10 +59,7 @@ describe('manifest init --from-compose against the real registry', () => {
 
   beforeAll(async () => {
     ({ registry, dockerHost } = await requireEngine());
-    expect(
-      existsSync(join(REPO_ROOT, 'dist', 'commands', 'manifest', 'init.js')),
-      'run `npm run build` first',
-    ).toBe(true);
+    expect(existsSync(join(REPO_ROOT, 'dist', 'ksad.cjs')), 'run `npm run build` first').toBe(true);
     docker(
       [
         'tag',

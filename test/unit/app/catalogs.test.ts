@@ -9,6 +9,7 @@ import {
   syncCatalogs,
   type CatalogContext,
 } from '../../../src/app/catalogs.js';
+import type { Catalog } from '../../../src/core/catalog-model.js';
 import { KsadError } from '../../../src/core/errors.js';
 import { MemoryCatalogFiles } from '../../fakes/memory-catalog-files.js';
 import { MemoryCatalogRegistry } from '../../fakes/memory-catalog-registry.js';
@@ -252,6 +253,36 @@ describe('openCatalog', () => {
     const missing = await rejection(openCatalog(ctx, 'nope'));
     expect(missing.code).toBe('NOT_FOUND');
     expect(missing.suggestions.join(' ')).toContain('ksad catalog list');
+  });
+
+  it('builds a catalog once and reuses the build until a file changes', async () => {
+    const { ctx, files } = setup();
+    const stored = new Map<string, { key: string; catalog: Catalog }>();
+    let hits = 0;
+    ctx.indexCache = {
+      get: (root, key) => {
+        const entry = stored.get(root);
+        if (entry?.key !== key) return Promise.resolve(null);
+        hits++;
+        return Promise.resolve(entry.catalog);
+      },
+      put: (root, key, catalog) => {
+        stored.set(root, { key, catalog });
+        return Promise.resolve();
+      },
+    };
+    files.putTree('/work/c', catalogFixtureFiles());
+    const first = await openCatalog(ctx, './c');
+    const again = await openCatalog(ctx, '/work/c');
+    expect(hits).toBe(1);
+    expect(again).toEqual({ ...first, name: '/work/c' });
+
+    files.putTree('/work/c', {
+      'manifests/kota-bandung/e-budgeting/9.0.0.yaml': manifestYaml('e-budgeting', '9.0.0'),
+    });
+    const changed = await openCatalog(ctx, './c');
+    expect(hits).toBe(1);
+    expect(changed.manifests.map((m) => m.manifest.version)).toContain('9.0.0');
   });
 
   it('says the sample is missing rather than returning an empty catalog', async () => {
