@@ -100,6 +100,11 @@ await build({
   bundle: true,
   // CommonJS, because Node 20 can load a CommonJS script with a V8 code cache (below) but not a module.
   format: 'cjs',
+  // Whitespace and syntax only: a third less source to read and compile, while names (in stack
+  // traces and error classes) stay as written. The source map serves `node --enable-source-maps`.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  sourcemap: 'linked',
   platform: 'node',
   target: 'node20',
   // typescript: oclif asks for it only to read a tsconfig when run from TypeScript sources.
