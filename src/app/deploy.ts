@@ -9,7 +9,13 @@ import type { DockerEngine } from '../ports/docker-engine.js';
 import type { Operator, ProcessProbe } from '../ports/identity.js';
 import type { Progress } from '../ports/progress.js';
 import { HostState } from './host-state.js';
-import { prepareDeploy, type DeployContext, type DeployRequest, type Prepared } from './prepare.js';
+import {
+  prepareDeploy,
+  readHostFacts,
+  type DeployContext,
+  type DeployRequest,
+  type Prepared,
+} from './prepare.js';
 
 export interface DeployRunContext extends DeployContext {
   operator: Operator;
@@ -62,10 +68,13 @@ export async function deployApp(
   // The app's name comes from the catalog alone, so the lock is taken before anything on the host
   // is read: the plan is then made and applied under the same lock.
   const app = resolveVersion(ctx.catalog, parseAppRef(req.ref)).manifest.name;
+  // The engine's facts and the host profile belong to no app: they are read while the lock is taken.
+  const host = readHostFacts(ctx.engine);
+  host.catch(() => undefined);
   const release = await state.lock(app, ctx.operator, opts.command, ctx.probe, ctx.clock.now());
   try {
     let prepared = await ctx.progress.step('Resolve app, MoU and configuration', () =>
-      prepareDeploy(ctx, req),
+      prepareDeploy(ctx, req, host),
     );
     if (await recoverInterrupted(ctx.engine, prepared.actual.containers, ctx.progress)) {
       prepared = await prepareDeploy(ctx, req);
@@ -140,15 +149,16 @@ async function apply(
   const createdNetwork = p.plan.network.action === 'create';
   try {
     await ctx.progress.step('Prepare network and volumes', async () => {
-      if (createdNetwork)
-        await ctx.engine.createNetwork(p.desired.network.name, p.desired.network.labels);
       const toCreate = p.plan.volumes.filter((v) => v.action === 'create');
-      await Promise.all(
-        toCreate.map((v) => {
+      await Promise.all([
+        createdNetwork
+          ? ctx.engine.createNetwork(p.desired.network.name, p.desired.network.labels)
+          : undefined,
+        ...toCreate.map((v) => {
           const desired = p.desired.volumes.find((d) => d.name === v.name);
           return ctx.engine.createVolume(v.name, desired?.labels ?? {});
         }),
-      );
+      ]);
     });
 
     const byName = new Map(p.desired.services.map((s) => [s.service, s]));
@@ -253,23 +263,29 @@ async function apply(
   }
 
   await ctx.progress.step('Finish release', async () => {
-    await Promise.all(kept.map(({ old }) => ctx.engine.removeContainer(old.id, { force: true })));
     const removals = p.plan.services.filter((s) => s.action === 'remove' && s.containerId);
-    await Promise.all(
-      removals.map(async (s) => {
-        await ctx.engine.stopContainer(s.containerId ?? '', 10);
-        await ctx.engine.removeContainer(s.containerId ?? '', { force: true });
-      }),
-    );
-    // The new record first: a crash in between leaves two "deployed" records (the newest wins),
-    // never none.
-    await state.saveRelease(record);
     const replaced = p.history.filter(
       (r) => r.status === 'deployed' && r.revision !== record.revision,
     );
-    await Promise.all(
-      replaced.map((r) => state.saveRelease({ ...r, status: opts.replacedStatus ?? 'superseded' })),
-    );
+    // The old containers go while the records are written: a crash in between leaves parked
+    // containers that the next deploy clears (recoverInterrupted).
+    await Promise.all([
+      ...kept.map(({ old }) => ctx.engine.removeContainer(old.id, { force: true })),
+      ...removals.map(async (s) => {
+        await ctx.engine.stopContainer(s.containerId ?? '', 10);
+        await ctx.engine.removeContainer(s.containerId ?? '', { force: true });
+      }),
+      (async () => {
+        // The new record first: a crash in between leaves two "deployed" records (the newest
+        // wins), never none.
+        await state.saveRelease(record);
+        await Promise.all(
+          replaced.map((r) =>
+            state.saveRelease({ ...r, status: opts.replacedStatus ?? 'superseded' }),
+          ),
+        );
+      })(),
+    ]);
     await state.pruneHistory(app, p.profile.policy.historyLimit);
   });
 
@@ -295,10 +311,7 @@ async function pullImages(
   const images = [
     ...new Set(p.desired.services.filter((s) => services.has(s.service)).map((s) => s.spec.image)),
   ];
-  const present = await Promise.all(
-    images.map(async (ref) => ({ ref, info: await ctx.engine.inspectImage(ref) })),
-  );
-  const missing = present.filter((i) => i.info === null).map((i) => i.ref);
+  const missing = images.filter((ref) => !p.imagesPresent.has(ref));
   if (missing.length === 0) return;
   await ctx.progress.step(
     `Pull ${missing.length} image${missing.length === 1 ? '' : 's'} by digest`,

@@ -92,6 +92,8 @@ export interface Prepared {
   /** The running release, if any. */
   current: ReleaseRecord | null;
   history: ReleaseRecord[];
+  /** The manifest's image references that the engine already has. */
+  imagesPresent: Set<string>;
 }
 
 export function today(clock: Clock): string {
@@ -225,9 +227,13 @@ export async function actualState(engine: DockerEngine, app: string): Promise<Ac
  * Works a request out against the catalog and the host: version, MoU, configuration, secrets,
  * desired state and plan. Reads only; nothing on the host changes.
  */
-export async function prepareDeploy(ctx: DeployContext, req: DeployRequest): Promise<Prepared> {
+export async function prepareDeploy(
+  ctx: DeployContext,
+  req: DeployRequest,
+  host: Promise<HostFacts> = readHostFacts(ctx.engine),
+): Promise<Prepared> {
   const state = new HostState(ctx.engine);
-  const [engineInfo, profile] = await Promise.all([ctx.engine.info(), state.requireProfile()]);
+  const { engine: engineInfo, profile } = await host;
   const { loaded, grant } = req.pinned
     ? grantFor(
         ctx.catalog,
@@ -252,10 +258,12 @@ export async function prepareDeploy(ctx: DeployContext, req: DeployRequest): Pro
   ];
   if (problems.length > 0) throw invalid('configuration', problemsToDiagnostics(problems, layers));
 
-  const [history, existingSecrets, actual] = await Promise.all([
+  const images = [...new Set(Object.values(manifest.services).map((s) => s.image))];
+  const [history, existingSecrets, actual, present] = await Promise.all([
     state.releases(manifest.name),
     state.secrets(manifest.name),
     actualState(ctx.engine, manifest.name),
+    Promise.all(images.map(async (ref) => ((await ctx.engine.inspectImage(ref)) ? ref : null))),
   ]);
   const current = [...history].reverse().find((r) => r.status === 'deployed') ?? null;
   const revision = (history.at(-1)?.revision ?? 0) + 1;
@@ -303,7 +311,26 @@ export async function prepareDeploy(ctx: DeployContext, req: DeployRequest): Pro
     plan,
     current,
     history,
+    imagesPresent: new Set(present.filter((ref) => ref !== null)),
   };
+}
+
+/** What a deploy needs of the host beyond the app: the engine and the host's profile. */
+export interface HostFacts {
+  engine: EngineInfo;
+  profile: HostProfile;
+}
+
+/**
+ * Reads the engine's facts and the host profile. Neither belongs to an app, so a deploy reads
+ * them while it takes the app's lock.
+ */
+export async function readHostFacts(engine: DockerEngine): Promise<HostFacts> {
+  const [info, profile] = await Promise.all([
+    engine.info(),
+    new HostState(engine).requireProfile(),
+  ]);
+  return { engine: info, profile };
 }
 
 function pinnedOverlay(pinned: PinnedRelease): Overlay {
