@@ -52,11 +52,16 @@ export interface DeployResult {
 // Inspecting a container costs a few milliseconds; a short poll keeps a deploy close to the engine's own pace.
 const POLL_MS = 50;
 
+/** A service's old container, parked under `<name>-rN-old` while its replacement starts. */
+const PARKED = /-r\d+-old$/;
+
 /**
  * Installs or upgrades an app: everything is worked out first (version, MoU, overlays, plan), then
  * the app's lock is taken and the plan applied level by level along `dependsOn`. A recreated
  * service's old container is stopped and kept until its replacement is healthy; when anything
  * fails, new containers are removed and kept ones brought back, so the previous revision runs on.
+ * A deploy that would change nothing is answered from a read of the host, as `ksad plan` is, and
+ * takes no lock, unless another change holds the lock: then it goes the locked way like any other.
  */
 export async function deployApp(
   ctx: DeployRunContext,
@@ -65,17 +70,19 @@ export async function deployApp(
 ): Promise<DeployResult> {
   const started = ctx.clock.now().getTime();
   const state = new HostState(ctx.engine);
-  // The app's name comes from the catalog alone, so the lock is taken before anything on the host
-  // is read: the plan is then made and applied under the same lock.
   const app = resolveVersion(ctx.catalog, parseAppRef(req.ref)).manifest.name;
-  // The engine's facts and the host profile belong to no app: they are read while the lock is taken.
+  // The engine's facts and the host profile belong to no app: read once, with or without the lock.
   const host = readHostFacts(ctx.engine);
   host.catch(() => undefined);
+  const [first, holder] = await ctx.progress.step('Resolve app, MoU and configuration', () =>
+    Promise.all([prepareDeploy(ctx, req, host), state.lockHolder(app)]),
+  );
+  if (holder === null && isUnchanged(first)) return unchangedResult(ctx, first, started);
+
+  // Under the lock the host is read again: what was read before may have changed meanwhile.
   const release = await state.lock(app, ctx.operator, opts.command, ctx.probe, ctx.clock.now());
   try {
-    let prepared = await ctx.progress.step('Resolve app, MoU and configuration', () =>
-      prepareDeploy(ctx, req, host),
-    );
+    let prepared = await prepareDeploy(ctx, req, host);
     if (await recoverInterrupted(ctx.engine, prepared.actual.containers, ctx.progress)) {
       prepared = await prepareDeploy(ctx, req);
     }
@@ -83,6 +90,43 @@ export async function deployApp(
   } finally {
     await release();
   }
+}
+
+/** Nothing to create, recreate or remove, the same release, and no change left half-done. */
+function isUnchanged(p: Prepared): boolean {
+  return (
+    p.plan.conflicts.length === 0 &&
+    !p.plan.changes &&
+    p.current !== null &&
+    p.current.manifestDigest === p.loaded.digest &&
+    p.current.configHash === overallHash(p.desired.services) &&
+    !p.actual.containers.some((c) => PARKED.test(c.name))
+  );
+}
+
+function summary(p: Prepared): Omit<DeployResult, 'outcome' | 'revision' | 'durationMs'> {
+  return {
+    app: p.loaded.manifest.name,
+    version: p.loaded.manifest.version,
+    previousVersion: p.current?.version ?? null,
+    mou: p.grant,
+    services: p.plan.services.map((s) => ({
+      service: s.service,
+      action: s.action,
+      reason: s.reason,
+    })),
+    endpoints: endpoints(p),
+    secretsGenerated: p.secrets.generated,
+  };
+}
+
+function unchangedResult(ctx: DeployRunContext, p: Prepared, started: number): DeployResult {
+  return {
+    ...summary(p),
+    outcome: 'unchanged',
+    revision: p.current?.revision ?? 0,
+    durationMs: ctx.clock.now().getTime() - started,
+  };
 }
 
 async function apply(
@@ -104,32 +148,9 @@ async function apply(
       },
     );
   }
+  if (isUnchanged(p)) return unchangedResult(ctx, p, started);
   const configHash = overallHash(p.desired.services);
-  const sameRelease =
-    p.current !== null &&
-    p.current.manifestDigest === p.loaded.digest &&
-    p.current.configHash === configHash;
-  const base = {
-    app,
-    version: manifest.version,
-    previousVersion: p.current?.version ?? null,
-    mou: p.grant,
-    services: p.plan.services.map((s) => ({
-      service: s.service,
-      action: s.action,
-      reason: s.reason,
-    })),
-    endpoints: endpoints(p),
-    secretsGenerated: p.secrets.generated,
-  };
-  if (!p.plan.changes && sameRelease && p.current) {
-    return {
-      ...base,
-      outcome: 'unchanged',
-      revision: p.current.revision,
-      durationMs: ctx.clock.now().getTime() - started,
-    };
-  }
+  const base = summary(p);
 
   // Pull first: a missing image then leaves nothing behind, not even a stored secret.
   const work = p.plan.services.filter((s) => s.action === 'create' || s.action === 'recreate');
@@ -456,13 +477,13 @@ export async function recoverInterrupted(
   containers: readonly ContainerInfo[],
   progress: Progress,
 ): Promise<number> {
-  const parked = containers.filter((c) => /-r\d+-old$/.test(c.name));
+  const parked = containers.filter((c) => PARKED.test(c.name));
   if (parked.length === 0) return 0;
   await progress.step(
     `Recover ${parked.length} container(s) left by an interrupted change`,
     async () => {
       for (const c of parked) {
-        const canonical = c.name.replace(/-r\d+-old$/, '');
+        const canonical = c.name.replace(PARKED, '');
         const current = containers.find((x) => x.name === canonical);
         // Only a replacement that proved itself replaces the parked one; one still starting may
         // never become healthy, so the parked (last good) one comes back and the plan redoes it.

@@ -156,9 +156,25 @@ describe('deployApp', () => {
     expect(again).toMatchObject({ outcome: 'unchanged', revision: 1, secretsGenerated: [] });
     expect(again.services.map((s) => s.action)).toEqual(['keep', 'keep']);
     expect(await appContainers(engine)).toEqual(before);
-    // Only the lock was written (and removed).
-    expect(writes(engine, from)).toEqual(['createMarker', 'removeContainer']);
+    // Answered from a read of the host: nothing was written, not even the lock.
+    expect(writes(engine, from)).toEqual([]);
     expect((await state.releases(APP)).map((r) => r.revision)).toEqual([1]);
+  });
+
+  it('does not answer "unchanged" while another operation holds the lock', async () => {
+    const { engine, ctx, state } = await setup();
+    await deployApp(ctx, request(`${APP}@1.0.0`), opts);
+    await state.lock(
+      APP,
+      { user: 'siti', hostname: 'laptop-siti', pid: 777 },
+      'ksad deploy antrean-daring@2',
+      { isAlive: () => true },
+      new Date('2025-06-01T07:59:00Z'),
+    );
+    const from = engine.calls.length;
+    const error = await rejection(deployApp(ctx, request(`${APP}@1.0.0`), opts));
+    expect(error.code).toBe('LOCKED');
+    expect(writes(engine, from)).toEqual(['createMarker']);
   });
 
   it('refuses with NOT_COVERED when only an expired MoU names the region, and creates nothing', async () => {
