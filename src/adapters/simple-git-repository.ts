@@ -1,3 +1,5 @@
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
 import { simpleGit, CheckRepoActions, type SimpleGit } from 'simple-git';
 import { KsadError } from '../core/errors.js';
 import type {
@@ -80,6 +82,16 @@ export class SimpleGitRepository implements GitRepository, GitWorkingCopy {
   }
 
   async isRepo(dir: string): Promise<boolean> {
+    // A repository's top folder holds .git (a bare one, HEAD); without either git need not run.
+    const marks = await Promise.all(
+      ['.git', 'HEAD'].map((name) =>
+        access(join(dir, name)).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
+    if (!marks.includes(true)) return false;
     try {
       return await this.git(dir).checkIsRepo(CheckRepoActions.IS_REPO_ROOT);
     } catch {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -154,5 +155,19 @@ describe('git catalogs on real repositories', () => {
     const catalog = await openCatalog(ctx, upstream.dir);
     expect(catalog.commit).toBe(commit);
     expect(catalog.members).toHaveLength(3);
+  });
+
+  it('takes only the top folder of a working tree (or a bare repository) for a repository', async () => {
+    const upstream = await gitRepo();
+    await upstream.commit(catalogFixtureFiles());
+    const bare = await tempDir('ksad-bare-');
+    execFileSync('git', ['clone', '--quiet', '--bare', upstream.dir, bare]);
+    const plain = await tempDir('ksad-plain-');
+    const git = new SimpleGitRepository(process.env);
+    expect(await git.isRepo(upstream.dir)).toBe(true);
+    expect(await git.isRepo(bare)).toBe(true);
+    expect(await git.isRepo(join(upstream.dir, 'catalog'))).toBe(false);
+    expect(await git.isRepo(plain)).toBe(false);
+    expect(await git.isRepo(join(plain, 'missing'))).toBe(false);
   });
 });
