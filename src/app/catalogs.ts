@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { buildCatalog } from '../core/catalog-build.js';
+import { attachSources, buildCatalog } from '../core/catalog-build.js';
 import type { Catalog, SourceFile } from '../core/catalog-model.js';
 import { KsadError } from '../core/errors.js';
 import { SLUG_PATTERN } from '../core/schema/common.js';
@@ -514,6 +514,7 @@ async function readCatalog(
     const catalog: Catalog = { ...cached, name };
     if (commit === undefined) delete catalog.commit;
     else catalog.commit = commit;
+    attachSources(catalog, files);
     return catalog;
   }
   const catalog = buildCatalog(

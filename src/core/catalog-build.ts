@@ -72,6 +72,14 @@ export function catalogYamlDoc(catalog: Catalog, file: string): YamlDoc | undefi
   return doc;
 }
 
+/**
+ * Gives a catalog built earlier (and kept, e.g. in a cache) the source texts it was built from, so
+ * its files can be re-opened for line numbers and signature checks as a fresh build's can.
+ */
+export function attachSources(catalog: Catalog, files: readonly SourceFile[]): void {
+  sources.set(catalog, new Map(files.map((f) => [f.path, f.text])));
+}
+
 /** `sha256:<hex>` over the UTF-8 bytes of a file, as labels and signatures record it. */
 export function fileDigest(text: string): string {
   return `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}`;

@@ -9,6 +9,7 @@ import {
   syncCatalogs,
   type CatalogContext,
 } from '../../../src/app/catalogs.js';
+import { catalogYamlDoc } from '../../../src/core/catalog-build.js';
 import type { Catalog } from '../../../src/core/catalog-model.js';
 import { KsadError } from '../../../src/core/errors.js';
 import { MemoryCatalogFiles } from '../../fakes/memory-catalog-files.js';
@@ -276,6 +277,10 @@ describe('openCatalog', () => {
     const again = await openCatalog(ctx, '/work/c');
     expect(hits).toBe(1);
     expect(again).toEqual({ ...first, name: '/work/c' });
+    // Its files can be re-opened (for line numbers and signature checks) as a fresh build's can.
+    const manifest = again.manifests[0]?.file ?? '';
+    expect(catalogYamlDoc(again, manifest)?.value).toEqual(catalogYamlDoc(first, manifest)?.value);
+    expect(catalogYamlDoc(again, manifest)).toBeDefined();
 
     files.putTree('/work/c', {
       'manifests/kota-bandung/e-budgeting/9.0.0.yaml': manifestYaml('e-budgeting', '9.0.0'),
