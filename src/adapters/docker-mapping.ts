@@ -12,6 +12,7 @@ import type {
   VolumeInfo,
   VolumeMount,
 } from '../ports/docker-engine.js';
+import { probeLine } from '../core/engine-model.js';
 
 /*
  * Pure translations between ksad's port types and Docker Engine API payloads. The raw shapes below
@@ -33,7 +34,14 @@ export interface RawContainerInspect {
   Created: string;
   /** Image ID. */
   Image: string;
-  State: { Status: string; ExitCode?: Nullable<number>; Health?: Nullable<{ Status: string }> };
+  State: {
+    Status: string;
+    ExitCode?: Nullable<number>;
+    Health?: Nullable<{
+      Status: string;
+      Log?: Nullable<Array<{ ExitCode?: Nullable<number>; Output?: Nullable<string> }>>;
+    }>;
+  };
   Config: { Image: string; Env?: Nullable<string[]>; Labels?: Nullable<Record<string, string>> };
   HostConfig?: Nullable<{ PortBindings?: Nullable<Record<string, Nullable<RawPortBinding[]>>> }>;
   Mounts?: Nullable<
@@ -125,6 +133,8 @@ const CONTAINER_STATES: readonly ContainerState[] = [
   'dead',
 ];
 const HEALTH_STATES: readonly HealthState[] = ['none', 'starting', 'healthy', 'unhealthy'];
+/** The engine keeps the last five probes; the last three say what is wrong without the noise. */
+const HEALTH_LOG_ENTRIES = 3;
 
 function toContainerState(status: string): ContainerState {
   const found = CONTAINER_STATES.find((s) => s === status);
@@ -200,6 +210,9 @@ export function fromInspect(raw: RawContainerInspect): ContainerInfo {
     labels: { ...(raw.Config.Labels ?? {}) },
     state: toContainerState(raw.State.Status),
     health: HEALTH_STATES.find((s) => s === health) ?? 'none',
+    healthLog: (raw.State.Health?.Log ?? [])
+      .slice(-HEALTH_LOG_ENTRIES)
+      .map((entry) => probeLine(entry.ExitCode ?? '?', entry.Output ?? '')),
     exitCode: raw.State.ExitCode ?? 0,
     env: parseEnv(raw.Config.Env),
     ports: mapPorts(raw),

@@ -401,6 +401,7 @@ async function waitReady(
           service,
           'its health check failed',
           secretValues,
+          info.healthLog,
         );
       }
     }
@@ -447,6 +448,7 @@ async function serviceFailure(
   service: DesiredService,
   why: string,
   secretValues: string[],
+  healthLog: readonly string[] = [],
 ): Promise<KsadError> {
   let logs = '';
   try {
@@ -454,12 +456,18 @@ async function serviceFailure(
   } catch {
     logs = '';
   }
-  const lines = maskSecrets(logs, secretValues)
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => `${service.service} | ${l}`);
+  const prefixed = (text: string): string[] =>
+    maskSecrets(text, secretValues)
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => `${service.service} | ${l}`);
+  const lines = prefixed(logs);
+  const probes = healthLog.flatMap(prefixed);
   return new KsadError('DEPLOY_FAILED', `service ${service.service} failed to start: ${why}`, {
-    details: lines.length > 0 ? ['last log lines:', ...lines] : ['the container wrote no logs'],
+    details: [
+      ...(probes.length > 0 ? ['last health check output:', ...probes] : []),
+      ...(lines.length > 0 ? ['last log lines:', ...lines] : ['the container wrote no logs']),
+    ],
     suggestions: [
       'the previous state was restored; nothing else changed',
       `check the service's configuration: ksad render ${service.spec.labels['id.ksad.app'] ?? ''}`,

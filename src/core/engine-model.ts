@@ -65,6 +65,12 @@ export type ContainerState =
   'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 export type HealthState = 'none' | 'starting' | 'healthy' | 'unhealthy';
 
+/** One health probe as ContainerInfo.healthLog reports it: `exit N`, then what it printed. */
+export function probeLine(exitCode: number | string, output: string): string {
+  const said = output.trim();
+  return said === '' ? `exit ${exitCode}` : `exit ${exitCode}: ${said}`;
+}
+
 /** A container as the engine reports it, mapped to ksad's terms. */
 export interface ContainerInfo {
   id: string;
@@ -76,6 +82,11 @@ export interface ContainerInfo {
   labels: Labels;
   state: ContainerState;
   health: HealthState;
+  /**
+   * What the last health probes printed, oldest first, as `exit N: output`; empty without a
+   * healthcheck or before its first probe.
+   */
+  healthLog: string[];
   exitCode: number;
   env: Record<string, string>;
   ports: PublishedPort[];

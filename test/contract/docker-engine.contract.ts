@@ -28,7 +28,9 @@ export const CONTRACT_SESSION_LABEL = 'id.ksad.test-session';
 /** What the logs scenario prints (stdout then stderr); a fake is told to print the same. */
 export const CONTRACT_LOG_LINES = ['contract-out', 'contract-err'] as const;
 /** The healthcheck that always fails; a fake is told to treat containers using it as unhealthy. */
-export const FAILING_HEALTHCHECK = ['sh', '-c', 'exit 1'];
+export const FAILING_HEALTHCHECK = ['sh', '-c', 'echo probe says no; exit 1'];
+/** What FAILING_HEALTHCHECK prints. */
+export const FAILING_HEALTHCHECK_OUTPUT = 'probe says no';
 
 /** A free TCP port on 127.0.0.1, as the kernel hands it out. */
 async function freePort(): Promise<number> {
@@ -330,6 +332,11 @@ export function dockerEngineContract(
         );
       await settled(passing, 'healthy');
       await settled(failing, 'unhealthy');
+      // The probe's own words, as ksad reports them when a service never becomes healthy.
+      expect((await e.inspectContainer(failing))?.healthLog.at(-1)).toBe(
+        `exit 1: ${FAILING_HEALTHCHECK_OUTPUT}`,
+      );
+      expect((await e.inspectContainer(passing))?.healthLog.at(-1)).toBe('exit 0');
     });
 
     it('returns the last lines of stdout and stderr, demultiplexed', async () => {

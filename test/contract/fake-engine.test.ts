@@ -3,6 +3,7 @@ import {
   CONTRACT_LOG_LINES,
   dockerEngineContract,
   FAILING_HEALTHCHECK,
+  FAILING_HEALTHCHECK_OUTPUT,
 } from './docker-engine.contract.js';
 
 const image = '127.0.0.1:5151/ksad-test/busybox:contract';
@@ -12,15 +13,17 @@ dockerEngineContract('FakeEngine', () =>
     engine: new FakeEngine({
       images: { [image]: { local: true } },
       // The fake runs no processes: say what the contract's commands and healthchecks would do.
-      behaviour: (spec) => ({
-        health:
-          JSON.stringify(spec.healthcheck?.test) === JSON.stringify(FAILING_HEALTHCHECK)
-            ? 'unhealthy'
-            : 'healthy',
-        logs: spec.command?.join(' ').includes(CONTRACT_LOG_LINES[0])
-          ? `${CONTRACT_LOG_LINES.join('\n')}\n`
-          : '',
-      }),
+      behaviour: (spec) => {
+        const failing =
+          JSON.stringify(spec.healthcheck?.test) === JSON.stringify(FAILING_HEALTHCHECK);
+        return {
+          health: failing ? 'unhealthy' : 'healthy',
+          healthOutput: failing ? FAILING_HEALTHCHECK_OUTPUT : '',
+          logs: spec.command?.join(' ').includes(CONTRACT_LOG_LINES[0])
+            ? `${CONTRACT_LOG_LINES.join('\n')}\n`
+            : '',
+        };
+      },
     }),
     image,
     cleanup: () => Promise.resolve(),

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { KsadError } from '../../src/core/errors.js';
+import { probeLine } from '../../src/core/engine-model.js';
 import type {
   ContainerInfo,
   ContainerSpec,
@@ -19,6 +20,8 @@ import type {
 export interface FakeBehaviour {
   /** Outcome of its healthcheck once the probes settle (default 'healthy'). */
   health?: 'healthy' | 'unhealthy';
+  /** What its health probe prints (reported in the container's health log once probed). */
+  healthOutput?: string;
   /** The process exits right after start with this code (state 'exited'); omitted: it keeps running. */
   exitCode?: number;
   /** What it prints (stdout and stderr together), shown by containerLogs once started. */
@@ -642,6 +645,8 @@ export class FakeEngine implements DockerEngine {
       else c.health = c.outcome;
     }
     const health = c.health;
+    const settled = health === 'healthy' || health === 'unhealthy';
+    const probeOutput = this.behaviourOf(c.spec).healthOutput ?? '';
     return {
       id: c.id,
       name: c.name,
@@ -650,6 +655,7 @@ export class FakeEngine implements DockerEngine {
       labels: { ...c.spec.labels },
       state: c.state,
       health,
+      healthLog: settled ? [probeLine(health === 'healthy' ? 0 : 1, probeOutput)] : [],
       exitCode: c.exitCode,
       env: { ...c.env },
       ports: c.spec.ports

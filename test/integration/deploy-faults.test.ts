@@ -256,7 +256,9 @@ describe('ksad deploy faults', () => {
     );
     expect(r.status, r.said).toBe(ExitCode.DEPLOY_FAILED);
     expect(r.json.error.message).toMatch(/service web failed to start/);
-    // The service's own last log lines, prefixed with its name.
+    // What the health probe printed, then the service's own last log lines, prefixed with its name.
+    expect(r.json.error.details).toContain('last health check output:');
+    expect(r.json.error.details).toContain('web | exit 1: probe: /healthz answered 503');
     expect(r.json.error.details).toContain('web | web: serving on :8080');
 
     const page = await httpGet(url);

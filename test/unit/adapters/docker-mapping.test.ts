@@ -160,6 +160,7 @@ describe('fromInspect', () => {
       labels: { 'ksad.test.session': 'capture' },
       state: 'created',
       health: 'none',
+      healthLog: [],
       exitCode: 0,
       env: {
         A: '1',
@@ -195,6 +196,8 @@ describe('fromInspect', () => {
     expect(fromInspect(json('inspect-unhealthy-stopped'))).toMatchObject({
       state: 'exited',
       health: 'unhealthy',
+      // The last three of the four probes the engine kept.
+      healthLog: ['exit 1', 'exit 1', 'exit 1'],
       exitCode: 143,
       ports: [],
       mounts: [],

@@ -92,7 +92,11 @@ beforeEach(async () => {
     // 2.0.0's web never becomes healthy; everything else does.
     behaviour: (spec) =>
       spec.env.SCHEMA === '3' && spec.labels['id.ksad.service'] === 'web'
-        ? { health: 'unhealthy', logs: 'web: /no-such-page 404' }
+        ? {
+            health: 'unhealthy',
+            healthOutput: 'wget: server returned error: HTTP/1.1 404 Not Found',
+            logs: 'web: /no-such-page 404',
+          }
         : undefined,
   });
   ctx = {
@@ -118,7 +122,13 @@ describe('a failed upgrade', () => {
     expect(k.message).toBe(
       `upgrade 1.1.0 → 2.0.0 of ${APP} failed: service web failed to start: its health check failed; ksad rolled back to revision 2 (1.1.0), which runs again`,
     );
-    expect(k.details).toContain('web | web: /no-such-page 404');
+    // What the health probe itself said comes first, then the service's own last log lines.
+    expect(k.details).toEqual([
+      'last health check output:',
+      'web | exit 1: wget: server returned error: HTTP/1.1 404 Not Found',
+      'last log lines:',
+      'web | web: /no-such-page 404',
+    ]);
 
     const after = await live();
     expect(after.map((c) => [c.name, c.schema, c.state])).toEqual([

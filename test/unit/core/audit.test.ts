@@ -140,6 +140,7 @@ const containers = (): ContainerInfo[] =>
     labels: { ...s.spec.labels },
     state: 'running',
     health: s.healthcheck ? 'healthy' : 'none',
+    healthLog: [],
     exitCode: 0,
     env: { PATH: '/usr/bin', ...s.spec.env },
     ports: s.spec.ports.map((p) => ({ ...p })),

@@ -33,6 +33,7 @@ function deployed(
     labels: { ...s.spec.labels },
     state: 'running',
     health: s.healthcheck ? 'healthy' : 'none',
+    healthLog: [],
     exitCode: 0,
     // The image adds its own variables; they must not count as changes.
     env: { PATH: '/usr/local/bin:/usr/bin', ...s.spec.env },
