@@ -8,11 +8,10 @@
 // - ssh2, used only for ssh:// engines: loaded when the first SSH connection is made.
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import Module, { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Script, constants } from 'node:vm';
 import { build } from 'esbuild';
+import { loadBundle } from '../bin/load-bundle.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -118,15 +117,7 @@ await build({
 // V8's code cache for the bundle, made after its top level has run so that every function compiled
 // then is in it. bin/run.js hands it to V8, which checks that it fits this Node and this bundle and
 // otherwise compiles as usual.
-const wrapped = Module.wrap(readFileSync(outfile, 'utf8'));
-const script = new Script(wrapped, {
-  filename: outfile,
-  importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-});
-const mod = new Module(outfile);
-mod.filename = outfile;
-mod.paths = Module._nodeModulePaths(dirname(outfile));
-script.runInThisContext()(mod.exports, createRequire(outfile), mod, outfile, dirname(outfile));
+const { script, exports } = loadBundle(outfile);
 // Every command's module too: they are initialised on demand, and the cache should hold them all.
-Object.values(mod.exports.COMMANDS);
+Object.values(exports.COMMANDS);
 writeFileSync(`${outfile}.cache`, script.createCachedData());

@@ -97,6 +97,17 @@ const writes = (engine: FakeEngine, from: number): string[] =>
         ].includes(m),
     );
 
+/** Another engineer's deploy holds the app's lock, from a process that is still alive. */
+async function lockedBySiti(state: HostState): Promise<void> {
+  await state.lock(
+    APP,
+    { user: 'siti', hostname: 'laptop-siti', pid: 777 },
+    'ksad deploy antrean-daring@2',
+    { isAlive: () => true },
+    new Date('2025-06-01T07:59:00Z'),
+  );
+}
+
 describe('deployApp', () => {
   it('installs db then web, stores the generated secret and records revision 1 under the MoU', async () => {
     const { engine, ctx, state } = await setup();
@@ -164,13 +175,7 @@ describe('deployApp', () => {
   it('does not answer "unchanged" while another operation holds the lock', async () => {
     const { engine, ctx, state } = await setup();
     await deployApp(ctx, request(`${APP}@1.0.0`), opts);
-    await state.lock(
-      APP,
-      { user: 'siti', hostname: 'laptop-siti', pid: 777 },
-      'ksad deploy antrean-daring@2',
-      { isAlive: () => true },
-      new Date('2025-06-01T07:59:00Z'),
-    );
+    await lockedBySiti(state);
     const from = engine.calls.length;
     const error = await rejection(deployApp(ctx, request(`${APP}@1.0.0`), opts));
     expect(error.code).toBe('LOCKED');
@@ -205,14 +210,7 @@ describe('deployApp', () => {
 
   it('fails with LOCKED naming the holder while another operation holds the lock', async () => {
     const { engine, ctx, state } = await setup();
-    const other = { user: 'siti', hostname: 'laptop-siti', pid: 777 };
-    await state.lock(
-      APP,
-      other,
-      'ksad deploy antrean-daring@2',
-      { isAlive: () => true },
-      new Date('2025-06-01T07:59:00Z'),
-    );
+    await lockedBySiti(state);
     const from = engine.calls.length;
 
     const error = await rejection(deployApp(ctx, request(`${APP}@1.0.0`), opts));
