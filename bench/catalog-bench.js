@@ -64,20 +64,13 @@ function run(cmd, args, env = process.env) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 try {
-  // Cold: every round with an empty KSAD_HOME, so nothing comes from ksad's catalog build cache.
-  // Warm: the same catalog again with the cache the last cold round left.
-  const lintArgs = [cli, 'catalog', 'lint', '--catalog', work, '--json'];
+  // Every round with an empty KSAD_HOME, so nothing comes from ksad's catalog build cache.
   const lint = [];
   let last;
-  let home;
   for (let i = 0; i < Math.min(rounds, 3); i++) {
-    home = join(work, `.home-${i}`);
-    last = run(process.execPath, lintArgs, { ...process.env, KSAD_HOME: home });
+    const env = { ...process.env, KSAD_HOME: join(work, `.home-${i}`) };
+    last = run(process.execPath, [cli, 'catalog', 'lint', '--catalog', work, '--json'], env);
     lint.push(last);
-  }
-  const warm = [];
-  for (let i = 0; i < Math.min(rounds, 3); i++) {
-    warm.push(run(process.execPath, lintArgs, { ...process.env, KSAD_HOME: home }));
   }
   const report = JSON.parse(last.stdout);
   const start = { ksad: [], node: [] };
@@ -96,11 +89,6 @@ try {
           exitCode: last.status,
           filesChecked: report.files ?? report.error?.message ?? null,
           targets: { ms: '< 3000', rssMb: '< 400' },
-        },
-        lintWithBuildCache: {
-          medianMs: Math.round(median(warm.map((r) => r.ms))),
-          peakRssMb: Math.round(Math.max(...warm.map((r) => r.rssMb))),
-          sameReport: warm.every((r) => r.stdout === last.stdout),
         },
         coldStart: {
           ksadVersionMs: Math.round(median(start.ksad)),

@@ -505,8 +505,12 @@ async function readCatalog(
     (error: unknown) => ({ error }),
   );
   const files = await ctx.files.readCatalogFiles(root);
-  const key = contentKey(root, files);
-  const cached = await ctx.indexCache?.get(root, key);
+  const cache =
+    files.reduce((n, f) => n + f.text.length, 0) <= CACHED_CATALOG_LIMIT
+      ? ctx.indexCache
+      : undefined;
+  const key = cache ? contentKey(root, files) : '';
+  const cached = await cache?.get(root, key);
   const outcome = await commitResult;
   if ('error' in outcome) throw outcome.error;
   const { commit } = outcome;
@@ -520,9 +524,16 @@ async function readCatalog(
   const catalog = buildCatalog(
     commit === undefined ? { name, root, files } : { name, root, commit, files },
   );
-  await ctx.indexCache?.put(root, key, catalog);
+  await cache?.put(root, key, catalog);
   return catalog;
 }
+
+/**
+ * Catalogs up to this much YAML are kept in the build cache. Past it, reading a build back costs
+ * about as much as building it (a 10,000-manifest catalog takes seconds either way) while writing
+ * it adds to every change, so a large catalog is simply built.
+ */
+const CACHED_CATALOG_LIMIT = 4 * 1024 * 1024;
 
 /** Identifies a catalog's content: its root and every file's path and text. */
 function contentKey(root: string, files: readonly SourceFile[]): string {

@@ -288,6 +288,16 @@ describe('openCatalog', () => {
     const changed = await openCatalog(ctx, './c');
     expect(hits).toBe(1);
     expect(changed.manifests.map((m) => m.manifest.version)).toContain('9.0.0');
+
+    // A catalog of many megabytes is built every time: reading it back would cost as much.
+    files.putTree('/work/big', {
+      ...catalogFixtureFiles(),
+      'catalog/members/notes.yaml': `# ${'catatan '.repeat(600_000)}\n`,
+    });
+    await openCatalog(ctx, './big');
+    await openCatalog(ctx, './big');
+    expect(stored.has('/work/big')).toBe(false);
+    expect(hits).toBe(1);
   });
 
   it('says the sample is missing rather than returning an empty catalog', async () => {
