@@ -6,6 +6,7 @@ import type { CatalogFiles } from '../ports/catalog-files.js';
 import type { CatalogRegistry, RegisteredCatalog } from '../ports/catalog-registry.js';
 import type { Clock } from '../ports/clock.js';
 import type { ChangedFile, GitRepository } from '../ports/git-repository.js';
+import type { ManifestChecker } from '../ports/manifest-checker.js';
 
 /** What the catalog use-cases reach the world through. */
 export interface CatalogContext {
@@ -15,6 +16,8 @@ export interface CatalogContext {
   clock: Clock;
   /** Root of the sample catalog shipped inside the ksad package. */
   sampleRoot: string;
+  /** Checks the manifests of a catalog being linted; in this thread when absent. */
+  checker?: ManifestChecker;
 }
 
 /** Name of the embedded sample catalog, used when the user has added none. */
@@ -422,15 +425,32 @@ export async function removeCatalog(ctx: CatalogContext, name: string): Promise<
  * argument: the default added catalog, else the first added, else the embedded sample.
  */
 export async function openCatalog(ctx: CatalogContext, nameOrPath?: string): Promise<Catalog> {
+  const at = await locateCatalog(ctx, nameOrPath);
+  return readCatalog(ctx, at.name, at.root, at.commit);
+}
+
+/** Which catalog a name or path means, and where its files are (see `openCatalog`). */
+export interface CatalogLocation {
+  name: string;
+  root: string;
+  /** The git commit checked out, when the catalog is a git repository. */
+  commit: string | undefined;
+}
+
+/** Finds the catalog `openCatalog` would read, without reading it. */
+export async function locateCatalog(
+  ctx: CatalogContext,
+  nameOrPath?: string,
+): Promise<CatalogLocation> {
   const catalogs = await ctx.registry.list();
   if (nameOrPath === undefined) {
     const chosen = effectiveDefault(catalogs);
     const entry = catalogs.find((c) => c.name === chosen);
-    return entry === undefined ? openSample(ctx) : openRegistered(ctx, entry);
+    return entry === undefined ? locateSample(ctx) : locateRegistered(ctx, entry);
   }
   const entry = catalogs.find((c) => c.name === nameOrPath);
-  if (entry !== undefined) return openRegistered(ctx, entry);
-  if (nameOrPath === SAMPLE_CATALOG) return openSample(ctx);
+  if (entry !== undefined) return locateRegistered(ctx, entry);
+  if (nameOrPath === SAMPLE_CATALOG) return locateSample(ctx);
 
   const info = await ctx.files.describeRoot(nameOrPath);
   if (info.kind === 'directory') {
@@ -444,7 +464,7 @@ export async function openCatalog(ctx: CatalogContext, nameOrPath?: string): Pro
       );
     }
     const root = ctx.files.resolvePath(nameOrPath);
-    return readCatalog(ctx, nameOrPath, root, await folderCommit(ctx, root));
+    return { name: nameOrPath, root, commit: await folderCommit(ctx, root) };
   }
   const names = catalogs.map((c) => c.name);
   throw new KsadError('NOT_FOUND', `No catalog named "${nameOrPath}" and no such folder`, {
@@ -455,7 +475,10 @@ export async function openCatalog(ctx: CatalogContext, nameOrPath?: string): Pro
   });
 }
 
-async function openRegistered(ctx: CatalogContext, entry: RegisteredCatalog): Promise<Catalog> {
+async function locateRegistered(
+  ctx: CatalogContext,
+  entry: RegisteredCatalog,
+): Promise<CatalogLocation> {
   const info = await ctx.files.describeRoot(entry.root);
   if (info.kind !== 'directory') {
     throw new KsadError(
@@ -473,10 +496,10 @@ async function openRegistered(ctx: CatalogContext, entry: RegisteredCatalog): Pr
     entry.kind === 'git'
       ? await ctx.git.headCommit(entry.root)
       : await folderCommit(ctx, entry.root);
-  return readCatalog(ctx, entry.name, entry.root, commit);
+  return { name: entry.name, root: entry.root, commit };
 }
 
-async function openSample(ctx: CatalogContext): Promise<Catalog> {
+async function locateSample(ctx: CatalogContext): Promise<CatalogLocation> {
   const info = await ctx.files.describeRoot(ctx.sampleRoot);
   if (!info.hasCatalogDirs) {
     throw new KsadError(
@@ -487,7 +510,11 @@ async function openSample(ctx: CatalogContext): Promise<Catalog> {
       },
     );
   }
-  return readCatalog(ctx, SAMPLE_CATALOG, ctx.sampleRoot, await folderCommit(ctx, ctx.sampleRoot));
+  return {
+    name: SAMPLE_CATALOG,
+    root: ctx.sampleRoot,
+    commit: await folderCommit(ctx, ctx.sampleRoot),
+  };
 }
 
 async function readCatalog(

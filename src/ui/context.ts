@@ -1,7 +1,8 @@
 import { FsCatalogFiles } from '../adapters/fs-catalog-files.js';
 import { JsonCatalogRegistry } from '../adapters/json-catalog-registry.js';
-import { ksadDirs, sampleCatalogRoot } from '../adapters/paths.js';
+import { ksadDirs, manifestWorkerScript, sampleCatalogRoot } from '../adapters/paths.js';
 import { SimpleGitRepository } from '../adapters/simple-git-repository.js';
+import { WorkerManifestChecker } from '../adapters/worker-manifest-checker.js';
 import type { CatalogContext } from '../app/catalogs.js';
 import type { Clock } from '../ports/clock.js';
 
@@ -9,12 +10,14 @@ export const systemClock: Clock = { now: () => new Date() };
 
 /** The real adapters behind the catalog use-cases, configured from the environment. */
 export function catalogContext(env: NodeJS.ProcessEnv = process.env): CatalogContext {
+  const packageRoot = sampleCatalogRoot();
   return {
     files: new FsCatalogFiles(process.cwd()),
     git: new SimpleGitRepository(env),
     registry: new JsonCatalogRegistry(ksadDirs(env)),
     clock: systemClock,
-    sampleRoot: sampleCatalogRoot(),
+    sampleRoot: packageRoot,
+    checker: new WorkerManifestChecker({ script: manifestWorkerScript(packageRoot) }),
   };
 }
 
