@@ -93,9 +93,8 @@ for (const file of [...sourceFiles(join(root, 'src')), join(root, 'package-lock.
 const buildId = buildHash.digest('hex').slice(0, 16);
 
 const outfile = join(root, 'dist/ksad.cjs');
-await build({
-  stdin: { contents: entry, resolveDir: root, sourcefile: 'ksad-entry.js', loader: 'js' },
-  outfile,
+/** @type {import('esbuild').BuildOptions} */
+const options = {
   bundle: true,
   // CommonJS, because Node 20 can load a CommonJS script with a V8 code cache (below) but not a module.
   format: 'cjs',
@@ -112,6 +111,18 @@ await build({
   banner: { js: "const __ksadModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   plugins: [trimDockerode],
   logLevel: 'warning',
+};
+await build({
+  ...options,
+  stdin: { contents: entry, resolveDir: root, sourcefile: 'ksad-entry.js', loader: 'js' },
+  outfile,
+});
+// The worker threads that check a large catalog's manifests in parallel (`catalog lint`) start
+// from their own, much smaller entry.
+await build({
+  ...options,
+  entryPoints: [join(root, 'src/adapters/manifest-check-worker.ts')],
+  outfile: join(root, 'dist/ksad-worker.cjs'),
 });
 
 // V8's code cache for the bundle, made after its top level has run so that every function compiled

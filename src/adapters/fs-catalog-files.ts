@@ -1,4 +1,4 @@
-import { readFile as readFileCallback, type Dirent } from 'node:fs';
+import { readFileSync, type Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, posix, resolve, sep } from 'node:path';
 import type { SourceFile } from '../core/catalog-model.js';
@@ -9,10 +9,7 @@ import { writeFileAtomic } from './atomic-file.js';
 const CATALOG_DIRS = ['catalog', 'manifests'] as const;
 const CATALOG_EXTENSIONS = ['.yaml', '.yml', '.sig'];
 const LOOSE_EXTENSIONS = ['.yaml', '.yml'];
-/**
- * Enough reads in flight to keep the disk and the thread pool busy on a 10,000-manifest
- * catalog, few enough to stay far below the open-file limit (often 1024).
- */
+/** Folders listed at a time while walking a catalog. */
 const CONCURRENCY = 64;
 
 /** Reads catalogs and loose manifests from the local file system. */
@@ -34,10 +31,7 @@ export class FsCatalogFiles implements CatalogFiles {
     }
     relative.sort();
     try {
-      const texts = await mapLimit(relative, CONCURRENCY, (rel) =>
-        readText(join(base, ...rel.split('/'))),
-      );
-      return relative.map((path, i) => ({ path, text: texts[i] ?? '' }));
+      return relative.map((path) => ({ path, text: readText(join(base, ...path.split('/'))) }));
     } catch (error) {
       throw new KsadError(
         'CATALOG_UNAVAILABLE',
@@ -72,8 +66,7 @@ export class FsCatalogFiles implements CatalogFiles {
         wanted.push(file);
       }
     }
-    const texts = await mapLimit(wanted, CONCURRENCY, (f) => readText(f.absolute));
-    return wanted.map((f, i) => ({ path: f.shown, text: texts[i] ?? '' }));
+    return wanted.map((f) => ({ path: f.shown, text: readText(f.absolute) }));
   }
 
   async describeRoot(path: string): Promise<RootInfo> {
@@ -102,15 +95,12 @@ export class FsCatalogFiles implements CatalogFiles {
 }
 
 /**
- * The callback `readFile` reads a small file in one open/fstat/read/close round; the promise API
- * goes through a FileHandle and chunked reads, measured ~2x slower on 10,000 manifests.
+ * Files are read one after the other, synchronously: catalog files are small, and a round trip
+ * through the thread pool per file costs more than the read itself (10,000 manifests: ~0.15 s
+ * read in turn, 0.6-1.5 s with 1 to 64 asynchronous reads in flight).
  */
-function readText(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    readFileCallback(path, 'utf8', (error, text) =>
-      error === null ? resolve(text) : reject(error),
-    );
-  });
+function readText(path: string): string {
+  return readFileSync(path, 'utf8');
 }
 
 async function kindOf(path: string): Promise<RootInfo['kind']> {

@@ -42,6 +42,11 @@ export function sampleCatalogRoot(): string {
   }
 }
 
+/** The bundled entry of the threads that check a large catalog's manifests (scripts/bundle.js). */
+export function manifestWorkerScript(packageRoot: string = sampleCatalogRoot()): string {
+  return join(packageRoot, 'dist', 'ksad-worker.cjs');
+}
+
 function isKsadPackage(file: string): boolean {
   try {
     return (JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown }).name === 'ksad';

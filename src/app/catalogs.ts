@@ -8,6 +8,7 @@ import type { CatalogIndexCache } from '../ports/catalog-index-cache.js';
 import type { CatalogRegistry, RegisteredCatalog } from '../ports/catalog-registry.js';
 import type { Clock } from '../ports/clock.js';
 import type { ChangedFile, GitRepository } from '../ports/git-repository.js';
+import type { ManifestChecker } from '../ports/manifest-checker.js';
 
 /** What the catalog use-cases reach the world through. */
 export interface CatalogContext {
@@ -19,6 +20,8 @@ export interface CatalogContext {
   sampleRoot: string;
   /** Catalogs built before; without it every open parses and validates every file. */
   indexCache?: CatalogIndexCache;
+  /** Checks the manifests of a catalog being linted; in this thread when absent. */
+  checker?: ManifestChecker;
 }
 
 /** Name of the embedded sample catalog, used when the user has added none. */
@@ -128,7 +131,7 @@ export async function addCatalog(
     }
     const root = ctx.files.resolvePath(source);
     await assertLooksLikeCatalog(ctx, root, source);
-    catalog = await readCatalog(ctx, name, root, folderCommit(ctx, root));
+    catalog = await readCatalog(ctx, name, root, lookingUp(folderCommit(ctx, root)));
     entry = {
       name,
       kind: 'folder',
@@ -426,15 +429,35 @@ export async function removeCatalog(ctx: CatalogContext, name: string): Promise<
  * argument: the default added catalog, else the first added, else the embedded sample.
  */
 export async function openCatalog(ctx: CatalogContext, nameOrPath?: string): Promise<Catalog> {
+  const at = await locateCatalog(ctx, nameOrPath);
+  return readCatalog(ctx, at.name, at.root, at.commit);
+}
+
+/** Which catalog a name or path means, and where its files are (see `openCatalog`). */
+export interface CatalogLocation {
+  name: string;
+  root: string;
+  /**
+   * The git commit checked out, when the catalog is a git repository: looked up (by git) while
+   * the caller reads the files.
+   */
+  commit: Promise<string | undefined>;
+}
+
+/** Finds the catalog `openCatalog` would read, without reading it. */
+export async function locateCatalog(
+  ctx: CatalogContext,
+  nameOrPath?: string,
+): Promise<CatalogLocation> {
   const catalogs = await ctx.registry.list();
   if (nameOrPath === undefined) {
     const chosen = effectiveDefault(catalogs);
     const entry = catalogs.find((c) => c.name === chosen);
-    return entry === undefined ? openSample(ctx) : openRegistered(ctx, entry);
+    return entry === undefined ? locateSample(ctx) : locateRegistered(ctx, entry);
   }
   const entry = catalogs.find((c) => c.name === nameOrPath);
-  if (entry !== undefined) return openRegistered(ctx, entry);
-  if (nameOrPath === SAMPLE_CATALOG) return openSample(ctx);
+  if (entry !== undefined) return locateRegistered(ctx, entry);
+  if (nameOrPath === SAMPLE_CATALOG) return locateSample(ctx);
 
   const info = await ctx.files.describeRoot(nameOrPath);
   if (info.kind === 'directory') {
@@ -448,7 +471,7 @@ export async function openCatalog(ctx: CatalogContext, nameOrPath?: string): Pro
       );
     }
     const root = ctx.files.resolvePath(nameOrPath);
-    return readCatalog(ctx, nameOrPath, root, folderCommit(ctx, root));
+    return { name: nameOrPath, root, commit: lookingUp(folderCommit(ctx, root)) };
   }
   const names = catalogs.map((c) => c.name);
   throw new KsadError('NOT_FOUND', `No catalog named "${nameOrPath}" and no such folder`, {
@@ -459,7 +482,10 @@ export async function openCatalog(ctx: CatalogContext, nameOrPath?: string): Pro
   });
 }
 
-async function openRegistered(ctx: CatalogContext, entry: RegisteredCatalog): Promise<Catalog> {
+async function locateRegistered(
+  ctx: CatalogContext,
+  entry: RegisteredCatalog,
+): Promise<CatalogLocation> {
   const info = await ctx.files.describeRoot(entry.root);
   if (info.kind !== 'directory') {
     throw new KsadError(
@@ -475,10 +501,10 @@ async function openRegistered(ctx: CatalogContext, entry: RegisteredCatalog): Pr
   }
   const commit =
     entry.kind === 'git' ? ctx.git.headCommit(entry.root) : folderCommit(ctx, entry.root);
-  return readCatalog(ctx, entry.name, entry.root, commit);
+  return { name: entry.name, root: entry.root, commit: lookingUp(commit) };
 }
 
-async function openSample(ctx: CatalogContext): Promise<Catalog> {
+async function locateSample(ctx: CatalogContext): Promise<CatalogLocation> {
   const info = await ctx.files.describeRoot(ctx.sampleRoot);
   if (!info.hasCatalogDirs) {
     throw new KsadError(
@@ -489,7 +515,11 @@ async function openSample(ctx: CatalogContext): Promise<Catalog> {
       },
     );
   }
-  return readCatalog(ctx, SAMPLE_CATALOG, ctx.sampleRoot, folderCommit(ctx, ctx.sampleRoot));
+  return {
+    name: SAMPLE_CATALOG,
+    root: ctx.sampleRoot,
+    commit: lookingUp(folderCommit(ctx, ctx.sampleRoot)),
+  };
 }
 
 /** Reads and builds a catalog; its commit is looked up (by git) while the files are read. */
@@ -499,11 +529,6 @@ async function readCatalog(
   root: string,
   commitLookup: Promise<string | undefined>,
 ): Promise<Catalog> {
-  // Settled at once, so a failed lookup is not an unhandled rejection while the files are read.
-  const commitResult = commitLookup.then(
-    (commit) => ({ commit }),
-    (error: unknown) => ({ error }),
-  );
   const files = await ctx.files.readCatalogFiles(root);
   const cache =
     files.reduce((n, f) => n + f.text.length, 0) <= CACHED_CATALOG_LIMIT
@@ -511,9 +536,7 @@ async function readCatalog(
       : undefined;
   const key = cache ? contentKey(root, files) : '';
   const cached = await cache?.get(root, key);
-  const outcome = await commitResult;
-  if ('error' in outcome) throw outcome.error;
-  const { commit } = outcome;
+  const commit = await commitLookup;
   if (cached) {
     const catalog: Catalog = { ...cached, name };
     if (commit === undefined) delete catalog.commit;
@@ -540,6 +563,15 @@ function contentKey(root: string, files: readonly SourceFile[]): string {
   const hash = createHash('sha256').update(root).update('\0');
   for (const f of files) hash.update(f.path).update('\0').update(f.text).update('\0');
   return hash.digest('hex');
+}
+
+/**
+ * A lookup left running while other work goes on: its failure reaches whoever awaits it, and is
+ * not an unhandled rejection in the meantime (or when nobody needs the answer).
+ */
+function lookingUp<T>(lookup: Promise<T>): Promise<T> {
+  lookup.catch(() => undefined);
+  return lookup;
 }
 
 async function folderCommit(ctx: CatalogContext, root: string): Promise<string | undefined> {

@@ -1,9 +1,15 @@
-import { CATALOG_FILE } from '../core/catalog-build.js';
+import { CATALOG_FILE, isCatalogManifest } from '../core/catalog-build.js';
 import type { Catalog } from '../core/catalog-model.js';
 import { formatDiagnostic, sortDiagnostics, type Diagnostic } from '../core/diagnostics.js';
 import { KsadError, isKsadError } from '../core/errors.js';
-import { lintCatalog, lintManifestFiles } from '../core/lint/index.js';
-import { openCatalog, SAMPLE_CATALOG, type CatalogContext } from './catalogs.js';
+import {
+  checkCatalogManifest,
+  lintCatalogFiles,
+  lintManifestFiles,
+  type LintOptions,
+  type ManifestCheck,
+} from '../core/lint/index.js';
+import { locateCatalog, openCatalog, SAMPLE_CATALOG, type CatalogContext } from './catalogs.js';
 import { publishedVersionsChanged } from './publish.js';
 
 export interface LintReport {
@@ -17,31 +23,44 @@ export interface LintReport {
   warnings: number;
 }
 
-/** Lints every file of a catalog (added name, `sample`, or folder path; the default when absent). */
+/**
+ * Lints every file of a catalog (added name, `sample`, or folder path; the default when absent).
+ * The manifests, most of a large catalog, are checked one by one through `ctx.checker` (other
+ * threads); only what the rules across files need of them comes back.
+ */
 export async function lintCatalogUseCase(
   ctx: CatalogContext,
   options: { catalog?: string | undefined; today: string },
 ): Promise<LintReport> {
-  const catalog = await openCatalog(ctx, options.catalog);
+  const at = await locateCatalog(ctx, options.catalog);
+  const sources = await ctx.files.readCatalogFiles(at.root);
+  const opts: LintOptions = { today: options.today };
+  const manifests = sources.filter((f) => isCatalogManifest(f.path));
+  const checked: ManifestCheck[] = ctx.checker
+    ? await ctx.checker.checkManifests(manifests, opts)
+    : manifests.map((f) => checkCatalogManifest(f, opts));
+  const checks = new Map<string, ManifestCheck>();
+  manifests.forEach((f, i) => {
+    const check = checked[i];
+    if (check !== undefined) checks.set(f.path, check);
+  });
+  const { index, diagnostics: linted } = lintCatalogFiles(sources, checks, opts);
   // The embedded sample's history is ksad's own source history, not a catalog's publications.
+  const commit = await at.commit;
   const history =
-    catalog.commit !== undefined && catalog.name !== SAMPLE_CATALOG
-      ? await publishedVersionsChanged(ctx.git, catalog.root)
+    commit !== undefined && at.name !== SAMPLE_CATALOG
+      ? await publishedVersionsChanged(ctx.git, at.root)
       : [];
   // The build's own findings (syntax, schema) may or may not be repeated by lint: keep each once.
-  const diagnostics = unique([
-    ...catalog.diagnostics,
-    ...lintCatalog(catalog, { today: options.today }),
-    ...history,
-  ]);
+  const diagnostics = unique([...index.diagnostics, ...linted, ...history]);
   const files = new Set([
-    ...(catalog.info === null ? [] : [CATALOG_FILE]),
-    ...catalog.members.map((m) => m.file),
-    ...catalog.mous.map((m) => m.file),
-    ...catalog.manifests.map((m) => m.file),
+    ...(index.info === null ? [] : [CATALOG_FILE]),
+    ...index.members.map((m) => m.file),
+    ...index.mous.map((m) => m.file),
+    ...index.manifests.map((m) => m.file),
     ...diagnostics.map((d) => d.file),
   ]);
-  return report(catalog, files.size, diagnostics);
+  return report({ name: at.name, root: at.root, commit }, files.size, diagnostics);
 }
 
 /**
@@ -77,7 +96,11 @@ export async function lintManifestsUseCase(
   );
 }
 
-function report(catalog: Catalog | null, files: number, diagnostics: Diagnostic[]): LintReport {
+function report(
+  catalog: { name: string; root: string; commit?: string | undefined } | null,
+  files: number,
+  diagnostics: Diagnostic[],
+): LintReport {
   const sorted = sortDiagnostics(diagnostics);
   return {
     catalog:

@@ -151,27 +151,54 @@ function expectedPlace(path: string, value: unknown): string {
   return 'catalog/members/<slug>.yaml, catalog/mous/<slug>.yaml or manifests/<publisher>/<app>/<version>.yaml';
 }
 
+/** Whether `path` (relative to a catalog root) is read as one of the catalog's app manifests. */
+export function isCatalogManifest(path: string): boolean {
+  return classify(path).kind === 'manifest';
+}
+
 /**
- * Parses, validates and indexes the files of a catalog. Nothing stops at the first problem: every
- * file is checked and every issue lands in `diagnostics`; files that fail their schema are left out
- * of the index. Cross-file rules live in `lintCatalog`.
+ * A catalog's files sorted into what they describe, before any cross-file rule. `M` is what a
+ * schema-valid manifest becomes: the full manifest for a `Catalog`, or less when only catalog lint
+ * needs it.
  */
-export function buildCatalog(input: {
-  name: string;
-  root: string;
-  commit?: string;
-  files: SourceFile[];
-}): Catalog {
+export interface CatalogIndex<M extends { file: string; signature?: string }> {
+  info: CatalogFile | null;
+  members: LoadedMember[];
+  mous: LoadedMou[];
+  /** Sorted by file. */
+  manifests: M[];
+  /** Parse, schema and layout problems, in the order of the files. */
+  diagnostics: Diagnostic[];
+  /** Text of every catalog, member, MoU and manifest file, by path. */
+  texts: Map<string, string>;
+}
+
+/** What became of one manifest file: its problems, and its entry when it is schema-valid. */
+export interface ManifestLoad<M> {
+  diagnostics: Diagnostic[];
+  entry: M | null;
+}
+
+/**
+ * Sorts, parses and validates the files of a catalog, every problem landing in `diagnostics`;
+ * files that fail their schema are left out of the index. Manifests are handed to
+ * `loadManifest`, so they can be parsed and checked elsewhere (another thread) with the same
+ * outcome.
+ */
+export function indexCatalog<M extends { file: string; signature?: string }>(
+  files: readonly SourceFile[],
+  loadManifest: (file: SourceFile) => ManifestLoad<M>,
+): CatalogIndex<M> {
   const diagnostics: Diagnostic[] = [];
   const members: LoadedMember[] = [];
   const mous: LoadedMou[] = [];
-  const manifests: LoadedManifest[] = [];
+  const manifests: M[] = [];
   const signatures = new Map<string, string>();
   const texts = new Map<string, string>();
   let info: CatalogFile | null = null;
   let sawCatalogFile = false;
 
-  for (const f of input.files) {
+  for (const f of files) {
     const kind = classify(f.path);
     switch (kind.kind) {
       case 'ignored':
@@ -216,9 +243,9 @@ export function buildCatalog(input: {
       }
       case 'manifest': {
         texts.set(f.path, f.text);
-        const v = parseAndValidate(f.path, f.text, manifestSchema);
+        const v = loadManifest(f);
         diagnostics.push(...v.diagnostics);
-        if (v.data) manifests.push({ file: f.path, manifest: v.data, digest: fileDigest(f.text) });
+        if (v.entry) manifests.push(v.entry);
         break;
       }
     }
@@ -262,17 +289,37 @@ export function buildCatalog(input: {
   members.sort(byPath);
   mous.sort(byPath);
   manifests.sort(byPath);
+  return { info, members, mous, manifests, diagnostics, texts };
+}
 
+/**
+ * Parses, validates and indexes the files of a catalog. Nothing stops at the first problem: every
+ * file is checked and every issue lands in `diagnostics`; files that fail their schema are left out
+ * of the index. Cross-file rules live in `lintCatalog`.
+ */
+export function buildCatalog(input: {
+  name: string;
+  root: string;
+  commit?: string;
+  files: SourceFile[];
+}): Catalog {
+  const index = indexCatalog<LoadedManifest>(input.files, (f) => {
+    const v = parseAndValidate(f.path, f.text, manifestSchema);
+    return {
+      diagnostics: v.diagnostics,
+      entry: v.data ? { file: f.path, manifest: v.data, digest: fileDigest(f.text) } : null,
+    };
+  });
   const catalog: Catalog = {
     name: input.name,
     root: input.root,
     ...(input.commit === undefined ? {} : { commit: input.commit }),
-    info,
-    members,
-    mous,
-    manifests,
-    diagnostics,
+    info: index.info,
+    members: index.members,
+    mous: index.mous,
+    manifests: index.manifests,
+    diagnostics: index.diagnostics,
   };
-  sources.set(catalog, texts);
+  sources.set(catalog, index.texts);
   return catalog;
 }

@@ -2,8 +2,9 @@ import { join } from 'node:path';
 import { FsCatalogFiles } from '../adapters/fs-catalog-files.js';
 import { FsCatalogIndexCache } from '../adapters/fs-catalog-index-cache.js';
 import { JsonCatalogRegistry } from '../adapters/json-catalog-registry.js';
-import { ksadDirs, sampleCatalogRoot } from '../adapters/paths.js';
+import { ksadDirs, manifestWorkerScript, sampleCatalogRoot } from '../adapters/paths.js';
 import { SimpleGitRepository } from '../adapters/simple-git-repository.js';
+import { WorkerManifestChecker } from '../adapters/worker-manifest-checker.js';
 import type { CatalogContext } from '../app/catalogs.js';
 import type { Clock } from '../ports/clock.js';
 
@@ -19,12 +20,14 @@ declare const KSAD_BUILD_ID: string | undefined;
 export function catalogContext(env: NodeJS.ProcessEnv = process.env): CatalogContext {
   const dirs = ksadDirs(env);
   const build = typeof KSAD_BUILD_ID === 'string' ? KSAD_BUILD_ID : undefined;
+  const packageRoot = sampleCatalogRoot();
   return {
     files: new FsCatalogFiles(process.cwd()),
     git: new SimpleGitRepository(env),
     registry: new JsonCatalogRegistry(dirs),
     clock: systemClock,
-    sampleRoot: sampleCatalogRoot(),
+    sampleRoot: packageRoot,
+    checker: new WorkerManifestChecker({ script: manifestWorkerScript(packageRoot) }),
     ...(build === undefined
       ? {}
       : { indexCache: new FsCatalogIndexCache(join(dirs.cache, 'index'), build) }),

@@ -4,7 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { manifestYaml, writeCatalogFixture, writeFiles } from '../support/catalog-fixture.js';
 import type { AppDetails, AppHit, MouRow } from '../../src/app/browse.js';
 import type { AddedCatalog, ListedCatalog } from '../../src/app/catalogs.js';
-import type { LintReport } from '../../src/app/lint.js';
+import { FsCatalogFiles } from '../../src/adapters/fs-catalog-files.js';
+import { JsonCatalogRegistry } from '../../src/adapters/json-catalog-registry.js';
+import { ksadDirs } from '../../src/adapters/paths.js';
+import { SimpleGitRepository } from '../../src/adapters/simple-git-repository.js';
+import { lintCatalogUseCase, type LintReport } from '../../src/app/lint.js';
+import { formatDiagnostic } from '../../src/core/diagnostics.js';
 import type { WrittenSchema } from '../../src/app/schemas.js';
 import { CLI_ROOT, runCli, type ErrorJson } from '../support/cli.js';
 import { tempDir } from '../support/git-fixture.js';
@@ -219,6 +224,43 @@ describe('built CLI: catalogs, search, show, MoUs, lint, schema', () => {
       text.stdout.split('\n').filter((l) => /^\S+:\d+:\d+: (error|warning): /.test(l)).length,
     ).toBeGreaterThanOrEqual(3);
     expect(text.stderr).toMatch(/error\(s\)/);
+  });
+
+  it('lints a large catalog on worker threads as it lints one in a single thread', async () => {
+    const { home, catalog } = await fixture();
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 2100; i++) {
+      const name = `aplikasi-${i % 40}`;
+      const version = `${Math.floor(i / 40)}.${i % 3}.0`;
+      const path = `manifests/kota-bandung/${name}/${version}.yaml`;
+      let text = manifestYaml(name, version);
+      if (i % 97 === 0) text = text.replace(`version: ${version}`, `version: v${version}`);
+      if (i % 89 === 0) text = text.replace(/@sha256:[a-f0-9]{64}/, ':latest');
+      if (i % 83 === 0) text += 'unknownKey: 1\n';
+      if (i % 211 === 0) text = 'name: [unclosed\n';
+      files[path] = text;
+      if (i % 101 === 0) files[path.replace(/\.yaml$/, '-copy.yaml')] = manifestYaml(name, version);
+    }
+    await writeFiles(catalog, files);
+
+    const threaded = runCli<ErrorJson>(['catalog', 'lint', '--catalog', catalog, '--json'], {
+      home,
+    });
+    expect(threaded.status, threaded.stderr).toBe(3);
+    const inThread = await lintCatalogUseCase(
+      {
+        files: new FsCatalogFiles(),
+        git: new SimpleGitRepository({ ...process.env, KSAD_HOME: home }),
+        registry: new JsonCatalogRegistry(ksadDirs({ KSAD_HOME: home })),
+        clock: { now: () => new Date() },
+        sampleRoot: CLI_ROOT,
+      },
+      { catalog, today: new Date().toISOString().slice(0, 10) },
+    );
+    const rules = new Set(inThread.diagnostics.map((d) => d.rule));
+    for (const rule of ['yaml', 'schema', 'image-not-pinned', 'duplicate-version', 'path-mismatch'])
+      expect(rules).toContain(rule);
+    expect(threaded.json.error.details).toEqual(inThread.diagnostics.map(formatDiagnostic));
   });
 
   it('passes a valid catalog and lints loose manifests', async () => {

@@ -17,6 +17,12 @@ export interface ManifestUnit {
   digest?: string;
 }
 
+/** What the rules across manifests need of a schema-valid one. */
+export interface ManifestEntry {
+  file: string;
+  manifest: Pick<Manifest, 'publisher' | 'name' | 'version'>;
+}
+
 /**
  * Collects diagnostics, locating each one in its file's YAML. Documents come from `docOf`, which
  * parses on demand: valid files are never parsed for positions.
@@ -25,6 +31,11 @@ export class Reporter {
   readonly diagnostics: Diagnostic[] = [];
 
   constructor(private readonly docOf: (file: string) => YamlDoc | undefined) {}
+
+  /** Takes diagnostics reported elsewhere (by the same rules, on another thread) as they are. */
+  add(diagnostics: readonly Diagnostic[]): void {
+    this.diagnostics.push(...diagnostics);
+  }
 
   report(
     file: string,

@@ -1,12 +1,20 @@
-import { catalogYamlDoc, fileDigest, MANIFEST_PATH, parseAndValidate } from '../catalog-build.js';
-import type { Catalog, SourceFile } from '../catalog-model.js';
+import {
+  catalogYamlDoc,
+  fileDigest,
+  indexCatalog,
+  MANIFEST_PATH,
+  parseAndValidate,
+} from '../catalog-build.js';
+import type { CatalogIndex } from '../catalog-build.js';
+import type { Catalog, LoadedMember, LoadedMou, SourceFile } from '../catalog-model.js';
 import { sortDiagnostics } from '../diagnostics.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { manifestSchema } from '../schema/index.js';
+import type { Manifest } from '../schema/index.js';
 import { parseYaml } from '../yaml-doc.js';
 import type { YamlDoc } from '../yaml-doc.js';
 import { Reporter } from './context.js';
-import type { LintOptions, ManifestUnit } from './context.js';
+import type { LintOptions, ManifestEntry, ManifestUnit } from './context.js';
 import { lintImages } from './images.js';
 import { lintDuplicateVersions, lintManifestPath, lintMembers, lintPublisher } from './layout.js';
 import { lintMous } from './mous.js';
@@ -14,7 +22,7 @@ import { lintConfig, lintDependencies, lintHostPorts, lintReferences } from './r
 import { lintRequires } from './requires.js';
 import { lintRuntime } from './runtime.js';
 
-export type { LintOptions } from './context.js';
+export type { LintOptions, ManifestEntry } from './context.js';
 
 /** Rules that need only the manifest itself. */
 function lintManifestUnit(unit: ManifestUnit, r: Reporter, opts: LintOptions): void {
@@ -34,14 +42,103 @@ function lintManifestUnit(unit: ManifestUnit, r: Reporter, opts: LintOptions): v
  */
 export function lintCatalog(catalog: Catalog, opts: LintOptions): Diagnostic[] {
   const r = new Reporter((file) => catalogYamlDoc(catalog, file));
+  return lintIndex(catalog, r, opts, (unit) => lintManifestUnit(unit, r, opts));
+}
+
+/**
+ * The rules over an indexed catalog, in the order they report: members, then each manifest's own
+ * rules (`ownRules`) and its publisher, then the rules across manifests and the MoUs.
+ */
+function lintIndex<U extends ManifestEntry>(
+  catalog: {
+    members: readonly LoadedMember[];
+    mous: readonly LoadedMou[];
+    manifests: readonly U[];
+    diagnostics: readonly Diagnostic[];
+  },
+  r: Reporter,
+  opts: LintOptions,
+  ownRules: (unit: U) => void,
+): Diagnostic[] {
   lintMembers(catalog.members, r);
   for (const unit of catalog.manifests) {
-    lintManifestUnit(unit, r, opts);
+    ownRules(unit);
     lintPublisher(unit, catalog.members, r);
   }
   lintDuplicateVersions(catalog.manifests, r);
   lintMous(catalog, r, opts);
   return sortDiagnostics([...catalog.diagnostics, ...r.diagnostics]);
+}
+
+/**
+ * One manifest file of a catalog checked on its own: what `lintCatalogFiles` needs of it. Plain
+ * data, so that the checks can run on other threads.
+ */
+export interface ManifestCheck {
+  /** Parse and schema problems. */
+  diagnostics: Diagnostic[];
+  /** Publisher, name and version of a schema-valid manifest; null when it is not valid. */
+  manifest: Pick<Manifest, 'publisher' | 'name' | 'version'> | null;
+  /** What the rules that need only this manifest found, in the order they report it. */
+  findings: Diagnostic[];
+}
+
+/** Parses, validates and lints one manifest file of a catalog on its own. */
+export function checkCatalogManifest(file: SourceFile, opts: LintOptions): ManifestCheck {
+  const v = parseAndValidate(file.path, file.text, manifestSchema);
+  if (!v.data) return { diagnostics: v.diagnostics, manifest: null, findings: [] };
+  let doc: YamlDoc | undefined;
+  const r = new Reporter((path) =>
+    path === file.path ? (doc ??= parseYaml(file.path, file.text)) : undefined,
+  );
+  lintManifestUnit({ file: file.path, manifest: v.data }, r, opts);
+  const { publisher, name, version } = v.data;
+  return {
+    diagnostics: v.diagnostics,
+    manifest: { publisher, name, version },
+    findings: r.diagnostics,
+  };
+}
+
+/** A schema-valid manifest of a catalog linted through `lintCatalogFiles`. */
+export interface CheckedManifest extends ManifestEntry {
+  findings: Diagnostic[];
+  signature?: string;
+}
+
+/**
+ * Lints a catalog from its files, with the same diagnostics as `lintCatalog` over
+ * `buildCatalog` of them, in the same order. The manifests' own checks are taken from `checks`
+ * (by path, made by `checkCatalogManifest`, perhaps on other threads); a manifest missing there is
+ * checked here. Only publisher, name and version of each manifest are kept, not its whole tree.
+ */
+export function lintCatalogFiles(
+  files: readonly SourceFile[],
+  checks: ReadonlyMap<string, ManifestCheck>,
+  opts: LintOptions,
+): { index: CatalogIndex<CheckedManifest>; diagnostics: Diagnostic[] } {
+  const index = indexCatalog<CheckedManifest>(files, (f) => {
+    const check = checks.get(f.path) ?? checkCatalogManifest(f, opts);
+    return {
+      diagnostics: check.diagnostics,
+      entry:
+        check.manifest === null
+          ? null
+          : { file: f.path, manifest: check.manifest, findings: check.findings },
+    };
+  });
+  const docs = new Map<string, YamlDoc>();
+  const r = new Reporter((file) => {
+    const text = index.texts.get(file);
+    if (text === undefined) return undefined;
+    let doc = docs.get(file);
+    if (!doc) {
+      doc = parseYaml(file, text);
+      docs.set(file, doc);
+    }
+    return doc;
+  });
+  return { index, diagnostics: lintIndex(index, r, opts, (unit) => r.add(unit.findings)) };
 }
 
 /**

@@ -3,7 +3,7 @@ import { MANIFEST_PATH } from '../catalog-build.js';
 import type { LoadedMember } from '../catalog-model.js';
 import { SLUG_PATTERN } from '../schema/index.js';
 import { didYouMean } from '../suggest.js';
-import type { ManifestUnit, Reporter } from './context.js';
+import type { ManifestEntry, ManifestUnit, Reporter } from './context.js';
 
 /** `path-mismatch`: `manifests/<publisher>/<app>/<version>.yaml` must agree with the file's contents. */
 export function lintManifestPath(unit: ManifestUnit, r: Reporter): void {
@@ -33,7 +33,7 @@ export function lintManifestPath(unit: ManifestUnit, r: Reporter): void {
 
 /** `unknown-publisher`: the publisher must be a member file with `publisher: true`. */
 export function lintPublisher(
-  unit: ManifestUnit,
+  unit: ManifestEntry,
   members: readonly LoadedMember[],
   r: Reporter,
 ): void {
@@ -65,22 +65,39 @@ export function lintPublisher(
  * `published` (files already in the catalog, skipped when they are the same file).
  */
 export function lintDuplicateVersions(
-  units: readonly ManifestUnit[],
+  units: readonly ManifestEntry[],
   r: Reporter,
-  published: readonly ManifestUnit[] = [],
+  published: readonly ManifestEntry[] = [],
 ): void {
-  const seen = new Map<string, ManifestUnit[]>();
-  const key = (u: ManifestUnit) => `${u.manifest.publisher}/${u.manifest.name}`;
+  // Per app, and within it per major.minor.patch (semver-equal versions share it), the files seen
+  // so far in order, each version parsed once: an app with many versions is not compared pairwise.
+  const seen = new Map<
+    string,
+    Map<string, Array<{ unit: ManifestEntry; version: semver.SemVer }>>
+  >();
+  const key = (u: ManifestEntry) => `${u.manifest.publisher}/${u.manifest.name}`;
+  const sameMain = (u: ManifestEntry, version: semver.SemVer) => {
+    let app = seen.get(key(u));
+    if (!app) {
+      app = new Map();
+      seen.set(key(u), app);
+    }
+    const main = `${version.major}.${version.minor}.${version.patch}`;
+    let list = app.get(main);
+    if (!list) {
+      list = [];
+      app.set(main, list);
+    }
+    return list;
+  };
   for (const u of published) {
-    const list = seen.get(key(u)) ?? [];
-    list.push(u);
-    seen.set(key(u), list);
+    const version = new semver.SemVer(u.manifest.version);
+    sameMain(u, version).push({ unit: u, version });
   }
   for (const u of [...units].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))) {
-    const list = seen.get(key(u)) ?? [];
-    const twin = list.find(
-      (o) => !sameFile(o, u) && semver.eq(o.manifest.version, u.manifest.version),
-    );
+    const version = new semver.SemVer(u.manifest.version);
+    const list = sameMain(u, version);
+    const twin = list.find((o) => !sameFile(o.unit, u) && o.version.compare(version) === 0)?.unit;
     if (twin) {
       const written =
         twin.manifest.version === u.manifest.version
@@ -93,12 +110,11 @@ export function lintDuplicateVersions(
         `version ${u.manifest.version} of ${key(u)} is already published in ${twin.file}${written}; manifests are immutable, publish a new version`,
       );
     }
-    list.push(u);
-    seen.set(key(u), list);
+    list.push({ unit: u, version });
   }
 }
 
-function sameFile(a: ManifestUnit, b: ManifestUnit): boolean {
+function sameFile(a: ManifestEntry, b: ManifestEntry): boolean {
   return a.file === b.file || a.file.endsWith(`/${b.file}`) || b.file.endsWith(`/${a.file}`);
 }
 

@@ -1,20 +1,30 @@
 import semver from 'semver';
-import type { Catalog, LoadedMou } from '../catalog-model.js';
+import type { LoadedMember, LoadedMou } from '../catalog-model.js';
 import { mouStatus } from '../mou-rules.js';
 import { didYouMean } from '../suggest.js';
-import type { LintOptions, Reporter } from './context.js';
+import type { LintOptions, ManifestEntry, Reporter } from './context.js';
 
 /**
  * MoU rules: `unknown-member`, `grantor-not-publisher`, `unknown-app`, `no-matching-version`,
  * `invalid-validity`, `overlapping-mou`, `mou-expired`, `duplicate-mou-number`.
  */
-export function lintMous(catalog: Catalog, r: Reporter, opts: LintOptions): void {
+export function lintMous(
+  catalog: {
+    members: readonly LoadedMember[];
+    mous: readonly LoadedMou[];
+    manifests: readonly ManifestEntry[];
+  },
+  r: Reporter,
+  opts: LintOptions,
+): void {
   const memberByCode = new Map(catalog.members.map((m) => [m.member.code, m]));
   const codes = [...memberByCode.keys()];
   const versionsOf = new Map<string, string[]>();
   for (const m of catalog.manifests) {
     const key = `${m.manifest.publisher}/${m.manifest.name}`;
-    versionsOf.set(key, [...(versionsOf.get(key) ?? []), m.manifest.version]);
+    const versions = versionsOf.get(key);
+    if (versions) versions.push(m.manifest.version);
+    else versionsOf.set(key, [m.manifest.version]);
   }
   const numbers = new Map<string, LoadedMou>();
 

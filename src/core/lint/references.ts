@@ -1,96 +1,115 @@
-import { scanReferences } from '../references.js';
-import type { ConfigKeySpec, Manifest } from '../schema/index.js';
+import { scanReferences, type ReferenceToken } from '../references.js';
+import type { ConfigKeySpec } from '../schema/index.js';
 import { didYouMean } from '../suggest.js';
 import type { YamlPath } from '../yaml-doc.js';
 import type { ManifestUnit, Reporter } from './context.js';
 
-/** Every string in a manifest that may hold `${…}`, with its path. */
-function referenceSites(
-  manifest: Manifest,
-): Array<{ service: string; path: YamlPath; value: string }> {
-  const sites: Array<{ service: string; path: YamlPath; value: string }> = [];
-  for (const [service, s] of Object.entries(manifest.services)) {
-    for (const [k, v] of Object.entries(s.environment))
-      sites.push({ service, path: ['services', service, 'environment', k], value: v });
-    s.command?.forEach((v, i) =>
-      sites.push({ service, path: ['services', service, 'command', i], value: v }),
-    );
-    s.entrypoint?.forEach((v, i) =>
-      sites.push({ service, path: ['services', service, 'entrypoint', i], value: v }),
-    );
-    s.ports.forEach((p, i) => {
-      if (typeof p.host === 'string')
-        sites.push({ service, path: ['services', service, 'ports', i, 'host'], value: p.host });
-    });
-  }
-  return sites;
-}
-
 // `${` not closed on the same value, and not escaped as `$${`.
 const UNTERMINATED = /(?<!\$)\$\{[^}]*$/;
 
-/** `dangling-reference`: every `${…}` names something the manifest declares. */
+interface ValueReferences {
+  unterminated: boolean;
+  tokens: readonly ReferenceToken[];
+}
+
+const NO_REFERENCES: ValueReferences = { unterminated: false, tokens: [] };
+/** Values recur across the manifests of a catalog (`${secret.DB_PASSWORD}` …): each is scanned once. */
+const scanned = new Map<string, ValueReferences>();
+const SCANNED_MAX = 4096;
+
+function referencesIn(value: string): ValueReferences {
+  // Both an unterminated reference and a token start with `${`.
+  if (!value.includes('${')) return NO_REFERENCES;
+  let found = scanned.get(value);
+  if (found === undefined) {
+    if (scanned.size >= SCANNED_MAX) scanned.clear();
+    found = { unterminated: UNTERMINATED.test(value), tokens: scanReferences(value) };
+    scanned.set(value, found);
+  }
+  return found;
+}
+
+/**
+ * `dangling-reference`: every `${…}` names something the manifest declares. Checked in every
+ * string that may hold one: per service its environment, command, entrypoint and host ports.
+ */
 export function lintReferences(unit: ManifestUnit, r: Reporter): void {
+  const { manifest } = unit;
+  for (const [service, s] of Object.entries(manifest.services)) {
+    for (const [k, v] of Object.entries(s.environment))
+      checkValue(unit, r, service, v, ['services', service, 'environment', k]);
+    s.command?.forEach((v, i) =>
+      checkValue(unit, r, service, v, ['services', service, 'command', i]),
+    );
+    s.entrypoint?.forEach((v, i) =>
+      checkValue(unit, r, service, v, ['services', service, 'entrypoint', i]),
+    );
+    s.ports.forEach((p, i) => {
+      if (typeof p.host === 'string')
+        checkValue(unit, r, service, p.host, ['services', service, 'ports', i, 'host']);
+    });
+  }
+}
+
+function checkValue(
+  unit: ManifestUnit,
+  r: Reporter,
+  service: string,
+  value: string,
+  path: YamlPath,
+): void {
+  const refs = referencesIn(value);
+  if (refs === NO_REFERENCES) return;
   const { manifest, file } = unit;
-  const configKeys = Object.keys(manifest.config);
-  const secretNames = Object.keys(manifest.secrets);
-  const services = Object.keys(manifest.services);
-  for (const site of referenceSites(manifest)) {
-    if (UNTERMINATED.test(site.value)) {
+  if (refs.unterminated) {
+    r.error(
+      file,
+      path,
+      'dangling-reference',
+      `unterminated reference in "${value}": close it with "}" or write "$\${" for a literal "\${"`,
+    );
+  }
+  for (const token of refs.tokens) {
+    const ref = token.ref;
+    if (ref === null) {
+      r.error(file, path, 'dangling-reference', token.error ?? `invalid reference ${token.raw}`);
+    } else if (ref.kind === 'config' && !Object.hasOwn(manifest.config, ref.key)) {
       r.error(
         file,
-        site.path,
+        path,
         'dangling-reference',
-        `unterminated reference in "${site.value}": close it with "}" or write "$\${" for a literal "\${"`,
+        `${token.raw} names no key under "config"${didYouMean(ref.key, Object.keys(manifest.config))}`,
       );
-    }
-    for (const token of scanReferences(site.value)) {
-      const ref = token.ref;
-      if (ref === null) {
+    } else if (ref.kind === 'secret' && !Object.hasOwn(manifest.secrets, ref.name)) {
+      r.error(
+        file,
+        path,
+        'dangling-reference',
+        `${token.raw} names no entry under "secrets"${didYouMean(ref.name, Object.keys(manifest.secrets))}`,
+      );
+    } else if (ref.kind === 'service' && !Object.hasOwn(manifest.services, ref.service)) {
+      r.error(
+        file,
+        path,
+        'dangling-reference',
+        `${token.raw} names no service of this app${didYouMean(ref.service, Object.keys(manifest.services))}`,
+      );
+    } else if (ref.kind === 'service' && ref.service === service) {
+      r.error(
+        file,
+        path,
+        'dangling-reference',
+        `${token.raw} is the service itself: use "localhost"`,
+      );
+    } else if (ref.kind === 'config' && path.at(-1) === 'host') {
+      const spec = manifest.config[ref.key];
+      if (spec && spec.type !== 'port' && spec.type !== 'integer') {
         r.error(
           file,
-          site.path,
-          'dangling-reference',
-          token.error ?? `invalid reference ${token.raw}`,
+          path,
+          'host-port-type',
+          `${token.raw} is of type ${spec.type}; a host port needs a config key of type port or integer`,
         );
-      } else if (ref.kind === 'config' && !Object.hasOwn(manifest.config, ref.key)) {
-        r.error(
-          file,
-          site.path,
-          'dangling-reference',
-          `${token.raw} names no key under "config"${didYouMean(ref.key, configKeys)}`,
-        );
-      } else if (ref.kind === 'secret' && !Object.hasOwn(manifest.secrets, ref.name)) {
-        r.error(
-          file,
-          site.path,
-          'dangling-reference',
-          `${token.raw} names no entry under "secrets"${didYouMean(ref.name, secretNames)}`,
-        );
-      } else if (ref.kind === 'service' && !Object.hasOwn(manifest.services, ref.service)) {
-        r.error(
-          file,
-          site.path,
-          'dangling-reference',
-          `${token.raw} names no service of this app${didYouMean(ref.service, services)}`,
-        );
-      } else if (ref.kind === 'service' && ref.service === site.service) {
-        r.error(
-          file,
-          site.path,
-          'dangling-reference',
-          `${token.raw} is the service itself: use "localhost"`,
-        );
-      } else if (ref.kind === 'config' && site.path.at(-1) === 'host') {
-        const spec = manifest.config[ref.key];
-        if (spec && spec.type !== 'port' && spec.type !== 'integer') {
-          r.error(
-            file,
-            site.path,
-            'host-port-type',
-            `${token.raw} is of type ${spec.type}; a host port needs a config key of type port or integer`,
-          );
-        }
       }
     }
   }

@@ -13,11 +13,13 @@ export const slug = z
   .string()
   .regex(SLUG_PATTERN, 'must be lower-case letters, digits and dashes, e.g. "antrean-daring"');
 
-export const semverString = z
-  .string()
-  .refine((v) => semver.valid(v) !== null && semver.clean(v) === v, {
-    message: 'must be a semantic version such as "1.2.3" (no leading "v")',
-  });
+/**
+ * A version written exactly as semver prints it: no leading "v" or "=", no spaces, no build
+ * metadata (which `semver.valid` drops). One parse: the parsed version must print back as given.
+ */
+export const semverString = z.string().refine((v) => semver.parse(v)?.version === v, {
+  message: 'must be a semantic version such as "1.2.3" (no leading "v")',
+});
 
 export const semverRange = z.string().refine((v) => semver.validRange(v) !== null, {
   message: 'must be a semver range such as ">=1.0.0 <2.0.0" or "^1.2"',

@@ -3,6 +3,8 @@ import type { CatalogContext } from '../../../src/app/catalogs.js';
 import { lintCatalogUseCase, lintManifestsUseCase } from '../../../src/app/lint.js';
 import { formatDiagnostic } from '../../../src/core/diagnostics.js';
 import { KsadError } from '../../../src/core/errors.js';
+import { checkCatalogManifest, type ManifestCheck } from '../../../src/core/lint/index.js';
+import type { ManifestChecker } from '../../../src/ports/manifest-checker.js';
 import { MemoryCatalogFiles } from '../../fakes/memory-catalog-files.js';
 import { MemoryCatalogRegistry } from '../../fakes/memory-catalog-registry.js';
 import { MemoryGitRepository } from '../../fakes/memory-git-repository.js';
@@ -65,6 +67,45 @@ describe('lintCatalogUseCase', () => {
     expect([...lines].sort((a, b) => a.localeCompare(b))).toEqual(
       lines.slice().sort((a, b) => a.localeCompare(b)),
     );
+  });
+});
+
+describe('lintCatalogUseCase with a manifest checker', () => {
+  it('reports what it reports checking in its own thread, and asks only about manifests', async () => {
+    const broken = {
+      ...catalogFixtureFiles(),
+      'catalog/members/kota-tangerang.yaml': 'code: "36.71"\nname: [unclosed\n',
+      'manifests/kota-bandung/e-budgeting/2.1.yaml': manifestYaml('e-budgeting', '2.1'),
+      'manifests/kota-bandung/e-budgeting/9.9.9.yaml': 'name: a\nname: b\n',
+      'manifests/kota-bandung/antrean-daring/1.0.0-copy.yaml': manifestYaml(
+        'antrean-daring',
+        '1.0.0',
+      ),
+    };
+    const plain = setup();
+    plain.files.putTree('/work/c', broken);
+    const expected = await lintCatalogUseCase(plain.ctx, { catalog: 'c', today: TODAY });
+
+    const asked: string[] = [];
+    // Checks come back as plain data from another thread: cloned, and worked out in any order.
+    const checker: ManifestChecker = {
+      checkManifests(files, opts) {
+        asked.push(...files.map((f) => f.path));
+        const checks = new Map<string, ManifestCheck>();
+        for (const f of [...files].reverse()) checks.set(f.path, checkCatalogManifest(f, opts));
+        return Promise.resolve(structuredClone(files.map((f) => checks.get(f.path)!)));
+      },
+    };
+    const threaded = setup();
+    threaded.files.putTree('/work/c', broken);
+    const report = await lintCatalogUseCase(
+      { ...threaded.ctx, checker },
+      { catalog: 'c', today: TODAY },
+    );
+    expect(report).toEqual(expected);
+    expect(expected.errors).toBeGreaterThanOrEqual(4);
+    expect(asked.length).toBeGreaterThan(0);
+    expect(asked.every((p) => p.startsWith('manifests/') && p.endsWith('.yaml'))).toBe(true);
   });
 });
 

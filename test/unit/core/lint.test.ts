@@ -1,9 +1,28 @@
+import semver from 'semver';
 import { describe, expect, it } from 'vitest';
-import { buildCatalog } from '../../../src/core/catalog-build.js';
+import { buildCatalog, isCatalogManifest } from '../../../src/core/catalog-build.js';
 import type { SourceFile } from '../../../src/core/catalog-model.js';
 import { formatDiagnostic } from '../../../src/core/diagnostics.js';
-import { lintCatalog, lintManifestFiles } from '../../../src/core/lint/index.js';
-import { baseCatalog, manifest, member, mou, PINNED, withFiles } from './fixtures.js';
+import type { Diagnostic } from '../../../src/core/diagnostics.js';
+import { Reporter } from '../../../src/core/lint/context.js';
+import type { ManifestEntry } from '../../../src/core/lint/context.js';
+import {
+  checkCatalogManifest,
+  lintCatalog,
+  lintCatalogFiles,
+  lintManifestFiles,
+  type ManifestCheck,
+} from '../../../src/core/lint/index.js';
+import { lintDuplicateVersions } from '../../../src/core/lint/layout.js';
+import {
+  baseCatalog,
+  benchManifest,
+  manifest,
+  member,
+  mou,
+  PINNED,
+  withFiles,
+} from './fixtures.js';
 
 const TODAY = '2025-06-01';
 const M = 'manifests/kota-bandung/antrean-daring/1.0.0.yaml';
@@ -486,5 +505,190 @@ describe('lintManifestFiles', () => {
     expect(out).toContain(
       'draft.yaml:2:7: error: name: must be lower-case letters, digits and dashes, e.g. "antrean-daring"',
     );
+  });
+});
+
+/** Lints `files` the way `catalog lint` does: each manifest checked on its own, as on a worker thread. */
+function lintChecked(files: SourceFile[]): ReturnType<typeof lintCatalogFiles> {
+  const checks = new Map<string, ManifestCheck>();
+  // Checked in reverse and cloned, as results come back from other threads in any order.
+  for (const f of [...files].reverse()) {
+    if (isCatalogManifest(f.path))
+      checks.set(f.path, structuredClone(checkCatalogManifest(f, { today: TODAY })));
+  }
+  return lintCatalogFiles(files, checks, { today: TODAY });
+}
+
+/** Every row's files at once, with broken files of every kind; one file per path, as on disk. */
+function everything(): SourceFile[] {
+  const files = withFiles(
+    baseCatalog(),
+    // Each row's manifest and MoU under a path of its own (most rows use the same ones): the
+    // manifest copies then also disagree with their paths and duplicate each other's versions.
+    ...rows.flatMap((r, i) =>
+      r.files.map((f) =>
+        isCatalogManifest(f.path) || f.path.startsWith('catalog/mous/')
+          ? { ...f, path: f.path.replace(/\/([^/]+)\.yaml$/, `/$1-row${i}.yaml`) }
+          : f,
+      ),
+    ),
+    { path: 'manifests/kota-bandung/rusak/1.0.0.yaml', text: 'name: [unclosed\n' },
+    { path: 'manifests/kota-bandung/kosong/1.0.0.yaml', text: '' },
+    { path: 'manifests/kota-bandung/ganda/1.0.0.yaml', text: 'name: a\nname: b\n' },
+    {
+      ...manifest({ version: 'v1.3.0' }),
+      path: 'manifests/kota-bandung/antrean-daring/1.3.0.yaml',
+    },
+    { path: 'manifests/kota-bandung/ganda/1.0.0.yaml.sig', text: 'sig' },
+    { path: 'manifests/kota-bandung/antrean-daring/1.2.0.yaml.sig', text: 'sig' },
+    { path: 'manifests/kota-bandung/antrean-daring/notes.yaml', text: 'services: {}\n' },
+    benchManifest('kota-bandung', 'e-budgeting', '3.0.0'),
+    benchManifest('kota-tangerang', 'e-budgeting', '3.0.0'),
+    {
+      ...benchManifest('kota-bandung', 'e-budgeting', '3.0.0'),
+      path: 'manifests/kota-bandung/e-budgeting/3.0.0-copy.yaml',
+    },
+  );
+  return [...new Map(files.map((f) => [f.path, f])).values()];
+}
+
+describe('lintCatalogFiles', () => {
+  const cases = [
+    { name: 'base catalog', files: baseCatalog() },
+    { name: 'every rule and broken file at once', files: everything() },
+    { name: 'without catalog.yaml', files: everything().slice(1) },
+    ...rows.map((r, i) => ({
+      name: `${r.rule} #${i}`,
+      files: withFiles(baseCatalog(), ...r.files),
+    })),
+  ];
+
+  it.each(cases)('reports what lintCatalog over buildCatalog reports: $name', ({ files }) => {
+    const catalog = buildCatalog({ name: 'test', root: '/catalog', files });
+    const { index, diagnostics } = lintChecked(files);
+    expect(index.diagnostics).toEqual(catalog.diagnostics);
+    expect(diagnostics).toEqual(lintCatalog(catalog, { today: TODAY }));
+    expect(index.info).toEqual(catalog.info);
+    expect(index.members).toEqual(catalog.members);
+    expect(index.mous).toEqual(catalog.mous);
+    expect(index.manifests.map((m) => [m.file, m.manifest, m.signature])).toEqual(
+      catalog.manifests.map((m) => [
+        m.file,
+        {
+          publisher: m.manifest.publisher,
+          name: m.manifest.name,
+          version: m.manifest.version,
+        },
+        m.signature,
+      ]),
+    );
+  });
+
+  it('has findings to compare in the combined catalog', () => {
+    const rules = new Set(lintChecked(everything()).diagnostics.map((d) => d.rule));
+    for (const r of rows) expect(rules).toContain(r.rule);
+    expect(rules).toContain('yaml');
+    expect(rules).toContain('duplicate-key');
+    expect(rules).toContain('duplicate-version');
+  });
+
+  it('checks a manifest missing from the checks itself', () => {
+    const files = everything();
+    const catalog = buildCatalog({ name: 'test', root: '/catalog', files });
+    const { diagnostics } = lintCatalogFiles(files, new Map(), { today: TODAY });
+    expect(diagnostics).toEqual(lintCatalog(catalog, { today: TODAY }));
+  });
+});
+
+describe('lintDuplicateVersions', () => {
+  /** The rule as first written: every earlier file of the app compared with semver.eq. */
+  function pairwise(units: ManifestEntry[], published: ManifestEntry[]): Diagnostic[] {
+    const r = new Reporter(() => undefined);
+    const seen = new Map<string, ManifestEntry[]>();
+    const key = (u: ManifestEntry) => `${u.manifest.publisher}/${u.manifest.name}`;
+    const sameFile = (a: ManifestEntry, b: ManifestEntry) =>
+      a.file === b.file || a.file.endsWith(`/${b.file}`) || b.file.endsWith(`/${a.file}`);
+    for (const u of published) seen.set(key(u), [...(seen.get(key(u)) ?? []), u]);
+    for (const u of [...units].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))) {
+      const list = seen.get(key(u)) ?? [];
+      const twin = list.find(
+        (o) => !sameFile(o, u) && semver.eq(o.manifest.version, u.manifest.version),
+      );
+      if (twin) {
+        const written =
+          twin.manifest.version === u.manifest.version
+            ? ''
+            : ` (written "${twin.manifest.version}" there)`;
+        r.error(
+          u.file,
+          ['version'],
+          'duplicate-version',
+          `version ${u.manifest.version} of ${key(u)} is already published in ${twin.file}${written}; manifests are immutable, publish a new version`,
+        );
+      }
+      list.push(u);
+      seen.set(key(u), list);
+    }
+    return r.diagnostics;
+  }
+
+  it('finds the twins that comparing every pair with semver.eq finds', () => {
+    const versions = [
+      '1.0.0',
+      '1.0.0+build.1',
+      '1.0.0+build.2',
+      '1.0.0-rc.1',
+      '1.0.0-rc.1+x',
+      '1.0.0-rc.01a',
+      '1.0.0-1',
+      '1.0.0-01a',
+      '1.0.1',
+      '2.0.0',
+      '2.0.0-beta',
+      '10.0.0',
+      '1.10.0',
+    ];
+    let seed = 7;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let round = 0; round < 50; round++) {
+      const entry = (i: number): ManifestEntry => {
+        const name = ['a', 'b'][random(2)] ?? 'a';
+        const version = versions[random(versions.length)] ?? '1.0.0';
+        const base = `manifests/p/${name}/${version}${i % 5 === 0 ? '' : `-${i}`}.yaml`;
+        return {
+          file: random(4) === 0 ? `/home/me/${base}` : base,
+          manifest: { publisher: 'p', name, version },
+        };
+      };
+      const units = Array.from({ length: 30 }, (_, i) => entry(i));
+      const published = Array.from({ length: random(10) }, (_, i) => entry(100 + i));
+      const r = new Reporter(() => undefined);
+      lintDuplicateVersions(units, r, published);
+      expect(r.diagnostics).toEqual(pairwise(units, published));
+    }
+  });
+});
+
+describe('references across manifests', () => {
+  it('judges the same value by each manifest’s own declarations', () => {
+    const web = (env: string) => [
+      '  web:',
+      `    image: ${PINNED('r/web')}`,
+      '    environment:',
+      `      TITLE: ${env}`,
+    ];
+    const declared = manifest({
+      version: '1.0.0',
+      services: web('${config.TITLE}'),
+      extra: ['config:', '  TITLE:', '    type: string', '    description: Judul'],
+    });
+    const undeclared = manifest({ version: '1.2.0', services: web('${config.TITLE}') });
+    const out = lintRule(withFiles(baseCatalog(), declared, undeclared), 'dangling-reference');
+    expect(out).toEqual([
+      'manifests/kota-bandung/antrean-daring/1.2.0.yaml:18:14: error: services.web.environment.TITLE: ${config.TITLE} names no key under "config"',
+    ]);
   });
 });
