@@ -21,7 +21,22 @@ export const semverString = z.string().refine((v) => semver.parse(v)?.version ==
   message: 'must be a semantic version such as "1.2.3" (no leading "v")',
 });
 
-export const semverRange = z.string().refine((v) => semver.validRange(v) !== null, {
+/**
+ * Whether `v` is a semver range, remembered per text: a catalog repeats the same few ranges in
+ * thousands of manifests, and parsing a range is the dearest check of a manifest's schema.
+ */
+const rangeValidity = new Map<string, boolean>();
+const RANGES_REMEMBERED = 4096;
+function isRange(v: string): boolean {
+  let valid = rangeValidity.get(v);
+  if (valid === undefined) {
+    valid = semver.validRange(v) !== null;
+    if (rangeValidity.size < RANGES_REMEMBERED) rangeValidity.set(v, valid);
+  }
+  return valid;
+}
+
+export const semverRange = z.string().refine(isRange, {
   message: 'must be a semver range such as ">=1.0.0 <2.0.0" or "^1.2"',
 });
 

@@ -1,6 +1,6 @@
 import semver from 'semver';
 import { describe, expect, it } from 'vitest';
-import { semverString } from '../../../src/core/schema/common.js';
+import { semverRange, semverString } from '../../../src/core/schema/common.js';
 
 describe('semverString', () => {
   it('accepts what semver.valid and semver.clean together accept, nothing more', () => {
@@ -32,6 +32,19 @@ describe('semverString', () => {
     for (const v of inputs) {
       const before = semver.valid(v) !== null && semver.clean(v) === v;
       expect(semverString.safeParse(v).success, v).toBe(before);
+    }
+  });
+});
+
+describe('semverRange', () => {
+  it('gives the same answer for a range the first time and every time after', () => {
+    const inputs = ['>=1.0.0 <2.0.0', '^1.2', '*', '', 'x', '1.2.3 - 2', 'latest', '>=1.0.0 <'];
+    for (const round of [1, 2]) {
+      for (const v of inputs) {
+        expect(semverRange.safeParse(v).success, `${v} (round ${round})`).toBe(
+          semver.validRange(v) !== null,
+        );
+      }
     }
   });
 });
