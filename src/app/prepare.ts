@@ -100,17 +100,6 @@ export function today(clock: Clock): string {
   return clock.now().toISOString().slice(0, 10);
 }
 
-/** Resolves the app version and checks that an active MoU grants it to the host's region. */
-export function resolveGranted(
-  catalog: Catalog,
-  ref: string,
-  profile: HostProfile,
-  day: string,
-  overrideReason: string | undefined,
-): { loaded: LoadedManifest; grant: MouGrant } {
-  return grantFor(catalog, resolveVersion(catalog, parseAppRef(ref)), profile, day, overrideReason);
-}
-
 /** The manifest whose file has `digest`, or INTEGRITY naming the recorded file. */
 export function manifestByDigest(
   catalog: Catalog,
@@ -233,16 +222,29 @@ export async function prepareDeploy(
   host: Promise<HostFacts> = readHostFacts(ctx.engine),
 ): Promise<Prepared> {
   const state = new HostState(ctx.engine);
+  // Whatever fails first is reported; the other reads must not turn into unhandled rejections.
+  host.catch(() => undefined);
+  // The manifest comes from the catalog alone, so the app's state on the host is read while the
+  // engine's facts and the profile (which the MoU check needs) arrive.
+  const chosen = req.pinned
+    ? manifestByDigest(ctx.catalog, req.pinned)
+    : resolveVersion(ctx.catalog, parseAppRef(req.ref));
+  const images = [...new Set(Object.values(chosen.manifest.services).map((s) => s.image))];
+  const reads = Promise.all([
+    state.releases(chosen.manifest.name),
+    state.secrets(chosen.manifest.name),
+    actualState(ctx.engine, chosen.manifest.name),
+    Promise.all(images.map(async (ref) => ((await ctx.engine.inspectImage(ref)) ? ref : null))),
+  ]);
+  reads.catch(() => undefined);
   const { engine: engineInfo, profile } = await host;
-  const { loaded, grant } = req.pinned
-    ? grantFor(
-        ctx.catalog,
-        manifestByDigest(ctx.catalog, req.pinned),
-        profile,
-        today(ctx.clock),
-        req.overrideReason,
-      )
-    : resolveGranted(ctx.catalog, req.ref, profile, today(ctx.clock), req.overrideReason);
+  const { loaded, grant } = grantFor(
+    ctx.catalog,
+    chosen,
+    profile,
+    today(ctx.clock),
+    req.overrideReason,
+  );
   const { manifest } = loaded;
   const signature = verifyManifest(ctx.catalog, loaded, profile.policy);
   checkDockerApi(manifest.requires.dockerApi, engineInfo);
@@ -258,13 +260,7 @@ export async function prepareDeploy(
   ];
   if (problems.length > 0) throw invalid('configuration', problemsToDiagnostics(problems, layers));
 
-  const images = [...new Set(Object.values(manifest.services).map((s) => s.image))];
-  const [history, existingSecrets, actual, present] = await Promise.all([
-    state.releases(manifest.name),
-    state.secrets(manifest.name),
-    actualState(ctx.engine, manifest.name),
-    Promise.all(images.map(async (ref) => ((await ctx.engine.inspectImage(ref)) ? ref : null))),
-  ]);
+  const [history, existingSecrets, actual, present] = await reads;
   const current = [...history].reverse().find((r) => r.status === 'deployed') ?? null;
   const revision = (history.at(-1)?.revision ?? 0) + 1;
 
