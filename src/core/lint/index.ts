@@ -83,6 +83,24 @@ export interface ManifestCheck {
   findings: Diagnostic[];
 }
 
+/**
+ * The YAML document of each file of `texts`, parsed the first time a diagnostic needs its line
+ * numbers and kept for the next one.
+ */
+function docsOf(texts: ReadonlyMap<string, string>): (file: string) => YamlDoc | undefined {
+  const docs = new Map<string, YamlDoc>();
+  return (file) => {
+    const text = texts.get(file);
+    if (text === undefined) return undefined;
+    let doc = docs.get(file);
+    if (!doc) {
+      doc = parseYaml(file, text);
+      docs.set(file, doc);
+    }
+    return doc;
+  };
+}
+
 /** Parses, validates and lints one manifest file of a catalog on its own. */
 export function checkCatalogManifest(file: SourceFile, opts: LintOptions): ManifestCheck {
   const v = parseAndValidate(file.path, file.text, manifestSchema);
@@ -127,17 +145,7 @@ export function lintCatalogFiles(
           : { file: f.path, manifest: check.manifest, findings: check.findings },
     };
   });
-  const docs = new Map<string, YamlDoc>();
-  const r = new Reporter((file) => {
-    const text = index.texts.get(file);
-    if (text === undefined) return undefined;
-    let doc = docs.get(file);
-    if (!doc) {
-      doc = parseYaml(file, text);
-      docs.set(file, doc);
-    }
-    return doc;
-  });
+  const r = new Reporter(docsOf(index.texts));
   return { index, diagnostics: lintIndex(index, r, opts, (unit) => r.add(unit.findings)) };
 }
 
@@ -153,18 +161,7 @@ export function lintManifestFiles(
   catalog: Catalog | null,
   opts: LintOptions,
 ): Diagnostic[] {
-  const texts = new Map(files.map((f) => [f.path, f.text]));
-  const docs = new Map<string, YamlDoc>();
-  const r = new Reporter((file) => {
-    const text = texts.get(file);
-    if (text === undefined) return undefined;
-    let doc = docs.get(file);
-    if (!doc) {
-      doc = parseYaml(file, text);
-      docs.set(file, doc);
-    }
-    return doc;
-  });
+  const r = new Reporter(docsOf(new Map(files.map((f) => [f.path, f.text]))));
   const out: Diagnostic[] = [];
   const units: ManifestUnit[] = [];
   for (const f of files) {
