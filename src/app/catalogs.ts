@@ -40,14 +40,19 @@ export interface CatalogCounts {
   manifests: number;
 }
 
-export interface AddedCatalog {
+/** A catalog as `catalog add` and `catalog list` show it. */
+interface CatalogSummary {
   name: string;
   kind: RegisteredCatalog['kind'];
   source: string;
   ref: string | null;
+  /** The catalog commands use when no `--catalog` is given. */
   default: boolean;
   root: string;
   commit: string | null;
+}
+
+export interface AddedCatalog extends CatalogSummary {
   counts: CatalogCounts;
 }
 
@@ -378,15 +383,7 @@ export function groupChanges(files: readonly ChangedFile[]): CatalogChanges {
   return changes;
 }
 
-export interface ListedCatalog {
-  name: string;
-  kind: RegisteredCatalog['kind'];
-  source: string;
-  ref: string | null;
-  /** The catalog commands use when no `--catalog` is given. */
-  default: boolean;
-  root: string;
-  commit: string | null;
+export interface ListedCatalog extends CatalogSummary {
   addedAt: string;
   syncedAt: string | null;
 }

@@ -1,6 +1,6 @@
 import { sortDiagnostics } from './diagnostics.js';
 import type { Diagnostic } from './diagnostics.js';
-import { SLUG_PATTERN } from './schema/index.js';
+import { SLUG_PATTERN, SMART_CITY_DIMENSIONS } from './schema/index.js';
 import { diagnosticAt, parseYaml } from './yaml-doc.js';
 import type { YamlDoc, YamlPath } from './yaml-doc.js';
 
@@ -304,15 +304,6 @@ export function parseEnvFile(
 // The import
 // ---------------------------------------------------------------------------------------------
 
-const DIMENSIONS = [
-  'smart-governance',
-  'smart-branding',
-  'smart-economy',
-  'smart-living',
-  'smart-society',
-  'smart-environment',
-];
-
 /** Metadata a compose file cannot give; each absent one is drafted or listed as a decision. */
 export interface DraftMetadata {
   publisher: string;
@@ -370,18 +361,31 @@ export function composeEnvFiles(text: string): string[] {
   const paths = new Set<string>();
   for (const s of Object.values(services)) {
     if (!isRecord(s)) continue;
-    const ef = s.env_file;
-    for (const item of Array.isArray(ef) ? ef : ef === undefined ? [] : [ef]) {
-      const p =
-        typeof item === 'string'
-          ? item
-          : isRecord(item) && typeof item.path === 'string'
-            ? item.path
-            : undefined;
-      if (p !== undefined) paths.add(p);
-    }
+    for (const { file } of envFileItems(s.env_file)) paths.add(file);
   }
   return [...paths];
+}
+
+/**
+ * The files of a service's `env_file` (one entry, or a list of paths and `{path, required}`),
+ * each with its place in the list (null when `env_file` is a single entry) and whether it must
+ * exist; entries without a path are left out.
+ */
+function envFileItems(
+  ef: unknown,
+): Array<{ file: string; index: number | null; required: boolean }> {
+  const items = Array.isArray(ef) ? ef : ef === undefined ? [] : [ef];
+  return items.flatMap((item: unknown, i) => {
+    const file =
+      typeof item === 'string'
+        ? item
+        : isRecord(item) && typeof item.path === 'string'
+          ? item.path
+          : undefined;
+    if (file === undefined) return [];
+    const required = !(isRecord(item) && item.required === false);
+    return [{ file, index: Array.isArray(ef) ? i : null, required }];
+  });
 }
 
 interface ConfigEntry {
@@ -697,19 +701,9 @@ class ComposeImporter {
 
   private environment(name: string, s: Record<string, unknown>): Record<string, string> {
     const entries: Array<{ key: string; value: string | null; path: YamlPath }> = [];
-    const ef = s.env_file;
-    (Array.isArray(ef) ? ef : ef === undefined ? [] : [ef]).forEach((item, i) => {
-      const path: YamlPath = Array.isArray(ef)
-        ? ['services', name, 'env_file', i]
-        : ['services', name, 'env_file'];
-      const file =
-        typeof item === 'string'
-          ? item
-          : isRecord(item) && typeof item.path === 'string'
-            ? item.path
-            : undefined;
-      if (file === undefined) return;
-      const required = !(isRecord(item) && item.required === false);
+    for (const { file, index, required } of envFileItems(s.env_file)) {
+      const path: YamlPath =
+        index === null ? ['services', name, 'env_file'] : ['services', name, 'env_file', index];
       const text = this.input.envFiles?.[file];
       if (text === undefined || text === null) {
         if (required)
@@ -718,10 +712,10 @@ class ComposeImporter {
             'compose-env-file',
             `env file ${file} cannot be read: its variables are missing from the draft`,
           );
-        return;
+        continue;
       }
       for (const e of parseEnvFile(text)) entries.push({ key: e.key, value: e.value, path });
-    });
+    }
     const env = s.environment;
     if (Array.isArray(env)) {
       env.forEach((item, i) => {
@@ -1492,7 +1486,7 @@ class ComposeImporter {
       );
     if (dimensions.length === 0)
       this.decisions.push(
-        `dimensions: choose the Smart City dimensions the app serves (--dimension ${DIMENSIONS.join('|')})`,
+        `dimensions: choose the Smart City dimensions the app serves (--dimension ${SMART_CITY_DIMENSIONS.join('|')})`,
       );
     for (const [key, c] of this.config) {
       if (c.required === true)

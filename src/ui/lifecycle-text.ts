@@ -1,7 +1,7 @@
 import type { AppHistory } from '../app/history.js';
 import type { OutdatedReport } from '../app/outdated.js';
 import type { RollbackResult } from '../app/rollback.js';
-import { mouText } from './release-text.js';
+import { appliedText, mouText } from './release-text.js';
 import { renderTable } from './table.js';
 
 /** `sha256:0123456789ab…`: enough to compare by eye; --json has the whole value. */
@@ -51,18 +51,7 @@ export function rollbackText(r: RollbackResult): string {
     r.outcome === 'unchanged'
       ? `${r.app} already runs what revision ${r.target.revision} ran (revision ${r.revision}); nothing changed.`
       : `Rolled back ${r.app} ${r.from.version} (revision ${r.from.revision}) → ${r.target.version} as revision ${r.revision}, re-creating revision ${r.target.revision}, in ${(r.durationMs / 1000).toFixed(1)} s.`;
-  const lines = [head, `MoU: ${mouText(r.mou)}`];
-  if (r.outcome !== 'unchanged') {
-    lines.push(
-      renderTable(r.services, [
-        { header: 'SERVICE', value: (s) => s.service },
-        { header: 'ACTION', value: (s) => s.action },
-        { header: 'WHY', value: (s) => s.reason },
-      ]),
-    );
-  }
-  for (const e of r.endpoints) lines.push(`${e.service}${e.name ? ` (${e.name})` : ''}: ${e.url}`);
-  return lines.join('\n');
+  return appliedText(head, r);
 }
 
 export function outdatedText(r: OutdatedReport): string {

@@ -19,6 +19,22 @@ export function deployText(r: DeployResult): string {
         : r.outcome === 'upgraded'
           ? `Upgraded ${r.app} ${r.previousVersion ?? '?'} → ${r.version} as revision ${r.revision} in ${(r.durationMs / 1000).toFixed(1)} s.`
           : `Updated ${r.app} ${r.version} as revision ${r.revision} in ${(r.durationMs / 1000).toFixed(1)} s.`;
+  const generated =
+    r.secretsGenerated.length > 0
+      ? [`Generated and stored on the host: ${r.secretsGenerated.join(', ')}`]
+      : [];
+  return appliedText(head, r, generated);
+}
+
+/**
+ * What a deploy or a rollback did: its headline, the MoU, what happened to each service (unless
+ * nothing changed), `notes`, then where the app answers.
+ */
+export function appliedText(
+  head: string,
+  r: Pick<DeployResult, 'mou' | 'services' | 'endpoints'> & { outcome: string },
+  notes: readonly string[] = [],
+): string {
   const lines = [head, `MoU: ${mouText(r.mou)}`];
   if (r.outcome !== 'unchanged') {
     lines.push(
@@ -29,8 +45,7 @@ export function deployText(r: DeployResult): string {
       ]),
     );
   }
-  if (r.secretsGenerated.length > 0)
-    lines.push(`Generated and stored on the host: ${r.secretsGenerated.join(', ')}`);
+  lines.push(...notes);
   for (const e of r.endpoints) lines.push(`${e.service}${e.name ? ` (${e.name})` : ''}: ${e.url}`);
   return lines.join('\n');
 }
