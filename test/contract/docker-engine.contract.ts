@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { KsadError } from '../../src/core/errors.js';
 import type {
   ContainerInfo,
   ContainerSpec,
@@ -9,6 +8,7 @@ import type {
   HealthState,
   PullProgress,
 } from '../../src/ports/docker-engine.js';
+import { rejection } from '../support/rejection.js';
 
 /** What the contract needs from an engine under test. */
 export interface ContractSubject {
@@ -58,16 +58,6 @@ async function eventually<T>(
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-async function rejection(promise: Promise<unknown>): Promise<KsadError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(KsadError);
-    return error as KsadError;
-  }
-  throw new Error('expected a KsadError, but the call succeeded');
 }
 
 /**

@@ -11,23 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DockerodeEngine } from '../../src/adapters/dockerode-engine.js';
-import { KsadError } from '../../src/core/errors.js';
 import type { ContainerSpec } from '../../src/ports/docker-engine.js';
+import { rejection } from '../support/rejection.js';
 
 const SESSION_KEY = 'id.ksad.test-session';
 const session = randomBytes(6).toString('hex');
 const sessionLabels = { [SESSION_KEY]: session };
 const image = 'ksad-test/busybox:contract';
-
-async function rejection(promise: Promise<unknown>): Promise<KsadError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(KsadError);
-    return error as KsadError;
-  }
-  throw new Error('expected a KsadError, but the call succeeded');
-}
 
 async function listen<S extends Server | HttpServer>(
   server: S,

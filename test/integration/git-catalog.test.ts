@@ -15,9 +15,9 @@ import {
   syncCatalogs,
   type CatalogContext,
 } from '../../src/app/catalogs.js';
-import { KsadError } from '../../src/core/errors.js';
 import { catalogFixtureFiles, manifestYaml } from '../support/catalog-fixture.js';
 import { gitRepo, tempDir } from '../support/git-fixture.js';
+import { rejection } from '../support/rejection.js';
 
 async function context(): Promise<{ ctx: CatalogContext; home: string }> {
   const home = await tempDir('ksad-home-');
@@ -32,15 +32,6 @@ async function context(): Promise<{ ctx: CatalogContext; home: string }> {
       sampleRoot: join(home, 'no-sample'),
     },
   };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<KsadError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(KsadError);
-  return error as KsadError;
 }
 
 describe('git catalogs on real repositories', () => {

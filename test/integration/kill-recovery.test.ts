@@ -6,27 +6,25 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppHistory } from '../../src/app/history.js';
 import type { ReleaseStatus } from '../../src/app/releases.js';
 import type { CliResult } from '../support/cli.js';
-import { cleanupByLabel, requireEngine, waitFor, type Engine } from '../support/engine.js';
+import { waitFor, type Engine } from '../support/engine.js';
 import {
-  lifecycleCatalog,
+  lifecycleSession,
   samplePage,
   type LifecycleCatalog,
+  type LifecycleSession,
 } from '../support/lifecycle-fixture.js';
-import { cliProcess, type CliProcess } from '../support/cli-process.js';
+import type { CliProcess } from '../support/cli-process.js';
 
 const APP = `uji-siklus-kr-${randomBytes(3).toString('hex')}`;
 const PORT = 19121;
 
+let session: LifecycleSession | undefined;
 let engine: Engine;
 let catalog: LifecycleCatalog;
-let home: string;
 let cli: CliProcess;
 /** The database's records before any upgrade: every later read must still start with them. */
 let firstRecords: string[] = [];
@@ -124,26 +122,14 @@ async function expectHealthyOn(version: string, startsBefore: number): Promise<n
 }
 
 beforeAll(async () => {
-  engine = await requireEngine();
-  home = await mkdtemp(join(tmpdir(), 'ksad-home-'));
-  cli = cliProcess(home);
-  catalog = await lifecycleCatalog(
+  session = await lifecycleSession(
     APP,
     ['1.0.0', '1.1.0', '1.2.0', '1.3.0', '1.4.0'].map((version, i) => ({
       version,
       schema: String(i + 1),
     })),
   );
-  const init = ksad(
-    'host',
-    'init',
-    '--region',
-    '52.04',
-    '--allow-unsigned',
-    '--catalog',
-    catalog.root,
-  );
-  expect(init.status, init.stderr).toBe(0);
+  ({ engine, catalog, cli } = session);
   const install = ksad(
     'deploy',
     `${APP}@1.0.0`,
@@ -160,11 +146,7 @@ beforeAll(async () => {
   firstRecords = p.records;
 }, 300_000);
 
-afterAll(async () => {
-  await cleanupByLabel(`id.ksad.app=${APP}`);
-  await catalog?.cleanup();
-  if (home) await rm(home, { recursive: true, force: true });
-});
+afterAll(() => session?.close());
 
 // An engine on a busy machine can be slow: each step runs several CLI deploys.
 describe('a deploy killed with SIGKILL', { timeout: 300_000 }, () => {

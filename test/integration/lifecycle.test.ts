@@ -4,27 +4,27 @@
  * refusing a second deploy while one runs.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppHistory } from '../../src/app/history.js';
 import type { OutdatedReport } from '../../src/app/outdated.js';
 import type { CliResult } from '../support/cli.js';
-import { cleanupByLabel, requireEngine, waitFor, type Engine } from '../support/engine.js';
+import { waitFor, type Engine } from '../support/engine.js';
 import {
-  lifecycleCatalog,
+  lifecycleSession,
   samplePage,
   type LifecycleCatalog,
+  type LifecycleSession,
 } from '../support/lifecycle-fixture.js';
-import { cliProcess, type CliProcess } from '../support/cli-process.js';
+import type { CliProcess } from '../support/cli-process.js';
 
 const APP = `uji-siklus-lc-${randomBytes(3).toString('hex')}`;
 const PORT = 19111;
 
+let session: LifecycleSession | undefined;
 let engine: Engine;
 let catalog: LifecycleCatalog;
-let home: string;
 let cli: CliProcess;
 
 const CATALOG_COMMANDS = new Set(['deploy', 'rollback', 'outdated', 'host']);
@@ -65,33 +65,20 @@ async function passwordOf(service: string): Promise<string | undefined> {
 }
 
 beforeAll(async () => {
-  engine = await requireEngine();
-  home = await mkdtemp(join(tmpdir(), 'ksad-home-'));
-  cli = cliProcess(home);
-  catalog = await lifecycleCatalog(APP, [
-    { version: '1.0.0', schema: '1' },
-    { version: '1.1.0', schema: '2' },
-    { version: '2.0.0', schema: '3', brokenWeb: true },
-    { version: '3.0.0', schema: '4' },
-  ]);
-  const init = ksad(
-    'host',
-    'init',
-    '--region',
-    '52.04',
-    '--allow-unsigned',
-    '--history-limit',
-    '10',
-    '--json',
+  session = await lifecycleSession(
+    APP,
+    [
+      { version: '1.0.0', schema: '1' },
+      { version: '1.1.0', schema: '2' },
+      { version: '2.0.0', schema: '3', brokenWeb: true },
+      { version: '3.0.0', schema: '4' },
+    ],
+    ['--history-limit', '10'],
   );
-  expect(init.status, init.stderr).toBe(0);
+  ({ engine, catalog, cli } = session);
 }, 300_000);
 
-afterAll(async () => {
-  await cleanupByLabel(`id.ksad.app=${APP}`);
-  await catalog?.cleanup();
-  if (home) await rm(home, { recursive: true, force: true });
-});
+afterAll(() => session?.close());
 
 describe('release lifecycle on a real engine', { timeout: 240_000 }, () => {
   it('installs and upgrades, recording each revision', async () => {

@@ -38,6 +38,14 @@ export interface AppManifestOptions {
   webHealth?: string[];
   /** Retries of the web healthcheck (default 30). */
   webRetries?: number;
+  /** Default 'Uji Deploy'. */
+  title?: string;
+  /** Set in every service's environment (e.g. so that each version recreates every service). */
+  env?: Record<string, string>;
+  /** Default of config.REGION_NAME; without it the key is required. */
+  regionName?: string;
+  /** Default of config.HTTP_PORT (19099). */
+  httpPort?: number;
 }
 
 /**
@@ -51,11 +59,14 @@ export function appManifest(o: AppManifestOptions): string {
   const dependsOnDb = hasDb
     ? '\n    dependsOn:\n      db:\n        condition: service_healthy'
     : '';
+  const env = Object.entries(o.env ?? {})
+    .map(([k, v]) => `\n      ${k}: ${JSON.stringify(v)}`)
+    .join('');
   const blocks: Record<'web' | 'db' | 'worker', string> = {
     db: `  db:
     image: ${image('db')}
     environment:
-      DB_PASSWORD: \${secret.DB_PASSWORD}
+      DB_PASSWORD: \${secret.DB_PASSWORD}${env}
     volumes:
       - name: data
         path: /data
@@ -73,7 +84,7 @@ export function appManifest(o: AppManifestOptions): string {
       APP_VERSION: ${o.version}
       REGION_NAME: \${config.REGION_NAME}
       REGION_CODE: \${region.code}
-      WELCOME_MESSAGE: \${config.WELCOME_MESSAGE}${hasDb ? '\n      DB_HOST: ${service.db.host}\n      DB_PASSWORD: ${secret.DB_PASSWORD}' : ''}
+      WELCOME_MESSAGE: \${config.WELCOME_MESSAGE}${hasDb ? '\n      DB_HOST: ${service.db.host}\n      DB_PASSWORD: ${secret.DB_PASSWORD}' : ''}${env}
     ports:
       - name: http
         container: 8080
@@ -90,7 +101,7 @@ export function appManifest(o: AppManifestOptions): string {
     worker: `  worker:
     image: ${image('worker')}
     environment:
-      INTERVAL: "5"${hasDb ? '\n      DB_HOST: ${service.db.host}' : ''}
+      INTERVAL: "5"${hasDb ? '\n      DB_HOST: ${service.db.host}' : ''}${env}
     volumes:
       - name: worker-data
         path: /data${dependsOnDb}
@@ -101,7 +112,7 @@ export function appManifest(o: AppManifestOptions): string {
 name: ${o.name}
 version: ${o.version}
 publisher: kota-bandung
-title: Uji Deploy
+title: ${o.title ?? 'Uji Deploy'}
 description:
   id:
     shortDescription: Aplikasi uji untuk ksad deploy.
@@ -120,11 +131,11 @@ config:
   REGION_NAME:
     type: string
     description: Nama daerah yang tampil di halaman.
-    required: true
+    ${o.regionName === undefined ? 'required: true' : `default: ${o.regionName}`}
   HTTP_PORT:
     type: port
     description: Port di host tempat halaman diterbitkan.
-    default: 19099
+    default: ${o.httpPort ?? 19099}
   WELCOME_MESSAGE:
     type: string
     description: Pesan sambutan.

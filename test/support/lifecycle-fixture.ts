@@ -8,13 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { get } from 'node:http';
 import { REPO_ROOT } from './cli.js';
-
-const IMAGES = {
-  db: '127.0.0.1:5151/ksad-samples/db@sha256:ca6aa8ddf5a0f9921973d584a98dffb76b76d55114fa44321cc8136df5f036fb',
-  web: '127.0.0.1:5151/ksad-samples/web@sha256:0bbef33c76ea0cbeeaafab346690495126f7e0156c911b8ae4e46fb3efc5a46a',
-  worker:
-    '127.0.0.1:5151/ksad-samples/worker@sha256:798aa0470cc17a11f0c5da632851f27b1c68b0f8ab9ec68973cd81ac1484321d',
-};
+import { cliProcess, type CliProcess } from './cli-process.js';
+import { appManifest } from './deploy-fixture.js';
+import { cleanupByLabel, requireEngine, type Engine } from './engine.js';
 
 export interface AppVersion {
   version: string;
@@ -26,92 +22,20 @@ export interface AppVersion {
 
 /** A manifest of the three-service app. */
 export function lifecycleManifest(app: string, v: AppVersion): string {
-  const webCheck = v.brokenWeb
-    ? 'http://127.0.0.1:8080/no-such-page'
-    : 'http://127.0.0.1:8080/healthz';
-  return `schemaVersion: 1
-name: ${app}
-version: ${v.version}
-publisher: kota-bandung
-title: Uji siklus ${app}
-description:
-  id:
-    shortDescription: Aplikasi uji siklus rilis ksad.
-dimensions: [smart-governance]
-categories: [testing]
-license: Apache-2.0
-url: https://example.org/kota-bandung/${app}
-maintenance:
-  type: internal
-  contacts:
-    - name: Diskominfo Kota Bandung
-      email: diskominfo@bandung.example.org
-config:
-  REGION_NAME:
-    type: string
-    description: Nama daerah.
-    default: Sumbawa
-  HTTP_PORT:
-    type: port
-    description: Port di host.
-    default: 19190
-secrets:
-  DB_PASSWORD:
-    description: Kata sandi basis data.
-    source: generate
-services:
-  db:
-    image: ${IMAGES.db}
-    environment:
-      DB_PASSWORD: \${secret.DB_PASSWORD}
-      SCHEMA: "${v.schema}"
-    volumes:
-      - name: data
-        path: /data
-    healthcheck:
-      test: [wget, -q, -O, /dev/null, "http://127.0.0.1:5432/records"]
-      interval: 1s
-      timeout: 2s
-      retries: 20
-    init: true
-    stopGracePeriod: 5s
-  web:
-    image: ${IMAGES.web}
-    environment:
-      APP_TITLE: Uji Siklus
-      APP_VERSION: ${v.version}
-      REGION_NAME: \${config.REGION_NAME}
-      DB_HOST: \${service.db.host}
-      SCHEMA: "${v.schema}"
-    ports:
-      - name: http
-        container: 8080
-        host: \${config.HTTP_PORT}
-    healthcheck:
-      test: [wget, -q, -O, /dev/null, "${webCheck}"]
-      interval: 1s
-      timeout: 2s
-      retries: ${v.brokenWeb ? 2 : 20}
-    dependsOn:
-      db:
-        condition: service_healthy
-    init: true
-    stopGracePeriod: 5s
-  worker:
-    image: ${IMAGES.worker}
-    environment:
-      INTERVAL: "5"
-      DB_HOST: \${service.db.host}
-      SCHEMA: "${v.schema}"
-    volumes:
-      - name: worker-data
-        path: /data
-    dependsOn:
-      db:
-        condition: service_healthy
-    init: true
-    stopGracePeriod: 5s
-`;
+  return appManifest({
+    name: app,
+    version: v.version,
+    title: `Uji siklus ${app}`,
+    regionName: 'Sumbawa',
+    httpPort: 19190,
+    env: { SCHEMA: v.schema },
+    ...(v.brokenWeb
+      ? {
+          webHealth: ['wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:8080/no-such-page'],
+          webRetries: 2,
+        }
+      : {}),
+  });
 }
 
 export interface LifecycleCatalog {
@@ -156,6 +80,50 @@ document:
   };
   for (const v of versions) await addVersion(v);
   return { root, addVersion, cleanup: () => rm(root, { recursive: true, force: true }) };
+}
+
+/** What a lifecycle test on the real engine works with; `close` removes all of it. */
+export interface LifecycleSession {
+  engine: Engine;
+  catalog: LifecycleCatalog;
+  /** The built CLI, run with the session's own KSAD_HOME. */
+  cli: CliProcess;
+  close(): Promise<void>;
+}
+
+/**
+ * The engine, a fresh KSAD_HOME, a lifecycle catalog of `app` in `versions`, and the host profiled
+ * for Kabupaten Sumbawa (52.04) accepting unsigned manifests, plus `hostFlags` for `host init`.
+ */
+export async function lifecycleSession(
+  app: string,
+  versions: AppVersion[],
+  hostFlags: readonly string[] = [],
+): Promise<LifecycleSession> {
+  const engine = await requireEngine();
+  const home = await mkdtemp(join(tmpdir(), 'ksad-home-'));
+  const cli = cliProcess(home);
+  const catalog = await lifecycleCatalog(app, versions);
+  const close = async (): Promise<void> => {
+    await cleanupByLabel(`id.ksad.app=${app}`);
+    await catalog.cleanup();
+    await rm(home, { recursive: true, force: true });
+  };
+  const init = cli.run([
+    'host',
+    'init',
+    '--region',
+    '52.04',
+    '--allow-unsigned',
+    '--catalog',
+    catalog.root,
+    ...hostFlags,
+  ]);
+  if (init.status !== 0) {
+    await close();
+    throw new Error(`ksad host init failed: ${init.stderr}`);
+  }
+  return { engine, catalog, cli, close };
 }
 
 /** The sample web page on 127.0.0.1:`port`: the version it runs and the database records it shows. */

@@ -11,11 +11,11 @@ import {
 } from '../../../src/app/catalogs.js';
 import { catalogYamlDoc } from '../../../src/core/catalog-build.js';
 import type { Catalog } from '../../../src/core/catalog-model.js';
-import { KsadError } from '../../../src/core/errors.js';
 import { MemoryCatalogFiles } from '../../fakes/memory-catalog-files.js';
 import { MemoryCatalogRegistry } from '../../fakes/memory-catalog-registry.js';
 import { MemoryGitRepository } from '../../fakes/memory-git-repository.js';
 import { catalogFixtureFiles, manifestYaml } from '../../support/catalog-fixture.js';
+import { rejection } from '../../support/rejection.js';
 
 const URL = 'https://git.example.go.id/ksad/catalog.git';
 
@@ -32,15 +32,6 @@ function setup() {
     sampleRoot: '/opt/ksad',
   };
   return { ctx, files, git, registry };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<KsadError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(KsadError);
-  return error as KsadError;
 }
 
 describe('isGitSource', () => {

@@ -5,11 +5,12 @@ import { initHost } from '../../../src/app/host.js';
 import { prepareDeploy, type DeployRequest } from '../../../src/app/prepare.js';
 import { releaseStatuses, uninstallApp } from '../../../src/app/releases.js';
 import { buildCatalog } from '../../../src/core/catalog-build.js';
-import { ExitCode, KsadError } from '../../../src/core/errors.js';
+import { ExitCode } from '../../../src/core/errors.js';
 import type { ContainerSpec } from '../../../src/ports/docker-engine.js';
 import { silentProgress } from '../../../src/ports/progress.js';
 import { FakeEngine, type FakeBehaviour, type FakeEngineOptions } from '../../fakes/fake-engine.js';
 import { catalogFixtureFiles, fakeDigest, REGISTRY } from '../../support/catalog-fixture.js';
+import { rejection } from '../../support/rejection.js';
 
 const APP = 'antrean-daring';
 const PASSWORD = 'kata-sandi-acak-0123456789abcdef';
@@ -61,15 +62,6 @@ async function setup(
 }
 
 const opts = { healthTimeoutMs: 30_000, command: `ksad deploy ${APP}` };
-
-async function rejection(promise: Promise<unknown>): Promise<KsadError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(KsadError);
-  return error as KsadError;
-}
 
 async function appContainers(
   engine: FakeEngine,

@@ -20,6 +20,7 @@ import { MemoryCatalogFiles } from '../../fakes/memory-catalog-files.js';
 import { MemoryCatalogRegistry } from '../../fakes/memory-catalog-registry.js';
 import { MemoryGitRepository } from '../../fakes/memory-git-repository.js';
 import { catalogFixtureFiles, manifestYaml } from '../../support/catalog-fixture.js';
+import { rejection } from '../../support/rejection.js';
 
 const ROOT = '/home/dev/ksad-catalog';
 const clock = { now: () => new Date('2025-06-01T00:00:00Z') };
@@ -122,15 +123,6 @@ async function setup() {
     ...extra,
   });
   return { files, ctx, git, registry, keys, generated, draft, request };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<KsadError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(KsadError);
-  return error as KsadError;
 }
 
 describe('keys generate', () => {
