@@ -10,6 +10,32 @@ import type {
 } from '../../src/ports/docker-engine.js';
 import { rejection } from '../support/rejection.js';
 
+/** A container that sleeps on the default bridge, labelled `labels`, with no ports or mounts. */
+export function sleeperSpec(
+  name: string,
+  image: string,
+  labels: Record<string, string>,
+  overrides: Partial<ContainerSpec> = {},
+): ContainerSpec {
+  return {
+    name,
+    image,
+    command: ['sleep', '300'],
+    env: {},
+    labels: { ...labels },
+    ports: [],
+    mounts: [],
+    network: 'bridge',
+    aliases: [],
+    restartPolicy: 'no',
+    // busybox as PID 1 ignores SIGTERM; an init makes stop prompt.
+    init: true,
+    readOnlyRootFilesystem: false,
+    stopTimeoutSec: 1,
+    ...overrides,
+  };
+}
+
 /** What the contract needs from an engine under test. */
 export interface ContractSubject {
   engine: DockerEngine;
@@ -80,23 +106,8 @@ export function dockerEngineContract(
     };
     const unique = (what: string): string => `ksad-contract-${session}-${what}-${(counter += 1)}`;
 
-    const spec = (overrides: Partial<ContainerSpec> = {}): ContainerSpec => ({
-      name: unique('c'),
-      image: subject?.image ?? '',
-      command: ['sleep', '300'],
-      env: {},
-      labels: { ...sessionLabels },
-      ports: [],
-      mounts: [],
-      network: 'bridge',
-      aliases: [],
-      restartPolicy: 'no',
-      // busybox as PID 1 ignores SIGTERM; an init makes stop prompt.
-      init: true,
-      readOnlyRootFilesystem: false,
-      stopTimeoutSec: 1,
-      ...overrides,
-    });
+    const spec = (overrides: Partial<ContainerSpec> = {}): ContainerSpec =>
+      sleeperSpec(unique('c'), subject?.image ?? '', sessionLabels, overrides);
 
     /** Removes everything this run created, whatever state the test left it in. */
     const sweep = async (): Promise<void> => {

@@ -1,17 +1,15 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import {
   createServer as createHttpServer,
   type Server as HttpServer,
   type ServerResponse,
 } from 'node:http';
 import { createServer, type AddressInfo, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DockerodeEngine } from '../../src/adapters/dockerode-engine.js';
 import type { ContainerSpec } from '../../src/ports/docker-engine.js';
+import { sleeperSpec } from '../contract/docker-engine.contract.js';
+import { buildBusyboxImage, reachableEngine } from '../support/busybox-engine.js';
 import { rejection } from '../support/rejection.js';
 
 const SESSION_KEY = 'id.ksad.test-session';
@@ -122,7 +120,9 @@ describe('DockerodeEngine: answers from an engine, over HTTP', () => {
       env: {},
     });
     try {
-      const conflict = await rejection(engine.createContainer(minimalSpec('ksad-demo-web')));
+      const conflict = await rejection(
+        engine.createContainer(sleeperSpec('ksad-demo-web', image, sessionLabels)),
+      );
       expect(conflict.code).toBe('ENGINE_UNAVAILABLE');
       expect(conflict.message).toContain('container name "ksad-demo-web" is already in use');
       const refused = await rejection(engine.listNetworks({}));
@@ -135,54 +135,15 @@ describe('DockerodeEngine: answers from an engine, over HTTP', () => {
   });
 });
 
-function minimalSpec(name: string, overrides: Partial<ContainerSpec> = {}): ContainerSpec {
-  return {
-    name,
-    image,
-    command: ['sleep', '300'],
-    env: {},
-    labels: { ...sessionLabels },
-    ports: [],
-    mounts: [],
-    network: 'bridge',
-    aliases: [],
-    restartPolicy: 'no',
-    init: true,
-    readOnlyRootFilesystem: false,
-    stopTimeoutSec: 1,
-    ...overrides,
-  };
-}
-
 describe('DockerodeEngine on DOCKER_HOST', () => {
-  const engine = DockerodeEngine.fromEnvironment({ env: process.env });
+  let engine: DockerodeEngine;
   const name = (what: string): string => `ksad-it-${session}-${what}`;
+  const spec = (n: string, overrides: Partial<ContainerSpec> = {}): ContainerSpec =>
+    sleeperSpec(n, image, sessionLabels, overrides);
 
   beforeAll(async () => {
-    try {
-      await engine.info();
-    } catch (error) {
-      // Never a skip: an engine test that cannot reach an engine must fail where CI can see it.
-      throw new Error(
-        `these tests need a Docker engine at ${engine.endpoint} (set DOCKER_HOST): ${(error as Error).message}`,
-        { cause: error },
-      );
-    }
-    if (!(await engine.inspectImage(image))) {
-      const context = mkdtempSync(join(tmpdir(), 'ksad-it-image-'));
-      try {
-        copyFileSync('/bin/busybox', join(context, 'busybox'));
-        writeFileSync(
-          join(context, 'Dockerfile'),
-          'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox","--install","-s","/bin"]\n',
-        );
-        execFileSync('docker', ['build', '-q', '-t', image, context], {
-          stdio: ['ignore', 'ignore', 'pipe'],
-        });
-      } finally {
-        rmSync(context, { recursive: true, force: true });
-      }
-    }
+    engine = await reachableEngine();
+    if (!(await engine.inspectImage(image))) buildBusyboxImage(image);
   });
 
   afterEach(async () => {
@@ -191,13 +152,14 @@ describe('DockerodeEngine on DOCKER_HOST', () => {
     for (const n of await engine.listNetworks(sessionLabels)) await engine.removeNetwork(n.id);
     for (const v of await engine.listVolumes(sessionLabels)) await engine.removeVolume(v.name);
   });
-  afterAll(() => engine.close());
+  // Unset when the engine could not be reached.
+  afterAll(() => (engine as DockerodeEngine | undefined)?.close());
 
   it('fails a start with DEPLOY_FAILED naming the port when another program holds it', async () => {
     const holder = await listen(createServer());
     try {
       const id = await engine.createContainer(
-        minimalSpec(name('port'), {
+        spec(name('port'), {
           ports: [{ container: 8080, protocol: 'tcp', hostIp: '127.0.0.1', hostPort: holder.port }],
         }),
       );
@@ -215,10 +177,10 @@ describe('DockerodeEngine on DOCKER_HOST', () => {
     const hostPort = probe.port;
     await probe.close();
     const ports = [{ container: 8080, protocol: 'tcp' as const, hostIp: '127.0.0.1', hostPort }];
-    const first = await engine.createContainer(minimalSpec(name('first'), { ports }));
+    const first = await engine.createContainer(spec(name('first'), { ports }));
     await engine.startContainer(first);
     const second = await engine.createContainer(
-      minimalSpec(name('second'), { ports: [{ ...ports[0]!, hostIp: '0.0.0.0' }] }),
+      spec(name('second'), { ports: [{ ...ports[0]!, hostIp: '0.0.0.0' }] }),
     );
     const error = await rejection(engine.startContainer(second));
     expect(error.message).toBe(
@@ -233,7 +195,7 @@ describe('DockerodeEngine on DOCKER_HOST', () => {
     const hostPort = probe.port;
     await probe.close();
     const web = await engine.createContainer(
-      minimalSpec(name('web'), {
+      spec(name('web'), {
         command: [
           'sh',
           '-c',
@@ -256,7 +218,7 @@ describe('DockerodeEngine on DOCKER_HOST', () => {
     expect(body).toBe('halo\n');
 
     const client = await engine.createContainer(
-      minimalSpec(name('client'), {
+      spec(name('client'), {
         network,
         command: ['sh', '-c', 'wget -q -O - http://web:8080/index.html'],
       }),
@@ -276,7 +238,7 @@ describe('DockerodeEngine on DOCKER_HOST', () => {
 
   it('reports NOT_FOUND when a container is started on a network that is gone', async () => {
     const id = await engine.createContainer(
-      minimalSpec(name('nonet'), { network: name('no-such-network') }),
+      spec(name('nonet'), { network: name('no-such-network') }),
     );
     const error = await rejection(engine.startContainer(id));
     expect(error.code).toBe('NOT_FOUND');
