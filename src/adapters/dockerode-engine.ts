@@ -15,7 +15,9 @@ import type {
   PullProgress,
   VolumeInfo,
 } from '../ports/docker-engine.js';
+import type { RegistryCredential, RegistryCredentials } from '../ports/registry-credentials.js';
 import { resolveDockerHost, type DockerHostInput, type ResolvedDockerHost } from './docker-host.js';
+import { parseImageReference } from './registry-http.js';
 import {
   demultiplexLogs,
   fromImageInspect,
@@ -36,6 +38,11 @@ export interface DockerodeEngineOptions {
    * connect is bounded: a pull or a stop legitimately keeps a request open for much longer.
    */
   connectTimeoutMs?: number;
+  /**
+   * The operator's registry logins (`docker login`), sent with each pull as the docker CLI sends
+   * them; pulls are anonymous without.
+   */
+  credentials?: RegistryCredentials;
 }
 
 /** What docker-modem attaches to the errors it reports. */
@@ -120,6 +127,23 @@ const overlaps = (a: string, b: string): boolean => {
 const formatPort = (p: PublishedPort): string =>
   `${p.hostIp.includes(':') ? `[${p.hostIp}]` : p.hostIp || '0.0.0.0'}:${p.hostPort}/${p.protocol}`;
 
+/** The registry an image reference names; undefined when it cannot be parsed. */
+function registryOf(ref: string): string | undefined {
+  try {
+    return parseImageReference(ref).registry;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The `X-Registry-Auth` body the engine expects, as the docker CLI builds it. */
+function authConfig(registry: string, credential: RegistryCredential): Record<string, string> {
+  const serveraddress = registry === 'docker.io' ? 'https://index.docker.io/v1/' : registry;
+  return 'identityToken' in credential
+    ? { identitytoken: credential.identityToken, serveraddress }
+    : { username: credential.username, password: credential.password, serveraddress };
+}
+
 /**
  * The DockerEngine port over dockerode. One keep-alive HTTP(S) agent serves every request (SSH
  * endpoints use docker-modem's own tunnel). Engine answers are classified by HTTP status code;
@@ -132,10 +156,12 @@ export class DockerodeEngine implements DockerEngine {
   readonly endpoint: string;
   private readonly docker: Dockerode;
   private readonly agent: HttpAgent | undefined;
+  private readonly credentials: RegistryCredentials | undefined;
 
   constructor(host: ResolvedDockerHost, options: DockerodeEngineOptions = {}) {
     const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     this.endpoint = host.endpoint;
+    this.credentials = options.credentials;
     const { protocol } = host.options;
     // A unix socket connects at once (or fails at once), and a keep-alive agent on it made parallel
     // inspects many times slower than docker-modem's own per-request connections: no agent there.
@@ -202,17 +228,28 @@ export class DockerodeEngine implements DockerEngine {
   }
 
   async pullImage(ref: string, onProgress?: (p: PullProgress) => void): Promise<void> {
+    const registry = registryOf(ref);
+    const credential =
+      registry === undefined ? undefined : await this.credentials?.forRegistry(registry);
     const pullFailed = (message: string, cause?: unknown): KsadError =>
       new KsadError('DEPLOY_FAILED', `cannot pull image "${ref}": ${message}`, {
         cause,
         suggestions: [
           `check that "${ref}" exists in its registry (tag or digest spelled right, image pushed)`,
-          `check that the Docker host at ${this.endpoint} can reach the registry and is logged in to it if it is private`,
+          `check that the Docker host at ${this.endpoint} can reach the registry`,
+          credential === undefined
+            ? `a private registry needs a login: run \`docker login ${registry ?? '<registry>'}\` on this machine (ksad sends it with the pull)`
+            : `ksad sent the docker CLI's login for ${registry ?? 'the registry'}: check it with \`docker login ${registry ?? ''}\``,
         ],
       });
     let stream: NodeJS.ReadableStream;
     try {
-      stream = await this.docker.pull(ref);
+      stream = await this.docker.pull(
+        ref,
+        credential === undefined || registry === undefined
+          ? {}
+          : { authconfig: authConfig(registry, credential) },
+      );
     } catch (error) {
       const status = statusOf(error);
       if (status === 404) {

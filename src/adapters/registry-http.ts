@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { RegistryError, type ImageRegistry, type ResolvedImage } from '../ports/image-registry.js';
+import type { RegistryCredential, RegistryCredentials } from '../ports/registry-credentials.js';
 
 /** Every manifest kind a tag may name: single-platform manifests and multi-platform lists. */
 export const MANIFEST_ACCEPT = [
@@ -89,21 +90,33 @@ export interface RegistryHttpOptions {
   /** Per-request time limit; a registry that does not answer in time is `unreachable`. */
   timeoutMs?: number;
   fetch?: typeof fetch;
+  /** Where the operator's registry logins are (`docker login`); anonymous access without. */
+  credentials?: RegistryCredentials;
+}
+
+function basic(credential: { username: string; password: string }): string {
+  return `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`;
 }
 
 /**
  * The Registry HTTP API v2 over `fetch`: `HEAD /v2/<name>/manifests/<tag>` with the manifest media
- * types in Accept, reading `Docker-Content-Digest`. Anonymous bearer tokens are fetched when a
- * registry (Docker Hub, ghcr.io …) challenges with 401.
+ * types in Accept, reading `Docker-Content-Digest`. A registry that challenges with 401 gets the
+ * operator's login for it, if any: with Basic, the user and password; with Bearer (Docker Hub,
+ * ghcr.io, Harbor …), a token fetched from the challenge's realm with them, or anonymously.
  */
 export class RegistryHttpClient implements ImageRegistry {
   private readonly timeoutMs: number;
   private readonly fetchFn: typeof fetch;
-  private readonly tokens = new Map<string, string>();
+  private readonly credentials: RegistryCredentials | undefined;
+  /** The Authorization header that worked, by registry and repository. */
+  private readonly authorizations = new Map<string, string>();
+  /** Registries answered with the operator's login rather than anonymously. */
+  private readonly loggedIn = new Set<string>();
 
   constructor(options: RegistryHttpOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.fetchFn = options.fetch ?? fetch;
+    this.credentials = options.credentials;
   }
 
   async resolveDigest(reference: string): Promise<ResolvedImage> {
@@ -161,9 +174,12 @@ export class RegistryHttpClient implements ImageRegistry {
         { status: 404 },
       );
     if (res.status === 401 || res.status === 403) {
+      const registry = parseImageReference(reference).registry;
       throw new RegistryError(
         'unauthorized',
-        `${reference}: the registry refused anonymous access (HTTP ${res.status})`,
+        this.loggedIn.has(registry)
+          ? `${reference}: the registry refused the login for ${registry} (HTTP ${res.status})`
+          : `${reference}: the registry refused anonymous access (HTTP ${res.status}); log in with \`docker login ${registry}\``,
         { status: res.status },
       );
     }
@@ -179,37 +195,72 @@ export class RegistryHttpClient implements ImageRegistry {
   ): Promise<Response> {
     const url = `${registryBaseUrl(ref.registry)}/v2/${ref.path}/manifests/${wanted}`;
     const key = `${ref.registry}/${ref.path}`;
-    const send = (token: string | undefined) =>
+    const send = (authorization: string | undefined) =>
       this.send(url, {
         method,
         headers: {
           Accept: MANIFEST_ACCEPT,
-          ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }),
+          ...(authorization === undefined ? {} : { Authorization: authorization }),
         },
       });
-    let res = await send(this.tokens.get(key));
+    let res = await send(this.authorizations.get(key));
     if (res.status === 401) {
-      const challenge = parseBearerChallenge(res.headers.get('www-authenticate'));
-      if (challenge) {
-        const token = await this.token(challenge, ref);
-        if (token !== undefined) {
-          this.tokens.set(key, token);
-          res = await send(token);
-        }
+      const authorization = await this.authorize(res.headers.get('www-authenticate'), ref);
+      if (authorization !== undefined) {
+        this.authorizations.set(key, authorization);
+        res = await send(authorization);
       }
     }
     return res;
   }
 
-  /** An anonymous pull token from the challenge's realm (the flow Docker Hub and ghcr.io use). */
+  /** The Authorization header that answers a 401's challenge, if there is one to send. */
+  private async authorize(header: string | null, ref: ImageReference): Promise<string | undefined> {
+    const credential = await this.credentials?.forRegistry(ref.registry);
+    if (credential !== undefined) this.loggedIn.add(ref.registry);
+    const bearer = parseBearerChallenge(header);
+    if (bearer) {
+      const token = await this.token(bearer, ref, credential);
+      return token === undefined ? undefined : `Bearer ${token}`;
+    }
+    if (header !== null && /^Basic\b/i.test(header) && credential && 'username' in credential)
+      return basic(credential);
+    return undefined;
+  }
+
+  /**
+   * A pull token from the challenge's realm: anonymous, with the user and password as Basic, or
+   * with an identity token through OAuth's refresh-token grant (as the docker CLI does).
+   */
   private async token(
     challenge: Record<string, string>,
     ref: ImageReference,
+    credential: RegistryCredential | undefined,
   ): Promise<string | undefined> {
     const url = new URL(challenge.realm ?? '');
-    if (challenge.service !== undefined) url.searchParams.set('service', challenge.service);
-    url.searchParams.set('scope', challenge.scope ?? `repository:${ref.path}:pull`);
-    const res = await this.send(url.toString(), { method: 'GET' });
+    const scope = challenge.scope ?? `repository:${ref.path}:pull`;
+    let res: Response;
+    if (credential && 'identityToken' in credential) {
+      const form = new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: credential.identityToken,
+        client_id: 'ksad',
+        scope,
+        ...(challenge.service === undefined ? {} : { service: challenge.service }),
+      });
+      res = await this.send(url.toString(), {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: form.toString(),
+      });
+    } else {
+      if (challenge.service !== undefined) url.searchParams.set('service', challenge.service);
+      url.searchParams.set('scope', scope);
+      res = await this.send(url.toString(), {
+        method: 'GET',
+        headers: credential ? { Authorization: basic(credential) } : {},
+      });
+    }
     if (res.status !== 200) return undefined;
     const body = (await res.json()) as { token?: unknown; access_token?: unknown };
     const token = body.token ?? body.access_token;
@@ -234,16 +285,4 @@ export class RegistryHttpClient implements ImageRegistry {
       );
     }
   }
-}
-
-const shared = new RegistryHttpClient();
-
-/** `repo:tag` → the digest it names now (see RegistryHttpClient.resolveDigest). */
-export function resolveDigest(reference: string): Promise<ResolvedImage> {
-  return shared.resolveDigest(reference);
-}
-
-/** Whether `repo@sha256:…` exists in its registry (see RegistryHttpClient.imageExists). */
-export function imageExists(reference: string): Promise<boolean> {
-  return shared.imageExists(reference);
 }

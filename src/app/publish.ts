@@ -353,7 +353,7 @@ async function checkImages(
             suggestions: [
               error.kind === 'unreachable'
                 ? 'check the network and the registry address'
-                : 'check that the registry allows anonymous pulls',
+                : `log in to the registry with \`docker login\` (ksad uses the docker CLI's logins)`,
               'to publish offline, skip the check with --skip-registry-check (recipients will pull by digest)',
             ],
           },

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { FsKeyStore } from '../adapters/fs-key-store.js';
+import { DockerConfigCredentials } from '../adapters/docker-config-credentials.js';
 import { RegistryHttpClient } from '../adapters/registry-http.js';
 import { SimpleGitRepository } from '../adapters/simple-git-repository.js';
 import { publishManifest, type PublishResult } from '../app/publish.js';
@@ -45,7 +46,7 @@ export default class Publish extends KsadCommand {
         catalog: catalogContext(),
         git: new SimpleGitRepository(process.env),
         keys: new FsKeyStore(process.env),
-        registry: new RegistryHttpClient(),
+        registry: new RegistryHttpClient({ credentials: new DockerConfigCredentials(process.env) }),
       },
       {
         manifest: args.manifest,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Flags } from '@oclif/core';
+import { DockerConfigCredentials } from '../adapters/docker-config-credentials.js';
 import { resolveDockerHost } from '../adapters/docker-host.js';
 import { DockerodeEngine } from '../adapters/dockerode-engine.js';
 import { currentOperator, processProbe, systemClock } from '../adapters/system.js';
@@ -20,7 +21,9 @@ export const dockerHostFlag = Flags.string({
 });
 
 export function openEngine(flag: string | undefined): DockerodeEngine {
-  return new DockerodeEngine(resolveDockerHost({ flag, env: process.env }));
+  return new DockerodeEngine(resolveDockerHost({ flag, env: process.env }), {
+    credentials: new DockerConfigCredentials(process.env),
+  });
 }
 
 /** Random secrets: URL-safe characters, `length` of them. */

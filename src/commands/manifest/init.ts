@@ -1,4 +1,5 @@
 import { Flags } from '@oclif/core';
+import { DockerConfigCredentials } from '../../adapters/docker-config-credentials.js';
 import { RegistryHttpClient } from '../../adapters/registry-http.js';
 import { FsCatalogFiles } from '../../adapters/fs-catalog-files.js';
 import { draftManifestFromCompose, type ComposeDraftResult } from '../../app/author.js';
@@ -71,7 +72,9 @@ export default class ManifestInit extends KsadCommand {
     const result = await draftManifestFromCompose(
       {
         files: new FsCatalogFiles(process.cwd()),
-        registry: flags.offline ? null : new RegistryHttpClient(),
+        registry: flags.offline
+          ? null
+          : new RegistryHttpClient({ credentials: new DockerConfigCredentials(process.env) }),
       },
       flags['from-compose'],
       {
