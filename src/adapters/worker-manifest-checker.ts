@@ -62,12 +62,18 @@ export class WorkerManifestChecker implements ManifestChecker {
     this.filesPerThread = options.filesPerThread ?? 1000;
   }
 
-  async checkManifests(files: readonly SourceFile[], opts: LintOptions): Promise<ManifestCheck[]> {
+  async checkManifests(
+    files: readonly SourceFile[],
+    opts: LintOptions,
+    onChecked: (done: number) => void = () => undefined,
+  ): Promise<ManifestCheck[]> {
     const threads = Math.min(this.threads, Math.floor(files.length / this.filesPerThread));
     if (threads < 2 || !existsSync(this.script)) {
-      return files.map((f) => checkCatalogManifest(f, opts));
+      const checks = files.map((f) => checkCatalogManifest(f, opts));
+      onChecked(files.length);
+      return checks;
     }
-    return checkOnThreads(this.script, threads - 1, files, opts);
+    return checkOnThreads(this.script, threads - 1, files, opts, onChecked);
   }
 }
 
@@ -76,6 +82,7 @@ function checkOnThreads(
   workerCount: number,
   files: readonly SourceFile[],
   opts: LintOptions,
+  onChecked: (done: number) => void,
 ): Promise<ManifestCheck[]> {
   const starts = batchStarts(files.length, workerCount + 1);
   const batches = starts.length - 1;
@@ -85,12 +92,15 @@ function checkOnThreads(
   let done = 0;
   let settled = false;
   const slice = (batch: number): SourceFile[] => files.slice(starts[batch], starts[batch + 1]);
+  let checked = 0;
   const store = (batch: number, checks: readonly ManifestCheck[]): void => {
     const start = starts[batch] ?? 0;
     checks.forEach((check, j) => {
       results[start + j] = check;
     });
     done++;
+    checked += checks.length;
+    onChecked(checked);
   };
 
   return new Promise<ManifestCheck[]>((resolve, reject) => {

@@ -9,6 +9,7 @@ import type { CatalogRegistry, RegisteredCatalog } from '../ports/catalog-regist
 import type { Clock } from '../ports/clock.js';
 import type { ChangedFile, GitRepository } from '../ports/git-repository.js';
 import type { ManifestChecker } from '../ports/manifest-checker.js';
+import { silentProgress, type Progress } from '../ports/progress.js';
 
 /** What the catalog use-cases reach the world through. */
 export interface CatalogContext {
@@ -22,6 +23,8 @@ export interface CatalogContext {
   indexCache?: CatalogIndexCache;
   /** Checks the manifests of a catalog being linted; in this thread when absent. */
   checker?: ManifestChecker;
+  /** Shows long work (clones, fetches, checking a catalog's manifests); silent when absent. */
+  progress?: Progress;
 }
 
 /** Name of the embedded sample catalog, used when the user has added none. */
@@ -97,7 +100,9 @@ export async function addCatalog(
     let root: string;
     let commit: string;
     try {
-      await ctx.git.clone(source, staged.dir, options.ref);
+      await (ctx.progress ?? silentProgress).step(`Cloning ${source}`, () =>
+        ctx.git.clone(source, staged.dir, options.ref),
+      );
       await assertLooksLikeCatalog(ctx, staged.dir, source);
       commit = await ctx.git.headCommit(staged.dir);
       catalog = buildCatalog({
@@ -273,15 +278,20 @@ async function syncOne(
   let root = entry.root;
   let from: string | null;
   const present = (await ctx.files.describeRoot(entry.root)).kind === 'directory';
+  const progress = ctx.progress ?? silentProgress;
   if (present) {
     from = await ctx.git.headCommit(entry.root);
-    await ctx.git.fetchAndCheckout(entry.root, entry.ref);
+    await progress.step(`Fetching ${entry.name} from ${entry.source}`, () =>
+      ctx.git.fetchAndCheckout(entry.root, entry.ref),
+    );
   } else {
     // The cache was cleared: clone again, and compare with the commit the registry remembers.
     from = entry.commit ?? null;
     const staged = await ctx.registry.stageClone(entry.name);
     try {
-      await ctx.git.clone(entry.source, staged.dir, entry.ref);
+      await progress.step(`Cloning ${entry.source}`, () =>
+        ctx.git.clone(entry.source, staged.dir, entry.ref),
+      );
       root = await staged.commit();
     } catch (error) {
       await staged.discard();

@@ -9,6 +9,7 @@ import {
   type LintOptions,
   type ManifestCheck,
 } from '../core/lint/index.js';
+import { silentProgress } from '../ports/progress.js';
 import { locateCatalog, openCatalog, SAMPLE_CATALOG, type CatalogContext } from './catalogs.js';
 import { publishedVersionsChanged } from './publish.js';
 
@@ -36,9 +37,14 @@ export async function lintCatalogUseCase(
   const sources = await ctx.files.readCatalogFiles(at.root);
   const opts: LintOptions = { today: options.today };
   const manifests = sources.filter((f) => isCatalogManifest(f.path));
-  const checked: ManifestCheck[] = ctx.checker
-    ? await ctx.checker.checkManifests(manifests, opts)
-    : manifests.map((f) => checkCatalogManifest(f, opts));
+  const checker = ctx.checker;
+  const checked = await (ctx.progress ?? silentProgress).step(
+    `Checking ${manifests.length} manifests`,
+    (detail): Promise<ManifestCheck[]> =>
+      checker
+        ? checker.checkManifests(manifests, opts, (done) => detail(`${done}/${manifests.length}`))
+        : Promise.resolve(manifests.map((f) => checkCatalogManifest(f, opts))),
+  );
   const checks = new Map<string, ManifestCheck>();
   manifests.forEach((f, i) => {
     const check = checked[i];

@@ -9,6 +9,7 @@ import {
   type SignatureCheck,
 } from '../core/signing.js';
 import type { CatalogFiles } from '../ports/catalog-files.js';
+import { silentProgress } from '../ports/progress.js';
 import { openCatalog, type CatalogContext } from './catalogs.js';
 
 /** How a release's manifest was trusted; recorded with the release. */
@@ -148,9 +149,22 @@ export async function verifyManifestsUseCase(
   const catalog = await openCatalog(ctx, options.catalog);
   const results: VerifiedFile[] = [];
   if (paths.length === 0) {
-    for (const loaded of catalog.manifests) {
-      results.push(fromCheck(loaded.file, loaded.manifest, checkCatalogManifest(catalog, loaded)));
-    }
+    const total = catalog.manifests.length;
+    await (ctx.progress ?? silentProgress).step(
+      `Verifying the signatures of ${total} manifests`,
+      async (detail) => {
+        for (const loaded of catalog.manifests) {
+          results.push(
+            fromCheck(loaded.file, loaded.manifest, checkCatalogManifest(catalog, loaded)),
+          );
+          // Now and then let the progress display draw: a large catalog takes seconds.
+          if (results.length % 250 === 0) {
+            detail(`${results.length}/${total}`);
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+        }
+      },
+    );
   } else {
     for (const path of paths) results.push(await verifyLooseFile(ctx.files, catalog, path));
   }

@@ -7,6 +7,13 @@ import type { LintOptions, ManifestCheck } from '../core/lint/index.js';
  * the lint use case runs them in its own thread.
  */
 export interface ManifestChecker {
-  /** One check per file, in the order of `files`. */
-  checkManifests(files: readonly SourceFile[], opts: LintOptions): Promise<ManifestCheck[]>;
+  /**
+   * One check per file, in the order of `files`. `onChecked`, when given, hears how many files are
+   * checked so far as the work goes on.
+   */
+  checkManifests(
+    files: readonly SourceFile[],
+    opts: LintOptions,
+    onChecked?: (done: number) => void,
+  ): Promise<ManifestCheck[]>;
 }

@@ -268,6 +268,11 @@ describe('built CLI: catalogs, search, show, MoUs, lint, schema', () => {
     const ok = runCli<LintReport>(['catalog', 'lint', '--catalog', catalog, '--json'], { home });
     expect(ok.status, ok.stdout).toBe(0);
     expect(ok.json).toMatchObject({ errors: 0, catalog: { name: catalog } });
+    // --json keeps stderr free of progress; plain output off a terminal shows the step in lines.
+    expect(ok.stderr).not.toContain('manifests');
+    const text = runCli(['catalog', 'lint', '--catalog', catalog], { home });
+    expect(text.status, text.stderr).toBe(0);
+    expect(text.stderr).toMatch(/^✔ Checking \d+ manifests$/m);
 
     const loose = await tempDir('ksad-loose-');
     await writeFiles(loose, {

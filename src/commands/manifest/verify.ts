@@ -2,6 +2,7 @@ import { Args } from '@oclif/core';
 import { verifyManifestsUseCase, type VerifyReport } from '../../app/verify.js';
 import { ExitCode } from '../../core/errors.js';
 import { KsadCommand } from '../../ui/base-command.js';
+import { terminalProgress } from '../../ui/progress.js';
 import { catalogContext } from '../../ui/context.js';
 import { catalogFlag } from '../../ui/flags.js';
 
@@ -23,9 +24,13 @@ export default class ManifestVerify extends KsadCommand {
 
   async run(): Promise<VerifyReport> {
     const { argv, flags } = await this.parse(ManifestVerify);
-    const report = await verifyManifestsUseCase(catalogContext(), argv as string[], {
-      catalog: flags.catalog,
-    });
+    const report = await verifyManifestsUseCase(
+      { ...catalogContext(), progress: terminalProgress({ json: this.jsonEnabled() }) },
+      argv as string[],
+      {
+        catalog: flags.catalog,
+      },
+    );
     for (const r of report.results) {
       this.log(
         `${r.status.toUpperCase().padEnd(8)} ${r.file}${r.keyId === null ? '' : `  key ${r.keyId}`}${r.message === null ? '' : `\n         ${r.message}`}`,

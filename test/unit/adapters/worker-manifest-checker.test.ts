@@ -45,8 +45,13 @@ describe('WorkerManifestChecker', () => {
       threads: 3,
       filesPerThread: 1,
     });
-    const checks = await checker.checkManifests(files, { today: TODAY });
+    const counted: number[] = [];
+    const checks = await checker.checkManifests(files, { today: TODAY }, (n) => counted.push(n));
     expect(checks).toHaveLength(files.length);
+    // Batch by batch, from whichever thread, up to every file.
+    expect(counted.length).toBeGreaterThan(1);
+    expect(counted).toEqual([...counted].sort((a, b) => a - b));
+    expect(counted.at(-1)).toBe(files.length);
     let onWorkers = 0;
     checks.forEach((check, i) => {
       const file = files[i]!;

@@ -15,6 +15,7 @@ import { MemoryCatalogFiles } from '../../fakes/memory-catalog-files.js';
 import { MemoryCatalogRegistry } from '../../fakes/memory-catalog-registry.js';
 import { MemoryGitRepository } from '../../fakes/memory-git-repository.js';
 import { catalogFixtureFiles, manifestYaml } from '../../support/catalog-fixture.js';
+import { recordingProgress } from '../../support/recording-progress.js';
 import { rejection } from '../../support/rejection.js';
 
 const URL = 'https://git.example.go.id/ksad/catalog.git';
@@ -170,6 +171,21 @@ describe('syncCatalogs', () => {
     const [result] = await syncCatalogs(ctx);
     expect(result).toMatchObject({ status: 'updated', from: before, to: after });
     expect(result?.changes?.other.added).toEqual(['README.md']);
+  });
+
+  it('shows the clone, each fetch and a clone again as steps of its progress', async () => {
+    const { ctx, git, files } = setup();
+    const progress = recordingProgress();
+    git.publish(URL, catalogFixtureFiles());
+    await addCatalog({ ...ctx, progress }, 'ksad', URL);
+    await syncCatalogs({ ...ctx, progress });
+    files.removeDir('/cache/catalogs/ksad');
+    await syncCatalogs({ ...ctx, progress });
+    expect(progress.steps.map((s) => s.title)).toEqual([
+      `Cloning ${URL}`,
+      `Fetching ksad from ${URL}`,
+      `Cloning ${URL}`,
+    ]);
   });
 
   it('syncs the reachable catalogs and reports the unreachable ones together', async () => {

@@ -9,6 +9,7 @@ import { MemoryCatalogFiles } from '../../fakes/memory-catalog-files.js';
 import { MemoryCatalogRegistry } from '../../fakes/memory-catalog-registry.js';
 import { MemoryGitRepository } from '../../fakes/memory-git-repository.js';
 import { catalogFixtureFiles, manifestYaml } from '../../support/catalog-fixture.js';
+import { recordingProgress } from '../../support/recording-progress.js';
 
 const TODAY = '2025-06-01';
 
@@ -106,6 +107,26 @@ describe('lintCatalogUseCase with a manifest checker', () => {
     expect(expected.errors).toBeGreaterThanOrEqual(4);
     expect(asked.length).toBeGreaterThan(0);
     expect(asked.every((p) => p.startsWith('manifests/') && p.endsWith('.yaml'))).toBe(true);
+  });
+
+  it('shows checking the manifests as one step, counting what the checker says it checked', async () => {
+    const { ctx, files } = setup();
+    files.putTree('/work/c', catalogFixtureFiles());
+    const checker: ManifestChecker = {
+      checkManifests(manifests, opts, onChecked) {
+        manifests.forEach((_, i) => onChecked?.(i + 1));
+        return Promise.resolve(manifests.map((f) => checkCatalogManifest(f, opts)));
+      },
+    };
+    const progress = recordingProgress();
+    await lintCatalogUseCase({ ...ctx, checker, progress }, { catalog: 'c', today: TODAY });
+    const [step] = progress.steps;
+    expect(progress.steps).toHaveLength(1);
+    const total = Object.keys(catalogFixtureFiles()).filter((p) =>
+      p.startsWith('manifests/'),
+    ).length;
+    expect(step?.title).toBe(`Checking ${total} manifests`);
+    expect(step?.details.at(-1)).toBe(`${total}/${total}`);
   });
 });
 
