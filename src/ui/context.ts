@@ -7,6 +7,7 @@ import { SimpleGitRepository } from '../adapters/simple-git-repository.js';
 import { WorkerManifestChecker } from '../adapters/worker-manifest-checker.js';
 import type { CatalogContext } from '../app/catalogs.js';
 import type { Clock } from '../ports/clock.js';
+import { terminalProgress } from './progress.js';
 
 export const systemClock: Clock = { now: () => new Date() };
 
@@ -16,8 +17,12 @@ declare const KSAD_BUILD_ID: string | undefined;
 /**
  * The real adapters behind the catalog use-cases, configured from the environment. Catalog builds
  * are cached only by a bundled ksad, whose build id tells one build's cache entries from another's.
+ * With `progress`, long work shows on stderr as `terminalProgress` draws it (nothing for --json).
  */
-export function catalogContext(env: NodeJS.ProcessEnv = process.env): CatalogContext {
+export function catalogContext(
+  options: { progress?: { json: boolean } } = {},
+  env: NodeJS.ProcessEnv = process.env,
+): CatalogContext {
   const dirs = ksadDirs(env);
   const build = typeof KSAD_BUILD_ID === 'string' ? KSAD_BUILD_ID : undefined;
   const packageRoot = sampleCatalogRoot();
@@ -31,6 +36,7 @@ export function catalogContext(env: NodeJS.ProcessEnv = process.env): CatalogCon
     ...(build === undefined
       ? {}
       : { indexCache: new FsCatalogIndexCache(join(dirs.cache, 'index'), build) }),
+    ...(options.progress ? { progress: terminalProgress(options.progress) } : {}),
   };
 }
 

@@ -1,7 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { addCatalog, type AddedCatalog } from '../../app/catalogs.js';
 import { KsadCommand } from '../../ui/base-command.js';
-import { terminalProgress } from '../../ui/progress.js';
 import { addedText } from '../../ui/catalog-text.js';
 import { catalogContext } from '../../ui/context.js';
 
@@ -25,7 +24,7 @@ export default class CatalogAdd extends KsadCommand {
 
   async run(): Promise<AddedCatalog> {
     const { args, flags } = await this.parse(CatalogAdd);
-    const added = await addCatalog({ ...catalogContext(), progress: terminalProgress({ json: this.jsonEnabled() }) }, args.name, args.source, { ref: flags.ref, default: flags.default });
+    const added = await addCatalog(catalogContext({ progress: { json: this.jsonEnabled() } }), args.name, args.source, { ref: flags.ref, default: flags.default });
     this.log(addedText(added));
     return added;
   }

@@ -1,7 +1,6 @@
 import { Args } from '@oclif/core';
 import { syncCatalogs, type SyncResult } from '../../app/catalogs.js';
 import { KsadCommand } from '../../ui/base-command.js';
-import { terminalProgress } from '../../ui/progress.js';
 import { syncText } from '../../ui/catalog-text.js';
 import { catalogContext } from '../../ui/context.js';
 
@@ -16,7 +15,7 @@ export default class CatalogSync extends KsadCommand {
 
   async run(): Promise<SyncResult[]> {
     const { args } = await this.parse(CatalogSync);
-    const results = await syncCatalogs({ ...catalogContext(), progress: terminalProgress({ json: this.jsonEnabled() }) }, args.name);
+    const results = await syncCatalogs(catalogContext({ progress: { json: this.jsonEnabled() } }), args.name);
     this.log(syncText(results));
     return results;
   }

@@ -2,7 +2,6 @@ import { Args } from '@oclif/core';
 import { verifyManifestsUseCase, type VerifyReport } from '../../app/verify.js';
 import { ExitCode } from '../../core/errors.js';
 import { KsadCommand } from '../../ui/base-command.js';
-import { terminalProgress } from '../../ui/progress.js';
 import { catalogContext } from '../../ui/context.js';
 import { catalogFlag } from '../../ui/flags.js';
 
@@ -25,7 +24,7 @@ export default class ManifestVerify extends KsadCommand {
   async run(): Promise<VerifyReport> {
     const { argv, flags } = await this.parse(ManifestVerify);
     const report = await verifyManifestsUseCase(
-      { ...catalogContext(), progress: terminalProgress({ json: this.jsonEnabled() }) },
+      catalogContext({ progress: { json: this.jsonEnabled() } }),
       argv as string[],
       {
         catalog: flags.catalog,
