@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { get } from 'node:http';
 import { REPO_ROOT } from './cli.js';
 import { cliProcess, type CliProcess } from './cli-process.js';
-import { appManifest } from './deploy-fixture.js';
+import { appManifest, sumbawaHostInit } from './deploy-fixture.js';
 import { cleanupByLabel, requireEngine, type Engine } from './engine.js';
 
 export interface AppVersion {
@@ -109,16 +109,7 @@ export async function lifecycleSession(
     await catalog.cleanup();
     await rm(home, { recursive: true, force: true });
   };
-  const init = cli.run([
-    'host',
-    'init',
-    '--region',
-    '52.04',
-    '--allow-unsigned',
-    '--catalog',
-    catalog.root,
-    ...hostFlags,
-  ]);
+  const init = cli.run([...sumbawaHostInit(catalog.root), ...hostFlags]);
   if (init.status !== 0) {
     await close();
     throw new Error(`ksad host init failed: ${init.stderr}`);
