@@ -1,3 +1,4 @@
+import { rememberByText } from '../memo.js';
 import { scanReferences, type ReferenceToken } from '../references.js';
 import type { ConfigKeySpec } from '../schema/index.js';
 import { didYouMean } from '../suggest.js';
@@ -14,19 +15,17 @@ interface ValueReferences {
 
 const NO_REFERENCES: ValueReferences = { unterminated: false, tokens: [] };
 /** Values recur across the manifests of a catalog (`${secret.DB_PASSWORD}` …): each is scanned once. */
-const scanned = new Map<string, ValueReferences>();
-const SCANNED_MAX = 4096;
+const scan = rememberByText(
+  (value): ValueReferences => ({
+    unterminated: UNTERMINATED.test(value),
+    tokens: scanReferences(value),
+  }),
+  4096,
+);
 
 function referencesIn(value: string): ValueReferences {
   // Both an unterminated reference and a token start with `${`.
-  if (!value.includes('${')) return NO_REFERENCES;
-  let found = scanned.get(value);
-  if (found === undefined) {
-    if (scanned.size >= SCANNED_MAX) scanned.clear();
-    found = { unterminated: UNTERMINATED.test(value), tokens: scanReferences(value) };
-    scanned.set(value, found);
-  }
-  return found;
+  return value.includes('${') ? scan(value) : NO_REFERENCES;
 }
 
 /**

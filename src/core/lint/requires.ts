@@ -1,22 +1,12 @@
 import semver from 'semver';
+import { rememberByText } from '../memo.js';
 import type { LintOptions, ManifestUnit, Reporter } from './context.js';
 
 /** The oldest Docker Engine API ksad talks to (Docker 1.12). */
 const MIN_DOCKER_API = [1, 24] as const;
 
 /** Whether a range matches any version at all, by range: a catalog's manifests share a few. */
-const satisfiable = new Map<string, boolean>();
-const SATISFIABLE_MAX = 1024;
-
-function matchesSomeVersion(range: string): boolean {
-  let matches = satisfiable.get(range);
-  if (matches === undefined) {
-    if (satisfiable.size >= SATISFIABLE_MAX) satisfiable.clear();
-    matches = semver.minVersion(range) !== null;
-    satisfiable.set(range, matches);
-  }
-  return matches;
-}
+const matchesSomeVersion = rememberByText((range) => semver.minVersion(range) !== null, 1024);
 
 /** `requires-ksad` and `docker-api-version`: requirements a recipient's tools can actually meet. */
 export function lintRequires(unit: ManifestUnit, r: Reporter, opts: LintOptions): void {

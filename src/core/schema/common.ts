@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import semver from 'semver';
+import { rememberByText } from '../memo.js';
 
 /** Kemendagri region code: `PP.KK` (province.regency), optionally `.DD` district and `.VVVV` village. */
 export const REGION_CODE_PATTERN = /^\d{2}\.\d{2}(?:\.\d{2}(?:\.\d{4})?)?$/;
@@ -25,16 +26,7 @@ export const semverString = z.string().refine((v) => semver.parse(v)?.version ==
  * Whether `v` is a semver range, remembered per text: a catalog repeats the same few ranges in
  * thousands of manifests, and parsing a range is the dearest check of a manifest's schema.
  */
-const rangeValidity = new Map<string, boolean>();
-const RANGES_REMEMBERED = 4096;
-function isRange(v: string): boolean {
-  let valid = rangeValidity.get(v);
-  if (valid === undefined) {
-    valid = semver.validRange(v) !== null;
-    if (rangeValidity.size < RANGES_REMEMBERED) rangeValidity.set(v, valid);
-  }
-  return valid;
-}
+const isRange = rememberByText((v) => semver.validRange(v) !== null, 4096);
 
 export const semverRange = z.string().refine(isRange, {
   message: 'must be a semver range such as ">=1.0.0 <2.0.0" or "^1.2"',
