@@ -1,11 +1,9 @@
 import { Args, Flags } from '@oclif/core';
 import { FsKeyStore } from '../adapters/fs-key-store.js';
-import { DockerConfigCredentials } from '../adapters/docker-config-credentials.js';
-import { RegistryHttpClient } from '../adapters/registry-http.js';
 import { SimpleGitRepository } from '../adapters/simple-git-repository.js';
 import { publishManifest, type PublishResult } from '../app/publish.js';
 import { KsadCommand } from '../ui/base-command.js';
-import { catalogContext, today } from '../ui/context.js';
+import { catalogContext, imageRegistry, today } from '../ui/context.js';
 
 export default class Publish extends KsadCommand {
   static override summary = "Publish a signed manifest into a catalog's git working copy.";
@@ -46,7 +44,7 @@ export default class Publish extends KsadCommand {
         catalog: catalogContext(),
         git: new SimpleGitRepository(process.env),
         keys: new FsKeyStore(process.env),
-        registry: new RegistryHttpClient({ credentials: new DockerConfigCredentials(process.env) }),
+        registry: imageRegistry(),
       },
       {
         manifest: args.manifest,

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
+import { DockerConfigCredentials } from '../adapters/docker-config-credentials.js';
 import { FsCatalogFiles } from '../adapters/fs-catalog-files.js';
 import { FsCatalogIndexCache } from '../adapters/fs-catalog-index-cache.js';
 import { JsonCatalogRegistry } from '../adapters/json-catalog-registry.js';
+import { RegistryHttpClient } from '../adapters/registry-http.js';
 import { ksadDirs, manifestWorkerScript, sampleCatalogRoot } from '../adapters/paths.js';
 import { SimpleGitRepository } from '../adapters/simple-git-repository.js';
 import { WorkerManifestChecker } from '../adapters/worker-manifest-checker.js';
@@ -38,6 +40,11 @@ export function catalogContext(
       : { indexCache: new FsCatalogIndexCache(join(dirs.cache, 'index'), build) }),
     ...(options.progress ? { progress: terminalProgress(options.progress) } : {}),
   };
+}
+
+/** The registry HTTP client, logged in with what `docker login` stored. */
+export function imageRegistry(): RegistryHttpClient {
+  return new RegistryHttpClient({ credentials: new DockerConfigCredentials(process.env) });
 }
 
 /**

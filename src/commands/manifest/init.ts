@@ -1,12 +1,10 @@
 import { Flags } from '@oclif/core';
-import { DockerConfigCredentials } from '../../adapters/docker-config-credentials.js';
-import { RegistryHttpClient } from '../../adapters/registry-http.js';
 import { FsCatalogFiles } from '../../adapters/fs-catalog-files.js';
 import { draftManifestFromCompose, type ComposeDraftResult } from '../../app/author.js';
 import { formatDiagnostic } from '../../core/diagnostics.js';
 import { SMART_CITY_DIMENSIONS } from '../../core/schema/index.js';
 import { KsadCommand } from '../../ui/base-command.js';
-import { today } from '../../ui/context.js';
+import { imageRegistry, today } from '../../ui/context.js';
 
 export default class ManifestInit extends KsadCommand {
   static override summary = 'Draft a manifest from a Docker Compose file.';
@@ -72,9 +70,7 @@ export default class ManifestInit extends KsadCommand {
     const result = await draftManifestFromCompose(
       {
         files: new FsCatalogFiles(process.cwd()),
-        registry: flags.offline
-          ? null
-          : new RegistryHttpClient({ credentials: new DockerConfigCredentials(process.env) }),
+        registry: flags.offline ? null : imageRegistry(),
       },
       flags['from-compose'],
       {
