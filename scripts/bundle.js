@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Bundles the whole CLI (after tsc has type-checked and emitted dist/) into one file, dist/ksad.js:
+// Bundles the whole CLI (after tsc has type-checked and emitted dist/) into one file, dist/ksad.cjs:
 // start-up is most of a short command such as a no-op deploy, and one file loads far faster than
 // the hundreds of modules of the commands and their dependencies. Two parts of dockerode ksad never
 // uses are kept out of the start-up path:
