@@ -4,7 +4,7 @@
  * `docker login` stored, and says how to log in when there is none.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -113,6 +113,33 @@ describe('a private registry', () => {
       expect(await anon.inspectImage(image)).toBeNull();
     } finally {
       anon.close();
+    }
+  });
+
+  it('refuses a pull with a wrong login, saying which login was sent', async () => {
+    const wrong = join(dir, 'wrong-login');
+    mkdirSync(wrong);
+    writeFileSync(
+      join(wrong, 'config.json'),
+      JSON.stringify({
+        auths: { [host]: { auth: Buffer.from(`${USER}:salah`).toString('base64') } },
+      }),
+    );
+    const engine = DockerodeEngine.fromEnvironment(
+      { env: process.env },
+      { credentials: new DockerConfigCredentials({ DOCKER_CONFIG: wrong }) },
+    );
+    try {
+      const error = await rejection(engine.pullImage(image));
+      expect(error.code).toBe('DEPLOY_FAILED');
+      expect(error.suggestions.join('\n')).toContain(
+        `ksad sent the docker CLI's login for ${host}: check it with \`docker login ${host}\``,
+      );
+      expect([error.message, ...error.suggestions, ...error.details].join('\n')).not.toContain(
+        'salah',
+      );
+    } finally {
+      engine.close();
     }
   });
 

@@ -95,6 +95,29 @@ describe('DockerConfigCredentials', () => {
     );
   });
 
+  it('says what to do when a helper answers nonsense or an inline entry is not user:password', async () => {
+    const creds = setup(
+      {
+        credHelpers: { 'registry.example': 'odd' },
+        auths: { 'inline.example': { auth: b64('no-colon') } },
+      },
+      { odd: 'echo "not json"' },
+    );
+    const odd = await rejection(creds.forRegistry('registry.example'));
+    expect(odd.code).toBe('USAGE');
+    expect(odd.message).toBe(
+      'docker-credential-odd answered something other than JSON for registry.example',
+    );
+    expect(odd.suggestions).toEqual(['run `docker login registry.example` again']);
+    const inline = await rejection(creds.forRegistry('inline.example'));
+    expect(inline.message).toMatch(
+      /config\.json: the "auth" entry for inline\.example is not base64 of user:password$/,
+    );
+    expect(inline.suggestions[0]).toMatch(
+      /^fix or remove .*config\.json, then run `docker login` again$/,
+    );
+  });
+
   it('refuses a config file that is not JSON without quoting it', async () => {
     const creds = setup('{"auths": {"r.example": {"auth": "c2VjcmV0OnNlY3JldA=="}}');
     const error = await rejection(creds.forRegistry('r.example'));
