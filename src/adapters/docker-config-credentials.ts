@@ -154,6 +154,9 @@ export class DockerConfigCredentials implements RegistryCredentials {
           }
         },
       );
+      // A helper that exits without reading its input closes the pipe: what it said, or its exit,
+      // is the answer (above), not the failed write.
+      child.stdin?.on('error', () => undefined);
       child.stdin?.end(host === 'docker.io' ? DOCKER_HUB_KEY : host);
     });
   }
