@@ -14,7 +14,14 @@ const restrict = (patterns, message) => ({
 });
 
 const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto'];
-const outerLayers = ['**/app/**', '**/adapters/**', '**/commands/**', '**/ui/**', '**/ports/**'];
+const outerLayers = [
+  '**/app/**',
+  '**/adapters/**',
+  '**/commands/**',
+  '**/ui/**',
+  '**/ports/**',
+  '**/targets/**',
+];
 const libs = ['dockerode', 'simple-git', '@oclif/*', 'listr2', 'yaml'];
 
 export default tseslint.config(
@@ -60,8 +67,15 @@ export default tseslint.config(
     files: ['src/app/**/*.ts'],
     rules: {
       ...restrict(
-        ['**/adapters/**', '**/commands/**', '**/ui/**', ...libs.filter((l) => l !== 'yaml')],
-        'use-cases reach the world only through ports',
+        [
+          '**/adapters/**',
+          '**/targets/**',
+          '**/commands/**',
+          '**/ui/**',
+          ...libs.filter((l) => l !== 'yaml'),
+          ...nodeBuiltins,
+        ],
+        'use-cases reach the world only through ports (no node:* either)',
       ),
       'no-restricted-globals': ['error', 'process'],
     },
@@ -69,14 +83,24 @@ export default tseslint.config(
   {
     files: ['src/ports/**/*.ts'],
     rules: restrict(
-      ['**/adapters/**', '**/commands/**', '**/ui/**', '**/app/**', ...libs],
+      ['**/adapters/**', '**/commands/**', '**/ui/**', '**/app/**', '**/targets/**', ...libs],
       'ports are interfaces in domain terms',
     ),
   },
   {
+    files: ['src/targets/**/*.ts'],
+    rules: {
+      ...restrict(
+        ['**/adapters/**', '**/app/**', '**/commands/**', '**/ui/**', ...libs, ...nodeBuiltins],
+        'a target implements the release-level ports over the engine port: core and ports only',
+      ),
+      'no-restricted-globals': ['error', 'process'],
+    },
+  },
+  {
     files: ['src/adapters/**/*.ts'],
     rules: restrict(
-      ['**/commands/**', '**/ui/**', '@oclif/*', 'listr2'],
+      ['**/commands/**', '**/ui/**', '**/app/**', '**/targets/**', '@oclif/*', 'listr2'],
       'adapters know nothing of the CLI',
     ),
   },

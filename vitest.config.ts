@@ -6,14 +6,14 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['test/unit/**/*.test.ts', 'test/contract/fake-engine.test.ts'],
+          include: ['test/unit/**/*.test.ts', 'test/contract/fake-*.test.ts'],
           environment: 'node',
         },
       },
       {
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts', 'test/contract/real-engine.test.ts'],
+          include: ['test/integration/**/*.test.ts', 'test/contract/real-*.test.ts'],
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 120_000,

@@ -14,10 +14,10 @@ import { resolveDockerHost } from '../dist/adapters/docker-host.js';
 import { DockerodeEngine } from '../dist/adapters/dockerode-engine.js';
 import { auditApps } from '../dist/app/audit.js';
 import { openCatalog } from '../dist/app/catalogs.js';
-import { HostState } from '../dist/app/host-state.js';
 import { overallHash } from '../dist/core/release-hash.js';
 import { buildDesiredState } from '../dist/core/service-specs.js';
 import { catalogContext } from '../dist/ui/context.js';
+import { openHost } from '../dist/ui/engine-context.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name, fallback) => Number(process.argv[process.argv.indexOf(name) + 1]) || fallback;
@@ -28,6 +28,7 @@ const images = JSON.parse(readFileSync(join(root, 'scripts/images/digests.json')
 const work = mkdtempSync(join(tmpdir(), 'ksad-audit-bench-'));
 const env = { ...process.env, KSAD_HOME: join(work, 'home') };
 const engine = new DockerodeEngine(resolveDockerHost({ flag: undefined, env: process.env }));
+const host = openHost(undefined);
 
 function sh(cmd, args) {
   return new Promise((resolve, reject) => {
@@ -149,7 +150,7 @@ document:
     '--json',
   ]);
   const catalog = await openCatalog(catalogContext(env), catalogDir);
-  const state = new HostState(engine);
+  const state = host.store;
   const profile = await state.requireProfile();
   if (!(await engine.inspectImage(images.web))) await engine.pullImage(images.web);
 
@@ -219,7 +220,7 @@ document:
   for (let r = 0; r < ROUNDS; r++) {
     const a = await timed(() =>
       auditApps(
-        { engine, catalog },
+        { store: host.store, target: host.target, catalog },
         { today: '2026-06-01', generatedAt: new Date().toISOString() },
       ),
     );
@@ -280,5 +281,6 @@ try {
 } finally {
   await cleanup().catch((e) => process.stderr.write(`cleanup failed: ${e.message}\n`));
   engine.close();
+  host.close();
   rmSync(work, { recursive: true, force: true });
 }

@@ -1,6 +1,6 @@
 import { readFileSync, type Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
-import { join, posix, resolve, sep } from 'node:path';
+import { basename, dirname, join, posix, resolve, sep } from 'node:path';
 import type { SourceFile } from '../core/catalog-model.js';
 import { KsadError } from '../core/errors.js';
 import type { CatalogFiles, RootInfo } from '../ports/catalog-files.js';
@@ -87,6 +87,14 @@ export class FsCatalogFiles implements CatalogFiles {
 
   resolvePath(path: string): string {
     return resolve(this.cwd, path);
+  }
+
+  besideFile(file: string, relative: string): string {
+    return join(dirname(file), relative);
+  }
+
+  folderNameOf(file: string): string {
+    return basename(dirname(this.resolvePath(file)));
   }
 
   async writeTextFile(path: string, text: string): Promise<void> {

@@ -1,18 +1,13 @@
-import {
-  auditHost,
-  currentReleases,
-  parseReleaseVolumes,
-  type AuditReport,
-} from '../core/audit.js';
+import { auditHost, currentReleases, type AuditReport } from '../core/audit.js';
 import type { Catalog } from '../core/catalog-model.js';
-import type { ContainerInfo, ImageInfo } from '../core/engine-model.js';
 import { KsadError } from '../core/errors.js';
 import { Label } from '../core/labels.js';
-import type { DockerEngine } from '../ports/docker-engine.js';
-import { HostState } from './host-state.js';
+import type { DeployTarget } from '../ports/deploy-target.js';
+import type { ReleaseStore } from '../ports/release-store.js';
 
 export interface AuditContext {
-  engine: DockerEngine;
+  store: ReleaseStore;
+  target: DeployTarget;
   catalog: Catalog;
 }
 
@@ -26,27 +21,30 @@ export interface AuditOptions {
 }
 
 /**
- * Audits the host: reads everything ksad labelled (three list calls, then an inspect per pinned
- * image and per missing container) and hands it to the pure `auditHost`. Read-only: it takes no
- * lock, so it can run while a deploy does, and changes nothing.
+ * Audits the host: reads everything the release store holds and everything the target runs with
+ * ksad's labels, then an inspect per pinned image and per missing container, and hands it to the
+ * pure `auditHost`. Read-only: it takes no lock, so it can run while a deploy does, and changes
+ * nothing.
  *
  * @throws KsadError('NOT_FOUND') when the host has no profile, or when `app` is given and the
  *   host has neither a release nor any resource of it.
  */
 export async function auditApps(ctx: AuditContext, opts: AuditOptions): Promise<AuditReport> {
-  const managed = { [Label.managed]: 'true' };
-  const [info, profile, containers, networks, volumes] = await Promise.all([
-    ctx.engine.info(),
-    new HostState(ctx.engine).requireProfile(),
-    ctx.engine.listContainers(managed),
-    ctx.engine.listNetworks(managed),
-    ctx.engine.listVolumes(managed),
+  const [info, profile, stored, inventory] = await Promise.all([
+    ctx.target.facts(),
+    ctx.store.requireProfile(),
+    ctx.store.snapshot(),
+    ctx.target.inventory(),
   ]);
-  const current = currentReleases(parseReleaseVolumes(volumes), opts.app);
+  const current = currentReleases(stored.records, opts.app);
   if (opts.app !== undefined && current.length === 0) {
     const ofApp = (labels: Readonly<Record<string, string>>): boolean =>
       labels[Label.app] === opts.app;
-    const any = [...containers, ...networks, ...volumes].some((r) => ofApp(r.labels));
+    const { containers, networks, volumes } = inventory;
+    const any =
+      [...containers, ...networks, ...volumes].some((r) => ofApp(r.labels)) ||
+      stored.records.some((r) => ('record' in r ? r.record.app : r.app) === opts.app) ||
+      stored.secrets.some((s) => s.app === opts.app);
     if (!any) {
       throw new KsadError(
         'NOT_FOUND',
@@ -61,27 +59,23 @@ export async function auditApps(ctx: AuditContext, opts: AuditOptions): Promise<
   const refs = [
     ...new Set(current.flatMap((r) => Object.values(r.services).map((s) => s.image))),
   ].sort();
-  const names = new Set(containers.map((c) => c.name));
+  const present = new Set(inventory.containers.map((c) => c.name));
   const absent = current
     .flatMap((r) => Object.values(r.services).map((s) => s.containerName))
-    .filter((n) => !names.has(n));
-  const [inspected, strays] = await Promise.all([
-    Promise.all(refs.map(async (ref) => [ref, await ctx.engine.inspectImage(ref)] as const)),
-    Promise.all(
-      absent.map(async (name) => [name, await ctx.engine.inspectContainer(name)] as const),
-    ),
+    .filter((n) => !present.has(n));
+  const [images, unlabelled] = await Promise.all([
+    ctx.target.images(refs),
+    ctx.target.unlabelled(absent),
   ]);
-  const images: Record<string, ImageInfo | null> = Object.fromEntries(inspected);
-  const unlabelled: Record<string, ContainerInfo> = {};
-  for (const [name, c] of strays) if (c) unlabelled[name] = c;
 
   return auditHost({
     profile,
     engine: { endpoint: info.endpoint, version: info.version },
     catalog: ctx.catalog,
-    volumes,
-    containers,
-    networks,
+    records: stored.records,
+    secrets: stored.secrets,
+    locks: stored.locks,
+    ...inventory,
     unlabelled,
     images,
     today: opts.today,

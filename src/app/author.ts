@@ -1,4 +1,3 @@
-import { basename, dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import { parseAndValidate } from '../core/catalog-build.js';
 import { composeEnvFiles, importCompose, parseEnvFile, pinImages } from '../core/compose-import.js';
@@ -105,10 +104,10 @@ export async function draftManifestFromCompose(
   options: ComposeDraftOptions,
 ): Promise<ComposeDraftResult> {
   const text = await readRequired(ctx.files, composeFile);
-  const dir = dirname(composeFile);
+  const beside = (relative: string): string => ctx.files.besideFile(composeFile, relative);
   const envFiles: Record<string, string | null> = {};
-  for (const p of composeEnvFiles(text)) envFiles[p] = await readOptional(ctx.files, join(dir, p));
-  const dotenvText = await readOptional(ctx.files, join(dir, '.env'));
+  for (const p of composeEnvFiles(text)) envFiles[p] = await readOptional(ctx.files, beside(p));
+  const dotenvText = await readOptional(ctx.files, beside('.env'));
   const dotenv: Record<string, string> = {};
   if (dotenvText !== null)
     for (const e of parseEnvFile(dotenvText)) if (e.value !== null) dotenv[e.key] = e.value;
@@ -152,7 +151,7 @@ export async function draftManifestFromCompose(
     text,
     envFiles,
     dotenv,
-    fallbackName: basename(dirname(ctx.files.resolvePath(composeFile))),
+    fallbackName: ctx.files.folderNameOf(composeFile),
     meta,
   });
   if (draft.diagnostics.some((d) => d.severity === 'error'))

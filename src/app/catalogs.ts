@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { attachSources, buildCatalog } from '../core/catalog-build.js';
-import type { Catalog, SourceFile } from '../core/catalog-model.js';
+import { contentKey } from '../core/content-key.js';
+import type { Catalog } from '../core/catalog-model.js';
 import { KsadError } from '../core/errors.js';
 import { SLUG_PATTERN } from '../core/schema/common.js';
 import type { CatalogFiles } from '../ports/catalog-files.js';
@@ -564,13 +564,6 @@ async function readCatalog(
  * it adds to every change, so a large catalog is simply built.
  */
 const CACHED_CATALOG_LIMIT = 4 * 1024 * 1024;
-
-/** Identifies a catalog's content: its root and every file's path and text. */
-function contentKey(root: string, files: readonly SourceFile[]): string {
-  const hash = createHash('sha256').update(root).update('\0');
-  for (const f of files) hash.update(f.path).update('\0').update(f.text).update('\0');
-  return hash.digest('hex');
-}
 
 /**
  * A lookup left running while other work goes on: its failure reaches whoever awaits it, and is

@@ -1,8 +1,8 @@
 import type { Catalog } from '../core/catalog-model.js';
 import { hasErrors } from '../core/diagnostics.js';
 import { isKsadError } from '../core/errors.js';
-import type { DockerEngine } from '../ports/docker-engine.js';
-import { HostState } from './host-state.js';
+import type { DeployTarget } from '../ports/deploy-target.js';
+import type { ReleaseStore } from '../ports/release-store.js';
 
 export interface Check {
   name: 'engine' | 'host' | 'catalog';
@@ -13,18 +13,19 @@ export interface Check {
 
 /** Checks, in order, what a deploy needs: the engine, the host profile, the catalog. */
 export async function runDoctor(ctx: {
-  engine: DockerEngine;
+  store: ReleaseStore;
+  target: DeployTarget;
   openCatalog: () => Promise<Catalog>;
 }): Promise<Check[]> {
   const checks: Check[] = [];
   try {
-    const info = await ctx.engine.info();
+    const info = await ctx.target.facts();
     checks.push({
       name: 'engine',
       status: 'ok',
       detail: `Docker ${info.version} (API ${info.apiVersion}, ${info.os}/${info.arch}) at ${info.endpoint}`,
     });
-    const profile = await new HostState(ctx.engine).profile();
+    const profile = await ctx.store.profile();
     checks.push(
       profile
         ? {

@@ -1,7 +1,6 @@
 import { KsadError } from '../core/errors.js';
 import type { ReleaseRecord } from '../core/release.js';
-import type { DockerEngine } from '../ports/docker-engine.js';
-import { HostState } from './host-state.js';
+import type { ReleaseStore } from '../ports/release-store.js';
 
 /** One revision of an app as `ksad history` shows it. */
 export interface HistoryEntry {
@@ -30,10 +29,8 @@ export interface AppHistory {
 }
 
 /** Every revision of `app` recorded on the host, oldest first. */
-export async function appHistory(engine: DockerEngine, app: string): Promise<AppHistory> {
-  const state = new HostState(engine);
-  const profile = await state.requireProfile();
-  const records = await state.releases(app);
+export async function appHistory(store: ReleaseStore, app: string): Promise<AppHistory> {
+  const [profile, records] = await Promise.all([store.requireProfile(), store.releases(app)]);
   if (records.length === 0) {
     throw new KsadError('NOT_FOUND', `${app} has no release history on this host`, {
       suggestions: ['list what is deployed: ksad list', `deploy it: ksad deploy ${app}`],

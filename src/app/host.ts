@@ -3,9 +3,9 @@ import { KsadError } from '../core/errors.js';
 import { hostProfileSchema, type HostProfile } from '../core/release.js';
 import { REGION_CODE_PATTERN } from '../core/schema/common.js';
 import type { Clock } from '../ports/clock.js';
-import type { DockerEngine } from '../ports/docker-engine.js';
+import type { DeployTarget } from '../ports/deploy-target.js';
 import type { Operator } from '../ports/identity.js';
-import { HostState } from './host-state.js';
+import type { ReleaseStore } from '../ports/release-store.js';
 
 export interface HostInitRequest {
   region: string;
@@ -20,7 +20,13 @@ export interface HostInitRequest {
  * a member of the catalog (a finer code such as 52.04.01 belongs to its regency 52.04).
  */
 export async function initHost(
-  ctx: { engine: DockerEngine; catalog: Catalog; clock: Clock; operator: Operator },
+  ctx: {
+    store: ReleaseStore;
+    target: DeployTarget;
+    catalog: Catalog;
+    clock: Clock;
+    operator: Operator;
+  },
   req: HostInitRequest,
 ): Promise<{ profile: HostProfile; replaced: boolean }> {
   if (!REGION_CODE_PATTERN.test(req.region)) {
@@ -44,9 +50,8 @@ export async function initHost(
       },
     );
   }
-  const state = new HostState(ctx.engine);
-  await ctx.engine.info();
-  const existing = await state.profile();
+  await ctx.target.facts();
+  const existing = await ctx.store.profile();
   const policy = {
     bindAddress: req.bindAddress ?? existing?.policy.bindAddress,
     historyLimit: req.historyLimit ?? existing?.policy.historyLimit,
@@ -55,10 +60,11 @@ export async function initHost(
   const profile = hostProfileSchema.parse({
     region: { code: member.member.code, name: member.member.name },
     name: req.name ?? existing?.name ?? member.member.agency ?? member.member.name,
+    target: ctx.target.kind,
     policy: Object.fromEntries(Object.entries(policy).filter(([, v]) => v !== undefined)),
     initializedAt: ctx.clock.now().toISOString(),
     initializedBy: `${ctx.operator.user}@${ctx.operator.hostname}`,
   });
-  await state.saveProfile(profile);
+  await ctx.store.saveProfile(profile);
   return { profile, replaced: existing !== null };
 }

@@ -1,8 +1,7 @@
 import type { Catalog } from '../core/catalog-model.js';
 import { outdatedEntry, type OutdatedEntry } from '../core/outdated.js';
 import type { Clock } from '../ports/clock.js';
-import type { DockerEngine } from '../ports/docker-engine.js';
-import { HostState } from './host-state.js';
+import type { ReleaseStore } from '../ports/release-store.js';
 import { today } from './prepare.js';
 
 export interface OutdatedReport {
@@ -18,13 +17,11 @@ export interface OutdatedReport {
  * active MoU, and how big a step it is.
  */
 export async function outdatedApps(ctx: {
-  engine: DockerEngine;
+  store: ReleaseStore;
   catalog: Catalog;
   clock: Clock;
 }): Promise<OutdatedReport> {
-  const state = new HostState(ctx.engine);
-  const profile = await state.requireProfile();
-  const records = await state.releases();
+  const [profile, records] = await Promise.all([ctx.store.requireProfile(), ctx.store.releases()]);
   const running = new Map<string, (typeof records)[number]>();
   for (const r of records) if (r.status === 'deployed') running.set(r.app, r);
   const day = today(ctx.clock);

@@ -4,6 +4,7 @@ import {
   resolveConfig,
   type ConfigValue,
 } from '../core/config.js';
+import { catalogYamlDoc } from '../core/catalog-build.js';
 import type { Catalog, LoadedManifest, LoadedMou } from '../core/catalog-model.js';
 import {
   formatDiagnostic,
@@ -13,7 +14,7 @@ import {
 } from '../core/diagnostics.js';
 import type { EngineInfo } from '../core/engine-model.js';
 import { KsadError } from '../core/errors.js';
-import { Label } from '../core/labels.js';
+import { deployabilityErrors } from '../core/lint/index.js';
 import { coverage } from '../core/mou-rules.js';
 import { applySets, mergeOverlays, type OverlayLayer } from '../core/overlay-merge.js';
 import { planDeploy, type ActualState, type Plan } from '../core/plan.js';
@@ -24,8 +25,8 @@ import { planSecrets, type SecretPlan } from '../core/secrets.js';
 import { buildDesiredState, type DesiredState } from '../core/service-specs.js';
 import { diagnosticAt, locate, parseYaml, zodIssuesToDiagnostics } from '../core/yaml-doc.js';
 import type { Clock } from '../ports/clock.js';
-import type { DockerEngine } from '../ports/docker-engine.js';
-import { HostState } from './host-state.js';
+import type { DeployTarget } from '../ports/deploy-target.js';
+import type { ReleaseStore } from '../ports/release-store.js';
 import { verifyManifest, type SignatureRecord } from './verify.js';
 
 /** An overlay file as the user named it, with its text. */
@@ -61,7 +62,10 @@ export interface PinnedRelease {
 }
 
 export interface DeployContext {
-  engine: DockerEngine;
+  /** Where the host's profile, records, secrets and locks are kept. */
+  store: ReleaseStore;
+  /** Where releases run. */
+  target: DeployTarget;
   catalog: Catalog;
   clock: Clock;
   /** Makes a random secret of `length` characters. */
@@ -189,6 +193,28 @@ export function loadOverlays(files: readonly OverlayFile[], app: string): Overla
   return layers;
 }
 
+/**
+ * Refuses a manifest that lint rejects for a host (privileged, host namespaces, capabilities,
+ * devices, host paths, unmet dependencies), with lint's diagnostics at their file:line:col.
+ */
+function refuseUndeployable(catalog: Catalog, loaded: LoadedManifest): void {
+  const doc = catalogYamlDoc(catalog, loaded.file);
+  const errors = deployabilityErrors({ file: loaded.file, manifest: loaded.manifest }, doc);
+  if (errors.length === 0) return;
+  const { name, version } = loaded.manifest;
+  throw new KsadError(
+    'INVALID',
+    `${name}@${version} cannot be deployed: its manifest asks for what a host must not give (${errors.length} problem${errors.length === 1 ? '' : 's'})`,
+    {
+      details: sortDiagnostics(errors).map(formatDiagnostic),
+      suggestions: [
+        `ask the publisher for a version without these settings; \`ksad catalog lint\` reports the same lines`,
+        'nothing was changed on the host',
+      ],
+    },
+  );
+}
+
 function invalid(what: string, diagnostics: Diagnostic[]): KsadError {
   const lines = sortDiagnostics(diagnostics).map(formatDiagnostic);
   return new KsadError(
@@ -201,17 +227,6 @@ function invalid(what: string, diagnostics: Diagnostic[]): KsadError {
   );
 }
 
-/** Reads what ksad owns for `app` on the host. */
-export async function actualState(engine: DockerEngine, app: string): Promise<ActualState> {
-  const owned = { [Label.managed]: 'true', [Label.app]: app };
-  const [containers, networks, volumes] = await Promise.all([
-    engine.listContainers({ ...owned, [Label.kind]: 'container' }),
-    engine.listNetworks({ ...owned, [Label.kind]: 'network' }),
-    engine.listVolumes({ ...owned, [Label.kind]: 'volume' }),
-  ]);
-  return { containers, networks, volumes };
-}
-
 /**
  * Works a request out against the catalog and the host: version, MoU, configuration, secrets,
  * desired state and plan. Reads only; nothing on the host changes.
@@ -219,9 +234,8 @@ export async function actualState(engine: DockerEngine, app: string): Promise<Ac
 export async function prepareDeploy(
   ctx: DeployContext,
   req: DeployRequest,
-  host: Promise<HostFacts> = readHostFacts(ctx.engine),
+  host: Promise<HostFacts> = readHostFacts(ctx),
 ): Promise<Prepared> {
-  const state = new HostState(ctx.engine);
   // Whatever fails first is reported; the other reads must not turn into unhandled rejections.
   host.catch(() => undefined);
   // The manifest comes from the catalog alone, so the app's state on the host is read while the
@@ -231,10 +245,10 @@ export async function prepareDeploy(
     : resolveVersion(ctx.catalog, parseAppRef(req.ref));
   const images = [...new Set(Object.values(chosen.manifest.services).map((s) => s.image))];
   const reads = Promise.all([
-    state.releases(chosen.manifest.name),
-    state.secrets(chosen.manifest.name),
-    actualState(ctx.engine, chosen.manifest.name),
-    Promise.all(images.map(async (ref) => ((await ctx.engine.inspectImage(ref)) ? ref : null))),
+    ctx.store.releases(chosen.manifest.name),
+    ctx.store.secrets(chosen.manifest.name),
+    ctx.target.actual(chosen.manifest.name),
+    ctx.target.imagesPresent(images),
   ]);
   reads.catch(() => undefined);
   const { engine: engineInfo, profile } = await host;
@@ -246,6 +260,7 @@ export async function prepareDeploy(
     req.overrideReason,
   );
   const { manifest } = loaded;
+  refuseUndeployable(ctx.catalog, loaded);
   const signature = verifyManifest(ctx.catalog, loaded, profile.policy);
   checkDockerApi(manifest.requires.dockerApi, engineInfo);
 
@@ -307,7 +322,7 @@ export async function prepareDeploy(
     plan,
     current,
     history,
-    imagesPresent: new Set(present.filter((ref) => ref !== null)),
+    imagesPresent: present,
   };
 }
 
@@ -321,11 +336,10 @@ export interface HostFacts {
  * Reads the engine's facts and the host profile. Neither belongs to an app, so a deploy reads
  * them while it takes the app's lock.
  */
-export async function readHostFacts(engine: DockerEngine): Promise<HostFacts> {
-  const [info, profile] = await Promise.all([
-    engine.info(),
-    new HostState(engine).requireProfile(),
-  ]);
+export async function readHostFacts(
+  ctx: Pick<DeployContext, 'store' | 'target'>,
+): Promise<HostFacts> {
+  const [info, profile] = await Promise.all([ctx.target.facts(), ctx.store.requireProfile()]);
   return { engine: info, profile };
 }
 

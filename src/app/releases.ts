@@ -1,13 +1,12 @@
 import type { ContainerInfo, HealthState } from '../core/engine-model.js';
 import { KsadError } from '../core/errors.js';
-import { Label } from '../core/labels.js';
 import type { ReleaseRecord } from '../core/release.js';
 import type { Clock } from '../ports/clock.js';
-import type { DockerEngine } from '../ports/docker-engine.js';
+import type { DeployTarget } from '../ports/deploy-target.js';
 import type { Operator, ProcessProbe } from '../ports/identity.js';
 import type { Progress } from '../ports/progress.js';
-import { HostState } from './host-state.js';
-import { actualState } from './prepare.js';
+import type { ReleaseStore } from '../ports/release-store.js';
+import { takeLock } from './lock.js';
 
 export interface ServiceStatus {
   service: string;
@@ -32,11 +31,10 @@ export interface ReleaseStatus {
 
 /** The latest record of each app that has not been uninstalled, with its containers' live state. */
 export async function releaseStatuses(
-  engine: DockerEngine,
+  ctx: { store: ReleaseStore; target: DeployTarget },
   app?: string,
 ): Promise<ReleaseStatus[]> {
-  const state = new HostState(engine);
-  const records = await state.releases(app);
+  const records = await ctx.store.releases(app);
   const latest = new Map<string, ReleaseRecord>();
   for (const r of records) {
     if (r.status === 'deployed') latest.set(r.app, r);
@@ -46,10 +44,7 @@ export async function releaseStatuses(
       suggestions: ['list what is deployed: ksad list', `deploy it: ksad deploy ${app}`],
     });
   }
-  const containers = await engine.listContainers({
-    [Label.managed]: 'true',
-    [Label.kind]: 'container',
-  });
+  const { containers } = await ctx.target.actual();
   return [...latest.values()].map((r) => statusOf(r, containers));
 }
 
@@ -90,7 +85,8 @@ function statusOf(record: ReleaseRecord, containers: readonly ContainerInfo[]): 
 }
 
 export interface UninstallContext {
-  engine: DockerEngine;
+  store: ReleaseStore;
+  target: DeployTarget;
   clock: Clock;
   operator: Operator;
   probe: ProcessProbe;
@@ -116,66 +112,45 @@ export async function uninstallApp(
   app: string,
   opts: { purgeData: boolean; command: string },
 ): Promise<UninstallResult> {
-  const state = new HostState(ctx.engine);
-  const release = await state.lock(app, ctx.operator, opts.command, ctx.probe, ctx.clock.now());
+  const release = await takeLock(ctx.store, app, {
+    operator: ctx.operator,
+    probe: ctx.probe,
+    command: opts.command,
+    now: ctx.clock.now(),
+  });
   try {
-    const records = await state.releases(app);
-    const actual = await actualState(ctx.engine, app);
+    const [records, actual, secrets] = await Promise.all([
+      ctx.store.releases(app),
+      ctx.target.actual(app),
+      // Damaged secrets still belong to the app: --purge-data removes them too.
+      ctx.store.secrets(app).catch(() => ({ damaged: '' })),
+    ]);
     // Data volumes or secrets alone (left by a failed first install) still belong to the app, so
     // --purge-data can remove them.
-    const hasSecrets = Object.keys(await state.secrets(app)).length > 0;
-    if (
+    const nothing =
       records.length === 0 &&
       actual.containers.length === 0 &&
       actual.networks.length === 0 &&
       actual.volumes.length === 0 &&
-      !hasSecrets
-    ) {
+      Object.keys(secrets).length === 0;
+    if (nothing) {
       throw new KsadError('NOT_FOUND', `${app} is not installed on this host`, {
         suggestions: ['see what is: ksad list'],
       });
     }
     const current = [...records].reverse().find((r) => r.status === 'deployed');
-    const levels = current?.levels ?? [];
-    const byService = new Map<string, ContainerInfo[]>();
-    for (const c of actual.containers) {
-      const service = c.labels[Label.service] ?? '';
-      byService.set(service, [...(byService.get(service) ?? []), c]);
-    }
-    const ordered = [...levels]
-      .reverse()
-      .map((level) => level.flatMap((s) => byService.get(s) ?? []));
-    const inLevels = new Set(levels.flat());
-    ordered.unshift(actual.containers.filter((c) => !inLevels.has(c.labels[Label.service] ?? '')));
-    const removed: string[] = [];
-    await ctx.progress.step(
-      `Stop and remove ${actual.containers.length} container(s)`,
-      async (detail) => {
-        for (const group of ordered) {
-          if (group.length === 0) continue;
-          detail(group.map((c) => c.name).join(', '));
-          await Promise.all(
-            group.map(async (c) => {
-              if (c.state === 'running' || c.state === 'restarting')
-                await ctx.engine.stopContainer(c.id, 10);
-              await ctx.engine.removeContainer(c.id, { force: true });
-              removed.push(c.name);
-            }),
-          );
-        }
-      },
+    const removal = await ctx.target.remove(
+      app,
+      { levels: current?.levels ?? [], purgeData: opts.purgeData },
+      ctx.progress,
     );
-    const removedNetwork = actual.networks.length > 0;
-    await Promise.all(actual.networks.map((n) => ctx.engine.removeNetwork(n.id)));
-    const volumeNames = actual.volumes.map((v) => v.name).sort();
     if (opts.purgeData) {
-      await ctx.progress.step('Remove data volumes, secrets and history', async () => {
-        await Promise.all(volumeNames.map((v) => ctx.engine.removeVolume(v)));
-        await state.deleteSecrets(app);
-        await state.deleteReleases(app);
+      await ctx.progress.step('Remove secrets and history', async () => {
+        await ctx.store.deleteSecrets(app);
+        await ctx.store.deleteReleases(app);
       });
     } else if (current) {
-      await state.saveRelease({
+      await ctx.store.saveRelease({
         ...current,
         status: 'uninstalled',
         description: `uninstall ${current.version}`,
@@ -183,11 +158,11 @@ export async function uninstallApp(
     }
     return {
       app,
-      removedContainers: removed.sort(),
-      removedNetwork,
+      removedContainers: removal.removedContainers,
+      removedNetwork: removal.removedNetwork,
       volumes: opts.purgeData
-        ? { kept: [], removed: volumeNames }
-        : { kept: volumeNames, removed: [] },
+        ? { kept: [], removed: removal.volumes }
+        : { kept: removal.volumes, removed: [] },
       secretsRemoved: opts.purgeData,
     };
   } finally {

@@ -1,7 +1,6 @@
 import { KsadError } from '../core/errors.js';
 import type { ReleaseRecord } from '../core/release.js';
 import { deployApp, type DeployResult, type DeployRunContext } from './deploy.js';
-import { HostState } from './host-state.js';
 import { manifestByDigest, type DeployRequest } from './prepare.js';
 
 export interface RollbackOptions {
@@ -41,7 +40,7 @@ export async function rollbackApp(
   app: string,
   opts: RollbackOptions,
 ): Promise<RollbackResult> {
-  const records = await new HostState(ctx.engine).releases(app);
+  const records = await ctx.store.releases(app);
   const current = [...records].reverse().find((r) => r.status === 'deployed');
   if (!current) {
     throw new KsadError(

@@ -7,7 +7,7 @@ import { ExitCode, KsadError } from '../core/errors.js';
 import { KsadCommand } from '../ui/base-command.js';
 import { AUDIT_FORMATS, renderAudit, type AuditFormat } from '../ui/audit-report.js';
 import { catalogContext, systemClock, today } from '../ui/context.js';
-import { dockerHostFlag, openEngine } from '../ui/engine-context.js';
+import { dockerHostFlag, openProfiledHost } from '../ui/engine-context.js';
 import { catalogFlag } from '../ui/flags.js';
 
 export default class Audit extends KsadCommand {
@@ -59,11 +59,11 @@ With --strict the command exits ${ExitCode.CHANGES_PENDING} when any finding has
       );
     }
     const catalog = await openCatalog(catalogContext(), flags.catalog);
-    const engine = openEngine(flags['docker-host']);
+    const host = await openProfiledHost(flags['docker-host']);
     let report: AuditReport;
     try {
       report = await auditApps(
-        { engine, catalog },
+        { store: host.store, target: host.target, catalog },
         {
           today: day,
           generatedAt: systemClock.now().toISOString(),
@@ -71,7 +71,7 @@ With --strict the command exits ${ExitCode.CHANGES_PENDING} when any finding has
         },
       );
     } finally {
-      engine.close();
+      host.close();
     }
 
     const text = renderAudit(report, flags.format as AuditFormat);

@@ -3,7 +3,7 @@ import { runDoctor, type Check } from '../app/doctor.js';
 import { ExitCode } from '../core/errors.js';
 import { KsadCommand } from '../ui/base-command.js';
 import { catalogContext } from '../ui/context.js';
-import { dockerHostFlag, openEngine } from '../ui/engine-context.js';
+import { dockerHostFlag, openProfiledHost } from '../ui/engine-context.js';
 import { catalogFlag } from '../ui/flags.js';
 
 export default class Doctor extends KsadCommand {
@@ -13,10 +13,11 @@ export default class Doctor extends KsadCommand {
 
   async run(): Promise<{ ok: boolean; checks: Check[] }> {
     const { flags } = await this.parse(Doctor);
-    const engine = openEngine(flags['docker-host']);
+    const host = await openProfiledHost(flags['docker-host']);
     try {
       const checks = await runDoctor({
-        engine,
+        store: host.store,
+        target: host.target,
         openCatalog: () => openCatalog(catalogContext(), flags.catalog),
       });
       const mark = { ok: '✔', warn: '!', fail: '✖' } as const;
@@ -31,7 +32,7 @@ export default class Doctor extends KsadCommand {
           failed.name === 'engine' ? ExitCode.ENGINE_UNAVAILABLE : ExitCode.NOT_FOUND;
       return { ok: !failed, checks };
     } finally {
-      engine.close();
+      host.close();
     }
   }
 }

@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core';
 import { appHistory, type AppHistory } from '../app/history.js';
 import { KsadCommand } from '../ui/base-command.js';
-import { dockerHostFlag, openEngine } from '../ui/engine-context.js';
+import { dockerHostFlag, openHost } from '../ui/engine-context.js';
 import { historyText } from '../ui/lifecycle-text.js';
 
 export default class History extends KsadCommand {
@@ -17,13 +17,13 @@ export default class History extends KsadCommand {
 
   async run(): Promise<AppHistory> {
     const { args, flags } = await this.parse(History);
-    const engine = openEngine(flags['docker-host']);
+    const host = openHost(flags['docker-host']);
     try {
-      const history = await appHistory(engine, args.app);
+      const history = await appHistory(host.store, args.app);
       this.log(historyText(history));
       return history;
     } finally {
-      engine.close();
+      host.close();
     }
   }
 }

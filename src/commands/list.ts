@@ -1,6 +1,6 @@
 import { releaseStatuses, type ReleaseStatus } from '../app/releases.js';
 import { KsadCommand } from '../ui/base-command.js';
-import { dockerHostFlag, openEngine } from '../ui/engine-context.js';
+import { dockerHostFlag, openProfiledHost } from '../ui/engine-context.js';
 import { listText } from '../ui/release-text.js';
 
 export default class List extends KsadCommand {
@@ -9,13 +9,13 @@ export default class List extends KsadCommand {
 
   async run(): Promise<ReleaseStatus[]> {
     const { flags } = await this.parse(List);
-    const engine = openEngine(flags['docker-host']);
+    const host = await openProfiledHost(flags['docker-host']);
     try {
-      const statuses = await releaseStatuses(engine);
+      const statuses = await releaseStatuses(host);
       this.log(listText(statuses));
       return statuses;
     } finally {
-      engine.close();
+      host.close();
     }
   }
 }

@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core';
 import { releaseStatuses, type ReleaseStatus } from '../app/releases.js';
 import { KsadCommand } from '../ui/base-command.js';
-import { dockerHostFlag, openEngine } from '../ui/engine-context.js';
+import { dockerHostFlag, openProfiledHost } from '../ui/engine-context.js';
 import { statusText } from '../ui/release-text.js';
 
 export default class Status extends KsadCommand {
@@ -11,13 +11,13 @@ export default class Status extends KsadCommand {
 
   async run(): Promise<ReleaseStatus[]> {
     const { args, flags } = await this.parse(Status);
-    const engine = openEngine(flags['docker-host']);
+    const host = await openProfiledHost(flags['docker-host']);
     try {
-      const statuses = await releaseStatuses(engine, args.app);
+      const statuses = await releaseStatuses(host, args.app);
       this.log(statusText(statuses));
       return statuses;
     } finally {
-      engine.close();
+      host.close();
     }
   }
 }

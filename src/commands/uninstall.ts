@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { currentOperator, processProbe, systemClock } from '../adapters/system.js';
 import { uninstallApp, type UninstallResult } from '../app/releases.js';
 import { KsadCommand } from '../ui/base-command.js';
-import { dockerHostFlag, openEngine } from '../ui/engine-context.js';
+import { dockerHostFlag, openProfiledHost } from '../ui/engine-context.js';
 import { terminalProgress } from '../ui/progress.js';
 import { uninstallText } from '../ui/release-text.js';
 
@@ -22,11 +22,12 @@ export default class Uninstall extends KsadCommand {
 
   async run(): Promise<UninstallResult> {
     const { args, flags } = await this.parse(Uninstall);
-    const engine = openEngine(flags['docker-host']);
+    const host = await openProfiledHost(flags['docker-host']);
     try {
       const result = await uninstallApp(
         {
-          engine,
+          store: host.store,
+          target: host.target,
           clock: systemClock,
           operator: currentOperator(process.env),
           probe: processProbe,
@@ -38,7 +39,7 @@ export default class Uninstall extends KsadCommand {
       this.log(uninstallText(result));
       return result;
     } finally {
-      engine.close();
+      host.close();
     }
   }
 }

@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core';
-import { HostState, type LockHolder } from '../app/host-state.js';
+import type { LockHolder } from '../ports/release-store.js';
 import { KsadCommand } from '../ui/base-command.js';
-import { dockerHostFlag, openEngine } from '../ui/engine-context.js';
+import { dockerHostFlag, openHost } from '../ui/engine-context.js';
 
 export default class Unlock extends KsadCommand {
   static override summary = "Clear an app's lock left by a killed ksad process.";
@@ -12,9 +12,9 @@ export default class Unlock extends KsadCommand {
 
   async run(): Promise<{ app: string; cleared: LockHolder | null }> {
     const { args, flags } = await this.parse(Unlock);
-    const engine = openEngine(flags['docker-host']);
+    const host = openHost(flags['docker-host']);
     try {
-      const cleared = await new HostState(engine).unlock(args.app);
+      const cleared = await host.store.unlock(args.app);
       this.log(
         cleared
           ? `Cleared the lock on ${args.app} held by ${cleared.user}@${cleared.hostname} (pid ${cleared.pid}, "${cleared.command}") since ${cleared.since}.`
@@ -22,7 +22,7 @@ export default class Unlock extends KsadCommand {
       );
       return { app: args.app, cleared };
     } finally {
-      engine.close();
+      host.close();
     }
   }
 }

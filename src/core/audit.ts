@@ -9,9 +9,10 @@ import type {
   VolumeMount,
 } from './engine-model.js';
 import { isKsadError } from './errors.js';
-import { Label } from './labels.js';
+import type { StoredLock, StoredRecord, StoredSecrets } from './host-records.js';
+import { Label, names, PARKED_SUFFIX } from './labels.js';
 import { coverage, daysBetween, mouStatus, regionAndParents, type MouStatus } from './mou-rules.js';
-import { releaseRecordSchema, type HostProfile, type ReleaseRecord } from './release.js';
+import type { HostProfile, ReleaseRecord } from './release.js';
 import { buildDesiredState, type DesiredState } from './service-specs.js';
 
 /*
@@ -216,20 +217,23 @@ export interface AuditReport {
   hostFindings: AuditFinding[];
 }
 
-/** A release record volume, parsed; damaged ones are findings, not failures. */
-export type RecordEntry =
-  { volume: string; record: ReleaseRecord } | { volume: string; damaged: true; app: string };
+/** A stored release record, parsed; damaged ones are findings, not failures. */
+export type RecordEntry = StoredRecord;
 
 /** Everything the audit reads from the host and the catalog. */
 export interface AuditInput {
   profile: HostProfile;
   engine: { endpoint: string; version: string };
   catalog: Catalog;
-  /** Every volume labelled `id.ksad.managed=true` (records, secrets, data, the profile). */
+  /** The release store's records, secrets and locks, as read (damaged ones included). */
+  records: readonly StoredRecord[];
+  secrets: readonly StoredSecrets[];
+  locks: readonly StoredLock[];
+  /** Every volume labelled `id.ksad.managed=true` that is not the release store's own. */
   volumes: readonly VolumeInfo[];
-  /** Every container labelled `id.ksad.managed=true`. */
+  /** Every container labelled `id.ksad.managed=true` that is not the release store's own. */
   containers: readonly ContainerInfo[];
-  /** Every network labelled `id.ksad.managed=true` (app networks and locks). */
+  /** Every network labelled `id.ksad.managed=true`. */
   networks: readonly NetworkInfo[];
   /**
    * Containers found by a release's container name that are missing from `containers` (they
@@ -244,24 +248,6 @@ export interface AuditInput {
   generatedAt: string;
   /** Audit only this app. */
   app?: string;
-}
-
-/** Parses the release-record volumes among `volumes`; a record that fails its schema is kept as damaged. */
-export function parseReleaseVolumes(volumes: readonly VolumeInfo[]): RecordEntry[] {
-  const out: RecordEntry[] = [];
-  for (const v of volumes) {
-    if (v.labels[Label.kind] !== 'release') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(v.labels[Label.record] ?? '');
-    } catch {
-      value = undefined;
-    }
-    const parsed = releaseRecordSchema.safeParse(value);
-    if (parsed.success) out.push({ volume: v.name, record: parsed.data });
-    else out.push({ volume: v.name, damaged: true, app: v.labels[Label.app] ?? '' });
-  }
-  return out;
 }
 
 /** The running (latest `deployed`) record of each app, optionally of one app only. */
@@ -288,11 +274,11 @@ export function currentReleases(entries: readonly RecordEntry[], app?: string): 
  * an `info` finding says so.
  */
 export function auditHost(input: AuditInput): AuditReport {
-  const entries = parseReleaseVolumes(input.volumes);
+  const entries = input.records;
   const current = currentReleases(entries, input.app);
   const deployed = new Map(current.map((r) => [r.app, r]));
   const inScope = (app: string): boolean => input.app === undefined || app === input.app;
-  const secretsByApp = parseSecrets(input.volumes);
+  const secretsByApp = new Map(input.secrets.map((s) => [s.app, s.values]));
   const apps = current.map((r) => auditApp(input, r, secretsByApp.get(r.app)));
   const byApp = new Map(apps.map((a) => [a.app, a]));
   const hostFindings: AuditFinding[] = [];
@@ -310,8 +296,8 @@ export function auditHost(input: AuditInput): AuditReport {
           'integrity',
           'error',
           'record-damaged',
-          `volume ${e.volume}`,
-          `the release record on volume ${e.volume} is damaged or was edited by hand`,
+          e.where,
+          `the release record on ${e.where} is damaged or was edited by hand`,
         ),
       );
     }
@@ -387,26 +373,6 @@ function finding(
       ? { app: about, version: '', revision: null }
       : { app: about.app, version: about.version, revision: about.revision };
   return { ...base, category, severity, code, subject, message };
-}
-
-function parseSecrets(volumes: readonly VolumeInfo[]): Map<string, Record<string, string> | null> {
-  const out = new Map<string, Record<string, string> | null>();
-  for (const v of volumes) {
-    if (v.labels[Label.kind] !== 'secrets') continue;
-    const app = v.labels[Label.app] ?? '';
-    try {
-      const value: unknown = JSON.parse(v.labels[Label.record] ?? '');
-      const ok =
-        typeof value === 'object' &&
-        value !== null &&
-        !Array.isArray(value) &&
-        Object.values(value).every((s) => typeof s === 'string');
-      out.set(app, ok ? (value as Record<string, string>) : null);
-    } catch {
-      out.set(app, null);
-    }
-  }
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -773,7 +739,7 @@ function auditServices(
 ): AuditService[] {
   const app = record.app;
   const out: AuditService[] = [];
-  const network = `ksad-${app}`;
+  const network = names.network(app);
   const hasNetwork = input.networks.some(
     (n) => n.name === network && n.labels[Label.kind] === 'network' && n.labels[Label.app] === app,
   );
@@ -1091,35 +1057,26 @@ function orphanFindings(
     return `${app} has no release record on this host`;
   };
 
+  for (const lock of input.locks) {
+    // An unreadable holder is still a held lock.
+    const h = lock.holder;
+    const holder = h ? `${h.user}@${h.hostname} ("${h.command}") since ${h.since}` : 'someone';
+    out.push(
+      finding(
+        about(lock.app),
+        'orphan',
+        'info',
+        'lock-held',
+        lock.where,
+        `${lock.app} is locked by ${holder}; if no ksad command runs, clear it with: ksad unlock ${lock.app}`,
+      ),
+    );
+  }
+
   for (const c of input.containers) {
     const app = c.labels[Label.app] ?? '';
     const kind = c.labels[Label.kind];
     const subject = `container ${c.name}`;
-    if (kind === 'lock') {
-      let holder = 'someone';
-      try {
-        const h = JSON.parse(c.labels[Label.record] ?? '') as {
-          user?: string;
-          hostname?: string;
-          command?: string;
-          since?: string;
-        };
-        holder = `${h.user ?? '?'}@${h.hostname ?? '?'} ("${h.command ?? ''}") since ${h.since ?? '?'}`;
-      } catch {
-        // An unreadable holder is still a held lock.
-      }
-      out.push(
-        finding(
-          about(app),
-          'orphan',
-          'info',
-          'lock-held',
-          subject,
-          `${app} is locked by ${holder}; if no ksad command runs, clear it with: ksad unlock ${app}`,
-        ),
-      );
-      continue;
-    }
     if (kind !== 'container') {
       out.push(
         finding(
@@ -1149,7 +1106,7 @@ function orphanFindings(
     }
     const names = Object.values(record.services).map((s) => s.containerName);
     if (names.includes(c.name)) continue;
-    const parked = /-r\d+-old$/.test(c.name);
+    const parked = PARKED_SUFFIX.test(c.name);
     out.push(
       finding(
         record,
@@ -1168,7 +1125,7 @@ function orphanFindings(
     const app = n.labels[Label.app] ?? '';
     const kind = n.labels[Label.kind];
     const subject = `network ${n.name}`;
-    if (kind === 'network' && deployed.has(app) && n.name === `ksad-${app}`) continue;
+    if (kind === 'network' && deployed.has(app) && n.name === names.network(app)) continue;
     out.push(
       finding(
         about(app),
@@ -1183,35 +1140,32 @@ function orphanFindings(
     );
   }
 
+  for (const s of input.secrets) {
+    if (hasRecords(s.app)) continue;
+    out.push(
+      finding(
+        s.app,
+        'orphan',
+        'warning',
+        'orphan-secrets',
+        s.where,
+        `orphan: secrets of ${s.app}, which has no release record on this host`,
+      ),
+    );
+  }
+
   for (const v of input.volumes) {
     const app = v.labels[Label.app] ?? '';
     const kind = v.labels[Label.kind];
     const subject = `volume ${v.name}`;
     switch (kind) {
-      case 'host':
-      case 'release':
-        break;
-      case 'secrets':
-        if (!hasRecords(app)) {
-          out.push(
-            finding(
-              app,
-              'orphan',
-              'warning',
-              'orphan-secrets',
-              subject,
-              `orphan: secrets of ${app}, which has no release record on this host`,
-            ),
-          );
-        }
-        break;
       case 'volume': {
         const record = deployed.get(app);
         if (record) {
           const manifest = input.catalog.manifests.find((m) => m.digest === record.manifestDigest);
           const used = manifest
             ? Object.values(manifest.manifest.services).some((s) =>
-                s.volumes.some((x) => x.name !== undefined && `ksad-${app}-${x.name}` === v.name),
+                s.volumes.some((x) => x.name !== undefined && names.volume(app, x.name) === v.name),
               )
             : true;
           if (!used) {

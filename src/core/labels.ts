@@ -45,3 +45,10 @@ export const names = {
   lock: (app: string) => `ksad-lock-${app}`,
   hostProfile: 'ksad-host',
 } as const;
+
+/** A service's old container, parked under `<name>-rN-old` while its replacement starts. */
+export const PARKED_SUFFIX = /-r\d+-old$/;
+
+export function parkedName(containerName: string, revision: number): string {
+  return `${containerName}-r${revision}-old`;
+}

@@ -2,10 +2,16 @@ import { z } from 'zod';
 import { regionCode } from './schema/common.js';
 import { overlaySchema } from './schema/overlay.js';
 
-/** The host profile, kept on the Docker host itself: which region owns it and its policy. */
+/** The kinds of deploy target a host profile can name: one Docker Engine today. */
+export const TARGET_KINDS = ['docker'] as const;
+export type TargetKind = (typeof TARGET_KINDS)[number];
+
+/** The host profile, kept on the host itself: which region owns it, what kind of target it is, its policy. */
 export const hostProfileSchema = z.strictObject({
   region: z.strictObject({ code: regionCode, name: z.string() }),
   name: z.string(),
+  /** How ksad deploys to this host; profiles written before it was recorded are Docker hosts. */
+  target: z.enum(TARGET_KINDS).default('docker'),
   policy: z.strictObject({
     /** Address published ports bind to. */
     bindAddress: z.string().default('127.0.0.1'),

@@ -3,6 +3,7 @@ import type { ConfigValue } from './config.js';
 import { nearest } from './suggest.js';
 import { parseDuration, parseSize } from './duration.js';
 import { KsadError } from './errors.js';
+import { deployabilityErrors } from './lint/index.js';
 import { dependencyLevels } from './graph.js';
 import { Label, managedLabels, names } from './labels.js';
 import { interpolate, type Reference } from './references.js';
@@ -128,7 +129,10 @@ export function buildDesiredState(input: DesiredStateInput): DesiredState {
   const { manifest } = input;
   const app = manifest.name;
   const bindAddress = input.bindAddress ?? DEFAULT_BIND_ADDRESS;
-  const problems: string[] = [];
+  // What lint refuses for a host (unsafe settings, host paths, unmet dependencies), in its words.
+  const problems: string[] = deployabilityErrors({ file: '', manifest }, undefined).map(
+    (d) => `${d.path}: ${d.message}`,
+  );
   const levels = dependencyLevels(manifest.services);
 
   const render = (value: string, path: string): Rendered => {
@@ -258,18 +262,12 @@ export function buildDesiredState(input: DesiredStateInput): DesiredState {
     });
 
     const mounts: VolumeMount[] = [];
-    def.volumes.forEach((v, i) => {
-      if (v.source !== undefined) {
-        problems.push(
-          `${base}.volumes[${i}].source: host paths and sockets ("${v.source}") are not deployable; use a named volume`,
-        );
-      } else if (v.name === undefined) {
-        problems.push(`${base}.volumes[${i}]: needs a name, so its data survives upgrades`);
-      } else {
-        volumeNames.add(v.name);
-        mounts.push({ volume: names.volume(app, v.name), target: v.path, readOnly: v.readOnly });
-      }
-    });
+    // Host paths and unnamed volumes are refused with lint's own rule (deployabilityErrors).
+    for (const v of def.volumes) {
+      if (v.source !== undefined || v.name === undefined) continue;
+      volumeNames.add(v.name);
+      mounts.push({ volume: names.volume(app, v.name), target: v.path, readOnly: v.readOnly });
+    }
 
     let healthcheck: { real: HealthcheckConfig; hashed: HealthcheckConfig } | undefined;
     if (def.healthcheck !== undefined) {
@@ -285,14 +283,6 @@ export function buildDesiredState(input: DesiredStateInput): DesiredState {
         real: { test: test.map((t) => t.real), ...timing },
         hashed: { test: test.map((t) => t.hashed), ...timing },
       };
-    }
-
-    for (const [dep, { condition }] of Object.entries(def.dependsOn)) {
-      if (condition === 'service_healthy' && manifest.services[dep]?.healthcheck === undefined) {
-        problems.push(
-          `${base}.dependsOn.${dep}: condition service_healthy needs a healthcheck on "${dep}"; add one or use service_started`,
-        );
-      }
     }
 
     const resources = { ...def.resources, ...definedOnly(override?.resources ?? {}) };

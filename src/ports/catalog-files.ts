@@ -33,6 +33,12 @@ export interface CatalogFiles {
   /** Absolute form of a path the user typed (relative to the working directory). */
   resolvePath(path: string): string;
 
+  /** The path of `relative` taken from the folder that holds `file` (`a/b.yml`, `.env` → `a/.env`). */
+  besideFile(file: string, relative: string): string;
+
+  /** The name of the folder that holds `file` (its absolute form's parent). */
+  folderNameOf(file: string): string;
+
   /** Writes `text` to `path` (creating parent folders) via a temp file and a rename. */
   writeTextFile(path: string, text: string): Promise<void>;
 }

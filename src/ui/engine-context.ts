@@ -9,6 +9,14 @@ import { openCatalog } from '../app/catalogs.js';
 import type { DeployRunContext } from '../app/deploy.js';
 import type { Catalog } from '../core/catalog-model.js';
 import { KsadError } from '../core/errors.js';
+import type { TargetKind } from '../core/release.js';
+import type { Clock } from '../ports/clock.js';
+import type { DeployTarget } from '../ports/deploy-target.js';
+import type { DockerEngine } from '../ports/docker-engine.js';
+import type { ReleaseStore } from '../ports/release-store.js';
+import { DockerHostReleaseStore } from '../targets/docker-host/release-store.js';
+import { DockerHostTarget } from '../targets/docker-host/target.js';
+import { RegistryImageSource } from '../targets/images/registry-source.js';
 import { catalogContext } from './context.js';
 import { terminalProgress } from './progress.js';
 
@@ -26,6 +34,46 @@ export function openEngine(flag: string | undefined): DockerodeEngine {
   });
 }
 
+/** How each kind of target a host profile names is built over its engine. */
+const TARGETS: Record<TargetKind, (engine: DockerEngine, clock: Clock) => DeployTarget> = {
+  docker: (engine, clock) => new DockerHostTarget(engine, new RegistryImageSource(engine), clock),
+};
+
+/** A connection to a host: its release store and its deploy target. */
+export interface HostConnection {
+  endpoint: string;
+  store: ReleaseStore;
+  target: DeployTarget;
+  close(): void;
+}
+
+/** Connects to the host behind `--docker-host`, as a target of `kind`. */
+export function openHost(flag: string | undefined, kind: TargetKind = 'docker'): HostConnection {
+  const engine = openEngine(flag);
+  return {
+    endpoint: engine.endpoint,
+    store: new DockerHostReleaseStore(engine),
+    target: TARGETS[kind](engine, systemClock),
+    close: () => engine.close(),
+  };
+}
+
+/**
+ * Connects to a host as the kind of target its profile names. A profile that cannot be read here
+ * leaves the default kind: the use-case reads it again and reports why.
+ */
+export async function openProfiledHost(flag: string | undefined): Promise<HostConnection> {
+  const engine = openEngine(flag);
+  const store = new DockerHostReleaseStore(engine);
+  const profile = await store.profile().catch(() => null);
+  return {
+    endpoint: engine.endpoint,
+    store,
+    target: TARGETS[profile?.target ?? 'docker'](engine, systemClock),
+    close: () => engine.close(),
+  };
+}
+
 /** Random secrets: URL-safe characters, `length` of them. */
 export function randomSecret(length: number): string {
   return randomBytes(Math.ceil((length * 3) / 4) + 3)
@@ -39,17 +87,20 @@ export async function deployContext(flags: {
   catalog?: string | undefined;
   json: boolean;
 }): Promise<DeployRunContext & { close(): void; catalog: Catalog }> {
-  const catalog = await openCatalog(catalogContext(), flags.catalog);
-  const engine = openEngine(flags['docker-host']);
+  const [catalog, host] = await Promise.all([
+    openCatalog(catalogContext(), flags.catalog),
+    openProfiledHost(flags['docker-host']),
+  ]);
   return {
-    engine,
+    store: host.store,
+    target: host.target,
     catalog,
     clock: systemClock,
     randomSecret,
     operator: currentOperator(process.env),
     probe: processProbe,
     progress: terminalProgress({ json: flags.json }),
-    close: () => engine.close(),
+    close: () => host.close(),
   };
 }
 

@@ -100,6 +100,14 @@ export class MemoryCatalogFiles implements CatalogFiles {
     return posix.resolve(this.cwd, path);
   }
 
+  besideFile(file: string, relative: string): string {
+    return posix.join(posix.dirname(file), relative);
+  }
+
+  folderNameOf(file: string): string {
+    return posix.basename(posix.dirname(this.resolvePath(file)));
+  }
+
   writeTextFile(path: string, text: string): Promise<void> {
     this.files.set(this.resolvePath(path), text);
     return Promise.resolve();

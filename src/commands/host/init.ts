@@ -5,7 +5,7 @@ import { initHost } from '../../app/host.js';
 import type { HostProfile } from '../../core/release.js';
 import { KsadCommand } from '../../ui/base-command.js';
 import { catalogContext } from '../../ui/context.js';
-import { dockerHostFlag, openEngine } from '../../ui/engine-context.js';
+import { dockerHostFlag, openHost } from '../../ui/engine-context.js';
 import { catalogFlag } from '../../ui/flags.js';
 import { hostText } from '../../ui/release-text.js';
 
@@ -44,11 +44,17 @@ export default class HostInit extends KsadCommand {
 
   async run(): Promise<{ profile: HostProfile; replaced: boolean }> {
     const { flags } = await this.parse(HostInit);
-    const engine = openEngine(flags['docker-host']);
+    const host = openHost(flags['docker-host']);
     try {
       const catalog = await openCatalog(catalogContext(), flags.catalog);
       const result = await initHost(
-        { engine, catalog, clock: systemClock, operator: currentOperator(process.env) },
+        {
+          store: host.store,
+          target: host.target,
+          catalog,
+          clock: systemClock,
+          operator: currentOperator(process.env),
+        },
         {
           region: flags.region,
           name: flags.name,
@@ -58,11 +64,11 @@ export default class HostInit extends KsadCommand {
         },
       );
       this.log(
-        `${result.replaced ? 'Updated' : 'Initialised'} host profile on ${engine.endpoint}:\n${hostText(result.profile)}`,
+        `${result.replaced ? 'Updated' : 'Initialised'} host profile on ${host.endpoint}:\n${hostText(result.profile)}`,
       );
       return result;
     } finally {
-      engine.close();
+      host.close();
     }
   }
 }

@@ -1,7 +1,6 @@
-import { HostState } from '../../app/host-state.js';
 import type { HostProfile } from '../../core/release.js';
 import { KsadCommand } from '../../ui/base-command.js';
-import { dockerHostFlag, openEngine } from '../../ui/engine-context.js';
+import { dockerHostFlag, openHost } from '../../ui/engine-context.js';
 import { hostText } from '../../ui/release-text.js';
 
 export default class HostShow extends KsadCommand {
@@ -10,13 +9,13 @@ export default class HostShow extends KsadCommand {
 
   async run(): Promise<{ endpoint: string; profile: HostProfile }> {
     const { flags } = await this.parse(HostShow);
-    const engine = openEngine(flags['docker-host']);
+    const host = openHost(flags['docker-host']);
     try {
-      const profile = await new HostState(engine).requireProfile();
-      this.log(`${engine.endpoint}\n${hostText(profile)}`);
-      return { endpoint: engine.endpoint, profile };
+      const profile = await host.store.requireProfile();
+      this.log(`${host.endpoint}\n${hostText(profile)}`);
+      return { endpoint: host.endpoint, profile };
     } finally {
-      engine.close();
+      host.close();
     }
   }
 }

@@ -1,6 +1,6 @@
 import type { Diagnostic } from '../diagnostics.js';
 import type { Manifest } from '../schema/index.js';
-import { diagnosticAt } from '../yaml-doc.js';
+import { diagnosticAt, formatPath } from '../yaml-doc.js';
 import type { YamlDoc, YamlPath } from '../yaml-doc.js';
 
 export interface LintOptions {
@@ -49,7 +49,7 @@ export class Reporter {
     this.diagnostics.push(
       doc
         ? { ...diagnosticAt(doc, path, severity, rule, message, { at }), file }
-        : { file, line: 0, col: 0, severity, path: path.map(String).join('.'), message, rule },
+        : { file, line: 0, col: 0, severity, path: formatPath(path), message, rule },
     );
   }
 

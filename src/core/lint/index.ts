@@ -196,3 +196,15 @@ function samePath(catalogPath: string, loosePath: string): boolean {
   if (!MANIFEST_PATH.test(loosePath)) return false;
   return loosePath === catalogPath || loosePath.endsWith(`/${catalogPath}`);
 }
+
+/**
+ * The lint rules that decide whether a manifest can run on a host (unsafe runtime settings, host
+ * paths, dependencies a deploy cannot honour), with lint's own wording and positions: deploy,
+ * plan and render refuse a manifest these report, rather than dropping the settings.
+ */
+export function deployabilityErrors(unit: ManifestUnit, doc: YamlDoc | undefined): Diagnostic[] {
+  const r = new Reporter((file) => (file === unit.file ? doc : undefined));
+  lintRuntime(unit, r);
+  lintDependencies(unit, r);
+  return r.diagnostics.filter((d) => d.severity === 'error');
+}

@@ -1,15 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { deployApp, type DeployRunContext } from '../../../src/app/deploy.js';
-import { HostState } from '../../../src/app/host-state.js';
+import { takeLock } from '../../../src/app/lock.js';
 import { initHost } from '../../../src/app/host.js';
 import { prepareDeploy, type DeployRequest } from '../../../src/app/prepare.js';
 import { releaseStatuses, uninstallApp } from '../../../src/app/releases.js';
 import { buildCatalog } from '../../../src/core/catalog-build.js';
 import { ExitCode } from '../../../src/core/errors.js';
 import type { ContainerSpec } from '../../../src/ports/docker-engine.js';
+import type { ReleaseStore } from '../../../src/ports/release-store.js';
 import { silentProgress } from '../../../src/ports/progress.js';
 import { FakeEngine, type FakeBehaviour, type FakeEngineOptions } from '../../fakes/fake-engine.js';
 import { catalogFixtureFiles, fakeDigest, REGISTRY } from '../../support/catalog-fixture.js';
+import { dockerHost } from '../../support/host.js';
 import { rejection } from '../../support/rejection.js';
 
 const APP = 'antrean-daring';
@@ -39,7 +41,7 @@ function request(ref: string, extra: Partial<DeployRequest> = {}): DeployRequest
 async function setup(
   options: FakeEngineOptions = {},
   region = '52.04',
-): Promise<{ engine: FakeEngine; ctx: DeployRunContext; state: HostState }> {
+): Promise<{ engine: FakeEngine; ctx: DeployRunContext; state: ReleaseStore }> {
   const images: NonNullable<FakeEngineOptions['images']> = {};
   for (const version of ['1.0.0', '1.1.0', '2.0.0']) {
     images[image(version, 'web')] = {};
@@ -47,10 +49,11 @@ async function setup(
   }
   const engine = new FakeEngine({ images, ...options });
   const clock = { now: () => NOW };
+  const host = dockerHost(engine, clock);
   // The fixture's manifests carry no signatures; this host allows that (and records it).
-  await initHost({ engine, catalog, clock, operator }, { region, allowUnsigned: true });
+  await initHost({ ...host, catalog, clock, operator }, { region, allowUnsigned: true });
   const ctx: DeployRunContext = {
-    engine,
+    ...host,
     catalog,
     clock,
     randomSecret: () => PASSWORD,
@@ -58,7 +61,7 @@ async function setup(
     probe: { isAlive: () => true },
     progress: silentProgress,
   };
-  return { engine, ctx, state: new HostState(engine) };
+  return { engine, ctx, state: host.store };
 }
 
 const opts = { healthTimeoutMs: 30_000, command: `ksad deploy ${APP}` };
@@ -90,14 +93,13 @@ const writes = (engine: FakeEngine, from: number): string[] =>
     );
 
 /** Another engineer's deploy holds the app's lock, from a process that is still alive. */
-async function lockedBySiti(state: HostState): Promise<void> {
-  await state.lock(
-    APP,
-    { user: 'siti', hostname: 'laptop-siti', pid: 777 },
-    'ksad deploy antrean-daring@2',
-    { isAlive: () => true },
-    new Date('2025-06-01T07:59:00Z'),
-  );
+async function lockedBySiti(state: ReleaseStore): Promise<void> {
+  await takeLock(state, APP, {
+    operator: { user: 'siti', hostname: 'laptop-siti', pid: 777 },
+    command: 'ksad deploy antrean-daring@2',
+    probe: { isAlive: () => true },
+    now: new Date('2025-06-01T07:59:00Z'),
+  });
 }
 
 describe('deployApp', () => {
@@ -219,13 +221,12 @@ describe('deployApp', () => {
 
   it('calls a lock stale when its holder on this machine is gone', async () => {
     const { ctx, state } = await setup();
-    await state.lock(
-      APP,
-      { ...operator, pid: 999 },
-      'ksad deploy antrean-daring',
-      { isAlive: () => true },
-      NOW,
-    );
+    await takeLock(state, APP, {
+      operator: { ...operator, pid: 999 },
+      command: 'ksad deploy antrean-daring',
+      probe: { isAlive: () => true },
+      now: NOW,
+    });
     const error = await rejection(
       deployApp(
         { ...ctx, probe: { isAlive: (pid) => pid !== 999 } },
@@ -279,7 +280,7 @@ describe('deployApp', () => {
       [1, 'deployed'],
       [2, 'failed'],
     ]);
-    const [status] = await releaseStatuses(engine, APP);
+    const [status] = await releaseStatuses(dockerHost(engine), APP);
     expect(status).toMatchObject({ version: '1.0.0', revision: 1, health: 'healthy' });
     expect(await state.lockHolder(APP)).toBeNull();
   });
@@ -322,7 +323,7 @@ describe('prepareDeploy', () => {
 
 describe('uninstallApp', () => {
   const uctx = (engine: FakeEngine) => ({
-    engine,
+    ...dockerHost(engine),
     clock: { now: () => NOW },
     operator,
     probe: { isAlive: () => true },

@@ -6,7 +6,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { deployApp, type DeployRunContext } from '../../../src/app/deploy.js';
 import { appHistory } from '../../../src/app/history.js';
-import { HostState } from '../../../src/app/host-state.js';
+import { takeLock } from '../../../src/app/lock.js';
 import { outdatedApps } from '../../../src/app/outdated.js';
 import type { DeployRequest } from '../../../src/app/prepare.js';
 import { rollbackApp } from '../../../src/app/rollback.js';
@@ -16,6 +16,7 @@ import { KsadError } from '../../../src/core/errors.js';
 import { silentProgress } from '../../../src/ports/progress.js';
 import { lifecycleManifest, type AppVersion } from '../../support/lifecycle-fixture.js';
 import { FakeEngine } from '../../fakes/fake-engine.js';
+import { dockerHost } from '../../support/host.js';
 import { catalogYaml, member, mou } from '../core/fixtures.js';
 
 const APP = 'uji-siklus';
@@ -57,9 +58,10 @@ let engine: FakeEngine;
 let ctx: DeployRunContext;
 
 async function init(historyLimit = 10): Promise<void> {
-  await new HostState(engine).saveProfile({
+  await dockerHost(engine).store.saveProfile({
     region: { code: '52.04', name: 'Kabupaten Sumbawa' },
     name: 'test host',
+    target: 'docker',
     policy: { bindAddress: '127.0.0.1', allowUnsigned: true, historyLimit },
     initializedAt: '2026-01-01T00:00:00.000Z',
     initializedBy: 'budi@host',
@@ -82,7 +84,7 @@ async function live(): Promise<
 }
 
 async function statuses(): Promise<Record<number, string>> {
-  const records = await new HostState(engine).releases(APP);
+  const records = await dockerHost(engine).store.releases(APP);
   return Object.fromEntries(records.map((r) => [r.revision, r.status]));
 }
 
@@ -99,10 +101,11 @@ beforeEach(async () => {
           }
         : undefined,
   });
+  const clock = { now: () => new Date('2026-06-01T08:00:00.000Z') };
   ctx = {
-    engine,
+    ...dockerHost(engine, clock),
     catalog: catalogOf(VERSIONS),
-    clock: { now: () => new Date('2026-06-01T08:00:00.000Z') },
+    clock,
     randomSecret: (n) => 's'.repeat(n),
     operator: { user: 'budi', hostname: 'diskominfo', pid: 4242 },
     probe: { isAlive: () => true },
@@ -144,7 +147,7 @@ describe('a failed upgrade', () => {
     );
     expect(dbCreates.length).toBeGreaterThanOrEqual(2);
     expect(await statuses()).toEqual({ 1: 'superseded', 2: 'deployed', 3: 'failed' });
-    const history = await appHistory(engine, APP);
+    const history = await appHistory(dockerHost(engine).store, APP);
     expect(history.running).toBe(2);
     expect(history.revisions[2]?.description).toMatch(
       /^upgrade 1\.1\.0 → 2\.0\.0 failed: service web .*; rolled back to revision 2 \(1\.1\.0\)/,
@@ -178,7 +181,7 @@ describe('rollbackApp', () => {
     const after = await live();
     expect(after.map((c) => c.env)).toEqual(before.map((c) => c.env));
     expect(await statuses()).toEqual({ 1: 'superseded', 2: 'rolled-back', 3: 'deployed' });
-    const records = await new HostState(engine).releases(APP);
+    const records = await dockerHost(engine).store.releases(APP);
     expect(records[2]).toMatchObject({
       description: 'rollback to revision 1',
       manifestDigest: records[0]?.manifestDigest,
@@ -210,7 +213,7 @@ describe('rollbackApp', () => {
   it('fails with INTEGRITY, naming the digest, when the catalog no longer has the manifest', async () => {
     await deployApp(ctx, req(`${APP}@1.0.0`), OPTS);
     await deployApp(ctx, req(`${APP}@1.1.0`), OPTS);
-    const digest = (await new HostState(engine).releases(APP))[0]?.manifestDigest ?? '';
+    const digest = (await dockerHost(engine).store.releases(APP))[0]?.manifestDigest ?? '';
     const edited = {
       ...ctx,
       catalog: catalogOf([{ version: '1.0.0', schema: '1b' }, VERSIONS[1] as AppVersion]),
@@ -249,7 +252,7 @@ describe('history', () => {
     await deployApp(ctx, req(`${APP}@1.0.0`), OPTS);
     for (let i = 0; i < 3; i++)
       await deployApp(ctx, req(`${APP}@2.0.0`), OPTS).catch(() => undefined);
-    const h = await appHistory(engine, APP);
+    const h = await appHistory(dockerHost(engine).store, APP);
     expect(h.revisions.map((r) => [r.revision, r.status])).toEqual([
       [1, 'deployed'],
       [4, 'failed'],
@@ -259,21 +262,22 @@ describe('history', () => {
   });
 
   it('says so when the app has no history', async () => {
-    await expect(appHistory(engine, 'tidak-ada')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(appHistory(dockerHost(engine).store, 'tidak-ada')).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
   });
 });
 
 describe('the lock', () => {
   it('refuses a second operation while one runs, naming the holder', async () => {
     await deployApp(ctx, req(`${APP}@1.0.0`), OPTS);
-    const state = new HostState(engine);
-    const release = await state.lock(
-      APP,
-      { user: 'siti', hostname: 'diskominfo', pid: 777 },
-      'ksad deploy x',
-      ctx.probe,
-      new Date('2026-06-01T07:00:00Z'),
-    );
+    const state = dockerHost(engine).store;
+    const release = await takeLock(state, APP, {
+      operator: { user: 'siti', hostname: 'diskominfo', pid: 777 },
+      command: 'ksad deploy x',
+      probe: ctx.probe,
+      now: new Date('2026-06-01T07:00:00Z'),
+    });
     const locked = (await deployApp(ctx, req(`${APP}@1.1.0`), OPTS).catch(
       (e: unknown) => e,
     )) as KsadError;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { auditHost, parseReleaseVolumes, type AuditInput } from '../../../src/core/audit.js';
+import { auditHost as judge, type AuditInput } from '../../../src/core/audit.js';
 import type {
   Catalog,
   LoadedManifest,
@@ -12,7 +12,39 @@ import { overallHash } from '../../../src/core/release-hash.js';
 import type { HostProfile, ReleaseRecord } from '../../../src/core/release.js';
 import type { Member, Mou } from '../../../src/core/schema/index.js';
 import { buildDesiredState } from '../../../src/core/service-specs.js';
+import {
+  appKey,
+  decodeLockHolder,
+  decodeRelease,
+  decodeSecrets,
+  newestByKey,
+  releaseKey,
+} from '../../../src/targets/docker-host/record-labels.js';
 import { antreanManifest, CONFIG, SECRETS, SUMBAWA } from '../deploy/fixtures.js';
+
+/** What a Docker host shows: the release store's volumes and lock among the app's resources. */
+type HostView = Omit<AuditInput, 'records' | 'secrets' | 'locks'>;
+
+/** Audits `view` as the Docker host's store and target read it (the same label codec). */
+function auditHost(view: HostView): ReturnType<typeof judge> {
+  const kindOf = (r: { labels: Record<string, string> }): string => r.labels[Label.kind] ?? '';
+  const store = new Set(['release', 'host', 'secrets', 'lock']);
+  const ofKind = (kind: string) => view.volumes.filter((v) => kindOf(v) === kind);
+  return judge({
+    ...view,
+    records: newestByKey(ofKind('release'), releaseKey).map(decodeRelease),
+    secrets: newestByKey(ofKind('secrets'), appKey).map(decodeSecrets),
+    locks: view.containers
+      .filter((c) => kindOf(c) === 'lock')
+      .map((c) => ({
+        app: c.labels[Label.app] ?? '',
+        where: `container ${c.name}`,
+        holder: decodeLockHolder(c.labels),
+      })),
+    volumes: view.volumes.filter((v) => !store.has(kindOf(v))),
+    containers: view.containers.filter((c) => !store.has(kindOf(c))),
+  });
+}
 
 /*
  * The audit is a pure function of what the host and the catalog hold: each case starts from a
@@ -72,6 +104,7 @@ const catalogOf = (patch: Partial<Catalog> = {}): Catalog => ({
 const profile: HostProfile = {
   region: SUMBAWA,
   name: 'Diskominfotik Kabupaten Sumbawa',
+  target: 'docker',
   policy: { bindAddress: '127.0.0.1', allowUnsigned: true, historyLimit: 10 },
   initializedAt: '2025-01-01T00:00:00Z',
   initializedBy: 'root@host',
@@ -158,7 +191,7 @@ const images = (): Record<string, ImageInfo | null> =>
   );
 
 /** A clean deploy: what the host holds right after `ksad deploy antrean-daring`. */
-function cleanHost(): AuditInput {
+function cleanHost(): HostView {
   return {
     profile,
     engine: { endpoint: 'unix:///var/run/docker.sock', version: '20.10.24' },
@@ -180,10 +213,10 @@ function cleanHost(): AuditInput {
 }
 
 const withContainer = (
-  input: AuditInput,
+  input: HostView,
   service: string,
   patch: (c: ContainerInfo) => ContainerInfo,
-): AuditInput => ({
+): HostView => ({
   ...input,
   containers: input.containers.map((c) => (c.labels[Label.service] === service ? patch(c) : c)),
 });
@@ -193,7 +226,7 @@ type Expected = Array<[severity: string, code: string, subject: string, message:
 const WEB = 'service web (ksad-antrean-daring-web)';
 const WORKER = 'service worker (ksad-antrean-daring-worker)';
 
-const cases: Array<{ name: string; input: () => AuditInput; findings: Expected }> = [
+const cases: Array<{ name: string; input: () => HostView; findings: Expected }> = [
   { name: 'a clean deploy has no findings', input: cleanHost, findings: [] },
   {
     name: 'MoU ending within 90 days is expiring',
@@ -668,19 +701,21 @@ describe('auditHost', () => {
   });
 });
 
-describe('parseReleaseVolumes', () => {
+describe('the Docker host record codec, as the audit reads it', () => {
   it('keeps damaged records as such, with their app', () => {
-    const entries = parseReleaseVolumes([
-      recordVolume(record),
-      volume(
-        'ksad-release-x-r1',
-        managedLabels('release', { [Label.app]: 'x', [Label.record]: '{}' }),
-      ),
-      volume('ksad-x-data', managedLabels('volume', { [Label.app]: 'x' })),
-    ]);
+    const entries = newestByKey(
+      [
+        recordVolume(record),
+        volume(
+          'ksad-release-x-r1',
+          managedLabels('release', { [Label.app]: 'x', [Label.record]: '{}' }),
+        ),
+      ],
+      releaseKey,
+    ).map(decodeRelease);
     expect(entries).toEqual([
-      { volume: names.releaseRecord(APP, 3), record },
-      { volume: 'ksad-release-x-r1', damaged: true, app: 'x' },
+      { where: `volume ${names.releaseRecord(APP, 3)}`, record },
+      { where: 'volume ksad-release-x-r1', damaged: true, app: 'x' },
     ]);
   });
 });

@@ -310,7 +310,7 @@ describe('buildDesiredState: problems', () => {
             ]),
         ),
       },
-      'services.db.volumes[0].source: host paths and sockets ("/var/run/docker.sock") are not deployable',
+      'services.db.volumes.0.source: mounts the Docker socket (/var/run/docker.sock)',
     ],
     [
       'service_healthy on a service without healthcheck',
@@ -319,7 +319,7 @@ describe('buildDesiredState: problems', () => {
           (m) => (m.services.web!.dependsOn = { worker: { condition: 'service_healthy' } }),
         ),
       },
-      'services.web.dependsOn.worker: condition service_healthy needs a healthcheck on "worker"',
+      'services.web.dependsOn.worker.condition: waits for "worker" to be healthy (the default condition) but "worker" has no healthcheck',
     ],
     [
       'an override for an unknown service',

@@ -1,0 +1,9 @@
+import { createHash } from 'node:crypto';
+import type { SourceFile } from './catalog-model.js';
+
+/** Identifies a catalog's content: its root and every file's path and text. */
+export function contentKey(root: string, files: readonly SourceFile[]): string {
+  const hash = createHash('sha256').update(root).update('\0');
+  for (const f of files) hash.update(f.path).update('\0').update(f.text).update('\0');
+  return hash.digest('hex');
+}

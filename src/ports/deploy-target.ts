@@ -1,0 +1,76 @@
+/**
+ * Where releases run, at the level of a release: the target's facts, an app's actual state,
+ * applying a plan, removing an app. The Docker host is `targets/docker-host/target.ts`; a new kind
+ * of target (a Docker Swarm) is a folder of its own under `src/targets/` implementing this port and
+ * `ReleaseStore`. `test/contract/deploy-target.contract.ts` runs against the fake and a real engine.
+ */
+import type { ContainerInfo, EngineInfo, ImageInfo } from '../core/engine-model.js';
+import type { ActualState, Plan } from '../core/plan.js';
+import type { TargetKind } from '../core/release.js';
+import type { DesiredState } from '../core/service-specs.js';
+import type { Progress } from './progress.js';
+
+/** A plan to apply, with what it was worked out against. */
+export interface TargetChange {
+  app: string;
+  desired: DesiredState;
+  plan: Plan;
+  actual: ActualState;
+  /** Image references the target already has. */
+  imagesPresent: ReadonlySet<string>;
+  /** The revision that runs now (null on a first install). */
+  currentRevision: number | null;
+  /** How long a service may take to become healthy (or running, without a healthcheck). */
+  healthTimeoutMs: number;
+  /** Values masked in any log line shown on failure. */
+  secretValues: readonly string[];
+}
+
+/**
+ * The result of applying a change. Applied: every service runs its new spec; `finish` retires what
+ * the change replaced (kept old containers, removed services), which the use-case does while it
+ * records the revision. Failed: the target restored the previous state (or says why it could not).
+ */
+export type ApplyOutcome =
+  { ok: true; finish(): Promise<void> } | { ok: false; error: unknown; restoreError?: unknown };
+
+export interface Removal {
+  removedContainers: string[];
+  removedNetwork: boolean;
+  /** Data volumes of the app, kept or (with purgeData) removed. */
+  volumes: string[];
+}
+
+export interface DeployTarget {
+  readonly kind: TargetKind;
+  /** Reachability and versions. */
+  facts(): Promise<EngineInfo>;
+  /** What ksad runs for `app`, or for every app. */
+  actual(app?: string): Promise<ActualState>;
+  /** Everything carrying ksad's labels that is not the release store's own: what audit judges. */
+  inventory(): Promise<ActualState>;
+  /** Which of `refs` the target already has. */
+  imagesPresent(refs: readonly string[]): Promise<Set<string>>;
+  /** The target's view of each image reference (null: not present). */
+  images(refs: readonly string[]): Promise<Record<string, ImageInfo | null>>;
+  /** Containers found by name that lost ksad's labels (recreated by hand), by name. */
+  unlabelled(names: readonly string[]): Promise<Record<string, ContainerInfo>>;
+
+  /** True when `actual` shows a change that was interrupted (a kill mid-deploy). */
+  interrupted(actual: ActualState): boolean;
+  /** Brings back the last good state an interrupted change left; returns how many it recovered. */
+  recover(actual: ActualState, progress: Progress): Promise<number>;
+  /** Brings in the images `change` starts that the target lacks, each checked against its digest. */
+  provideImages(change: TargetChange, progress: Progress): Promise<void>;
+  /**
+   * Applies `change` (its images provided): network and volumes, then services level by level,
+   * health-gated; on a failure the previous state is restored.
+   */
+  apply(change: TargetChange, progress: Progress): Promise<ApplyOutcome>;
+  /** Stops and removes the app's services (reverse `levels`) and network; volumes only with purgeData. */
+  remove(
+    app: string,
+    opts: { levels: readonly string[][]; purgeData: boolean },
+    progress: Progress,
+  ): Promise<Removal>;
+}
