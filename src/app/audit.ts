@@ -5,24 +5,29 @@ import {
   type AuditReport,
 } from '../core/audit.js';
 import type { Catalog } from '../core/catalog-model.js';
+import type { Clock } from '../ports/clock.js';
 import type { ContainerInfo, ImageInfo } from '../core/engine-model.js';
 import { KsadError } from '../core/errors.js';
 import { Label } from '../core/labels.js';
 import type { DockerEngine } from '../ports/docker-engine.js';
+import { calendarOf } from './calendar.js';
 import { HostState } from './host-state.js';
 
 export interface AuditContext {
   engine: DockerEngine;
   catalog: Catalog;
+  clock: Clock;
 }
 
 export interface AuditOptions {
   /** Audit only this app. */
   app?: string;
-  /** `YYYY-MM-DD`: the day MoUs are judged on. */
-  today: string;
-  /** ISO timestamp recorded in the report. */
-  generatedAt: string;
+  /**
+   * `YYYY-MM-DD`: judge MoUs on this day (`--date`). Without it, today in the host's zone.
+   */
+  today?: string | undefined;
+  /** ISO timestamp recorded in the report; default the clock's instant. */
+  generatedAt?: string;
 }
 
 /**
@@ -42,6 +47,7 @@ export async function auditApps(ctx: AuditContext, opts: AuditOptions): Promise<
     ctx.engine.listNetworks(managed),
     ctx.engine.listVolumes(managed),
   ]);
+  const calendar = calendarOf(ctx.clock, { host: profile, date: opts.today });
   const current = currentReleases(parseReleaseVolumes(volumes), opts.app);
   if (opts.app !== undefined && current.length === 0) {
     const ofApp = (labels: Readonly<Record<string, string>>): boolean =>
@@ -75,7 +81,7 @@ export async function auditApps(ctx: AuditContext, opts: AuditOptions): Promise<
   const unlabelled: Record<string, ContainerInfo> = {};
   for (const [name, c] of strays) if (c) unlabelled[name] = c;
 
-  return auditHost({
+  const report = auditHost({
     profile,
     engine: { endpoint: info.endpoint, version: info.version },
     catalog: ctx.catalog,
@@ -84,8 +90,9 @@ export async function auditApps(ctx: AuditContext, opts: AuditOptions): Promise<
     networks,
     unlabelled,
     images,
-    today: opts.today,
-    generatedAt: opts.generatedAt,
+    today: calendar.date,
+    generatedAt: opts.generatedAt ?? ctx.clock.now().toISOString(),
     ...(opts.app !== undefined ? { app: opts.app } : {}),
   });
+  return { ...report, calendar };
 }

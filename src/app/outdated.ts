@@ -1,15 +1,18 @@
+import type { Calendar } from '../core/calendar.js';
 import type { Catalog } from '../core/catalog-model.js';
 import { outdatedEntry, type OutdatedEntry } from '../core/outdated.js';
 import type { Clock } from '../ports/clock.js';
 import type { DockerEngine } from '../ports/docker-engine.js';
+import { calendarOf } from './calendar.js';
 import { HostState } from './host-state.js';
-import { today } from './prepare.js';
 
 export interface OutdatedReport {
   region: { code: string; name: string };
   catalog: string;
-  /** The date MoUs were checked on (YYYY-MM-DD). */
+  /** The date MoUs were checked on (YYYY-MM-DD), in the host's zone. */
   checkedOn: string;
+  /** That date, the host's zone and where the zone came from. */
+  calendar: Calendar;
   apps: OutdatedEntry[];
 }
 
@@ -27,11 +30,13 @@ export async function outdatedApps(ctx: {
   const records = await state.releases();
   const running = new Map<string, (typeof records)[number]>();
   for (const r of records) if (r.status === 'deployed') running.set(r.app, r);
-  const day = today(ctx.clock);
+  const calendar = calendarOf(ctx.clock, { host: profile });
+  const day = calendar.date;
   return {
     region: profile.region,
     catalog: ctx.catalog.name,
     checkedOn: day,
+    calendar,
     apps: [...running.values()]
       .sort((a, b) => a.app.localeCompare(b.app))
       .map((r) => outdatedEntry(ctx.catalog, r, profile.region.code, day)),

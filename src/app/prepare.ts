@@ -25,6 +25,7 @@ import { buildDesiredState, type DesiredState } from '../core/service-specs.js';
 import { diagnosticAt, locate, parseYaml, zodIssuesToDiagnostics } from '../core/yaml-doc.js';
 import type { Clock } from '../ports/clock.js';
 import type { DockerEngine } from '../ports/docker-engine.js';
+import { calendarOf } from './calendar.js';
 import { HostState } from './host-state.js';
 import { verifyManifest, type SignatureRecord } from './verify.js';
 
@@ -94,10 +95,6 @@ export interface Prepared {
   history: ReleaseRecord[];
   /** The manifest's image references that the engine already has. */
   imagesPresent: Set<string>;
-}
-
-export function today(clock: Clock): string {
-  return clock.now().toISOString().slice(0, 10);
 }
 
 /** The manifest whose file has `digest`, or INTEGRITY naming the recorded file. */
@@ -242,7 +239,7 @@ export async function prepareDeploy(
     ctx.catalog,
     chosen,
     profile,
-    today(ctx.clock),
+    calendarOf(ctx.clock, { host: profile }).date,
     req.overrideReason,
   );
   const { manifest } = loaded;

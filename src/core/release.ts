@@ -1,22 +1,35 @@
 import { z } from 'zod';
-import { regionCode } from './schema/common.js';
+import { hostTimeZone } from './calendar.js';
+import { regionCode, timeZone } from './schema/common.js';
 import { overlaySchema } from './schema/overlay.js';
 
-/** The host profile, kept on the Docker host itself: which region owns it and its policy. */
-export const hostProfileSchema = z.strictObject({
-  region: z.strictObject({ code: regionCode, name: z.string() }),
-  name: z.string(),
-  policy: z.strictObject({
-    /** Address published ports bind to. */
-    bindAddress: z.string().default('127.0.0.1'),
-    /** Deploy manifests without a valid signature (recorded with the release). */
-    allowUnsigned: z.boolean().default(false),
-    /** Release records kept per app (the running one is never dropped). */
-    historyLimit: z.number().int().min(1).max(1000).default(10),
-  }),
-  initializedAt: z.string(),
-  initializedBy: z.string(),
-});
+/**
+ * The host profile, kept on the Docker host itself: which region owns it, the zone whose calendar
+ * its MoUs run by, and its policy. A profile written before zones were recorded gets its
+ * region's zone when read.
+ */
+export const hostProfileSchema = z
+  .strictObject({
+    region: z.strictObject({ code: regionCode, name: z.string() }),
+    /** WIB, WITA or WIT; `host init` derives it from the region's province unless told. */
+    timeZone: timeZone.optional(),
+    name: z.string(),
+    policy: z.strictObject({
+      /** Address published ports bind to. */
+      bindAddress: z.string().default('127.0.0.1'),
+      /** Deploy manifests without a valid signature (recorded with the release). */
+      allowUnsigned: z.boolean().default(false),
+      /** Release records kept per app (the running one is never dropped). */
+      historyLimit: z.number().int().min(1).max(1000).default(10),
+    }),
+    initializedAt: z.string(),
+    initializedBy: z.string(),
+  })
+  .transform(({ region, timeZone: recorded, ...rest }) => {
+    // Absent only when the province has no known zone; calendarFor then says what to run.
+    const zone = hostTimeZone({ region, timeZone: recorded });
+    return { region, ...(zone === undefined ? {} : { timeZone: zone }), ...rest };
+  });
 export type HostProfile = z.infer<typeof hostProfileSchema>;
 
 export const releaseStatus = z.enum([
