@@ -103,7 +103,7 @@ export function appText(app: AppDetails | Dated<AppDetails>): string {
   }
   parts.push(
     section(
-      'calendar' in app ? `MoUs (as of ${calendarText(app.calendar)})` : 'MoUs',
+      'calendar' in app ? `MoUs, as of ${calendarText(app.calendar)}` : 'MoUs',
       app.mous.length === 0
         ? `No MoU of ${app.publisher.slug} lists ${app.name}.`
         : renderTable(
