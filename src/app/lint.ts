@@ -50,8 +50,11 @@ export async function lintCatalogUseCase(
   const sources = await ctx.files.readCatalogFiles(at.root);
   // The day is needed before the catalog is indexed; its catalog.yaml alone says the zone.
   const info = sources.find((f) => f.path === CATALOG_FILE);
-  const zone = info && parseAndValidate(info.path, info.text, catalogFileSchema).data?.timeZone;
-  const calendar = calendarOf(ctx.clock, { catalog: zone ?? undefined, date: options.today });
+  const zone =
+    info === undefined
+      ? undefined
+      : parseAndValidate(info.path, info.text, catalogFileSchema).data?.timeZone;
+  const calendar = calendarOf(ctx.clock, { catalog: zone, date: options.today });
   const opts: LintOptions = { today: calendar.date };
   const manifests = sources.filter((f) => isCatalogManifest(f.path));
   const checker = ctx.checker;
