@@ -220,8 +220,8 @@ document:
   for (let r = 0; r < ROUNDS; r++) {
     const a = await timed(() =>
       auditApps(
-        { store: host.store, target: host.target, catalog },
-        { today: '2026-06-01', generatedAt: new Date().toISOString() },
+        { store: host.store, target: host.target, catalog, clock: { now: () => new Date() } },
+        { today: '2026-06-01' },
       ),
     );
     rounds.audit.push(a.ms);

@@ -1,23 +1,28 @@
 import { auditHost, currentReleases, type AuditReport } from '../core/audit.js';
 import type { Catalog } from '../core/catalog-model.js';
+import type { Clock } from '../ports/clock.js';
 import { KsadError } from '../core/errors.js';
 import { Label } from '../core/labels.js';
 import type { DeployTarget } from '../ports/deploy-target.js';
 import type { ReleaseStore } from '../ports/release-store.js';
+import { calendarOf } from './calendar.js';
 
 export interface AuditContext {
   store: ReleaseStore;
   target: DeployTarget;
   catalog: Catalog;
+  clock: Clock;
 }
 
 export interface AuditOptions {
   /** Audit only this app. */
   app?: string;
-  /** `YYYY-MM-DD`: the day MoUs are judged on. */
-  today: string;
-  /** ISO timestamp recorded in the report. */
-  generatedAt: string;
+  /**
+   * `YYYY-MM-DD`: judge MoUs on this day (`--date`). Without it, today in the host's zone.
+   */
+  today?: string | undefined;
+  /** ISO timestamp recorded in the report; default the clock's instant. */
+  generatedAt?: string;
 }
 
 /**
@@ -36,6 +41,7 @@ export async function auditApps(ctx: AuditContext, opts: AuditOptions): Promise<
     ctx.store.snapshot(),
     ctx.target.inventory(),
   ]);
+  const calendar = calendarOf(ctx.clock, { host: profile, date: opts.today });
   const current = currentReleases(stored.records, opts.app);
   if (opts.app !== undefined && current.length === 0) {
     const ofApp = (labels: Readonly<Record<string, string>>): boolean =>
@@ -68,7 +74,7 @@ export async function auditApps(ctx: AuditContext, opts: AuditOptions): Promise<
     ctx.target.unlabelled(absent),
   ]);
 
-  return auditHost({
+  const report = auditHost({
     profile,
     engine: { endpoint: info.endpoint, version: info.version },
     catalog: ctx.catalog,
@@ -78,8 +84,9 @@ export async function auditApps(ctx: AuditContext, opts: AuditOptions): Promise<
     ...inventory,
     unlabelled,
     images,
-    today: opts.today,
-    generatedAt: opts.generatedAt,
+    today: calendar.date,
+    generatedAt: opts.generatedAt ?? ctx.clock.now().toISOString(),
     ...(opts.app !== undefined ? { app: opts.app } : {}),
   });
+  return { ...report, calendar };
 }

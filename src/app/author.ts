@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import type { Calendar } from '../core/calendar.js';
 import { parseAndValidate } from '../core/catalog-build.js';
 import { composeEnvFiles, importCompose, parseEnvFile, pinImages } from '../core/compose-import.js';
 import type { DraftMetadata } from '../core/compose-import.js';
@@ -39,6 +40,8 @@ export interface ComposeDraftResult {
   decisions: string[];
   /** What `ksad manifest lint` says about the draft (without a catalog): only the decisions above. */
   lint: Diagnostic[];
+  /** The day the draft was linted on, and its zone. */
+  calendar: Calendar;
 }
 
 export interface ComposeDraftOptions {
@@ -48,7 +51,8 @@ export interface ComposeDraftOptions {
   out?: string | undefined;
   /** Overwrite --out when it exists. */
   force?: boolean;
-  today: string;
+  /** The day the draft is linted on (no catalog: the machine's zone). */
+  calendar: Calendar;
 }
 
 async function readOptional(files: CatalogFiles, path: string): Promise<string | null> {
@@ -183,7 +187,9 @@ export async function draftManifestFromCompose(
 
   const yaml = toYaml(draft.manifest);
   const lintPath = options.out ?? 'manifest.yaml';
-  const lint = lintManifestFiles([{ path: lintPath, text: yaml }], null, { today: options.today });
+  const lint = lintManifestFiles([{ path: lintPath, text: yaml }], null, {
+    today: options.calendar.date,
+  });
   const out = await writeOut(ctx.files, options.out, yaml, options.force);
   return {
     manifest: draft.manifest,
@@ -193,6 +199,7 @@ export async function draftManifestFromCompose(
     unpinned: pinned.unpinned,
     decisions: draft.decisions,
     lint,
+    calendar: options.calendar,
   };
 }
 

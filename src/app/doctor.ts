@@ -28,11 +28,18 @@ export async function runDoctor(ctx: {
     const profile = await ctx.store.profile();
     checks.push(
       profile
-        ? {
-            name: 'host',
-            status: 'ok',
-            detail: `${profile.name}: ${profile.region.name} (${profile.region.code}), ports bind to ${profile.policy.bindAddress}`,
-          }
+        ? profile.timeZone === undefined
+          ? {
+              name: 'host',
+              status: 'warn',
+              detail: `${profile.name}: ${profile.region.name} (${profile.region.code}) has no time zone, so MoUs cannot be dated`,
+              fix: `ksad host init --region ${profile.region.code} --time-zone WIB|WITA|WIT`,
+            }
+          : {
+              name: 'host',
+              status: 'ok',
+              detail: `${profile.name}: ${profile.region.name} (${profile.region.code}), MoUs dated in ${profile.timeZone}, ports bind to ${profile.policy.bindAddress}`,
+            }
         : {
             name: 'host',
             status: 'fail',

@@ -1,4 +1,5 @@
 import type { Catalog } from '../core/catalog-model.js';
+import { parseTimeZone, regionTimeZone, TIME_ZONE_NAMES, type TimeZone } from '../core/calendar.js';
 import { KsadError } from '../core/errors.js';
 import { hostProfileSchema, type HostProfile } from '../core/release.js';
 import { REGION_CODE_PATTERN } from '../core/schema/common.js';
@@ -13,6 +14,8 @@ export interface HostInitRequest {
   bindAddress?: string | undefined;
   historyLimit?: number | undefined;
   allowUnsigned?: boolean | undefined;
+  /** WIB, WITA, WIT or their IANA names; default: kept, else the region's province's zone. */
+  timeZone?: string | undefined;
 }
 
 /**
@@ -50,8 +53,24 @@ export async function initHost(
       },
     );
   }
+  const given = req.timeZone === undefined ? undefined : checkTimeZone(req.timeZone);
   await ctx.target.facts();
   const existing = await ctx.store.profile();
+  // A zone set by hand survives a later init of the same region without --time-zone.
+  const timeZone =
+    given ?? (existing?.region.code === member.member.code ? existing.timeZone : undefined);
+  if (timeZone === undefined && regionTimeZone(member.member.code) === undefined) {
+    const code = member.member.code;
+    throw new KsadError(
+      'USAGE',
+      `no time zone is known for province ${code.slice(0, 2)} (region ${code})`,
+      {
+        suggestions: [
+          `name the region's zone: ksad host init --region ${code} --time-zone WIB|WITA|WIT`,
+        ],
+      },
+    );
+  }
   const policy = {
     bindAddress: req.bindAddress ?? existing?.policy.bindAddress,
     historyLimit: req.historyLimit ?? existing?.policy.historyLimit,
@@ -59,6 +78,7 @@ export async function initHost(
   };
   const profile = hostProfileSchema.parse({
     region: { code: member.member.code, name: member.member.name },
+    ...(timeZone === undefined ? {} : { timeZone }),
     name: req.name ?? existing?.name ?? member.member.agency ?? member.member.name,
     target: ctx.target.kind,
     policy: Object.fromEntries(Object.entries(policy).filter(([, v]) => v !== undefined)),
@@ -67,4 +87,13 @@ export async function initHost(
   });
   await ctx.store.saveProfile(profile);
   return { profile, replaced: existing !== null };
+}
+
+/** `--time-zone` as ksad records it (WIB, WITA or WIT); checked before the host is touched. */
+function checkTimeZone(text: string): TimeZone {
+  const zone = parseTimeZone(text);
+  if (zone !== undefined) return zone;
+  throw new KsadError('USAGE', `--time-zone "${text}" is not one of Indonesia's time zones`, {
+    suggestions: [`use one of: ${TIME_ZONE_NAMES.join(', ')}`],
+  });
 }

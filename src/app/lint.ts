@@ -1,4 +1,5 @@
-import { CATALOG_FILE, isCatalogManifest } from '../core/catalog-build.js';
+import type { Calendar } from '../core/calendar.js';
+import { CATALOG_FILE, isCatalogManifest, parseAndValidate } from '../core/catalog-build.js';
 import type { Catalog } from '../core/catalog-model.js';
 import { formatDiagnostic, sortDiagnostics, type Diagnostic } from '../core/diagnostics.js';
 import { KsadError, isKsadError } from '../core/errors.js';
@@ -9,7 +10,9 @@ import {
   type LintOptions,
   type ManifestCheck,
 } from '../core/lint/index.js';
+import { catalogFileSchema } from '../core/schema/index.js';
 import { silentProgress } from '../ports/progress.js';
+import { calendarOf } from './calendar.js';
 import { locateCatalog, openCatalog, SAMPLE_CATALOG, type CatalogContext } from './catalogs.js';
 import { publishedVersionsChanged } from './publish.js';
 
@@ -22,6 +25,16 @@ export interface LintReport {
   diagnostics: Diagnostic[];
   errors: number;
   warnings: number;
+  /** The day MoUs were judged on (expired ones are warnings) and the zone it was taken in. */
+  calendar: Calendar;
+}
+
+/** What the lint use-cases are asked. */
+export interface LintRequest {
+  /** Added name, `sample`, or folder path; the default catalog when absent. */
+  catalog?: string | undefined;
+  /** A fixed day `YYYY-MM-DD`; without it, today in the catalog's zone, else the machine's. */
+  today?: string | undefined;
 }
 
 /**
@@ -31,11 +44,18 @@ export interface LintReport {
  */
 export async function lintCatalogUseCase(
   ctx: CatalogContext,
-  options: { catalog?: string | undefined; today: string },
+  options: LintRequest,
 ): Promise<LintReport> {
   const at = await locateCatalog(ctx, options.catalog);
   const sources = await ctx.files.readCatalogFiles(at.root);
-  const opts: LintOptions = { today: options.today };
+  // The day is needed before the catalog is indexed; its catalog.yaml alone says the zone.
+  const info = sources.find((f) => f.path === CATALOG_FILE);
+  const zone =
+    info === undefined
+      ? undefined
+      : parseAndValidate(info.path, info.text, catalogFileSchema).data?.timeZone;
+  const calendar = calendarOf(ctx.clock, { catalog: zone, date: options.today });
+  const opts: LintOptions = { today: calendar.date };
   const manifests = sources.filter((f) => isCatalogManifest(f.path));
   const checker = ctx.checker;
   const checked = await (ctx.progress ?? silentProgress).step(
@@ -66,7 +86,7 @@ export async function lintCatalogUseCase(
     ...index.manifests.map((m) => m.file),
     ...diagnostics.map((d) => d.file),
   ]);
-  return report({ name: at.name, root: at.root, commit }, files.size, diagnostics);
+  return report({ name: at.name, root: at.root, commit }, files.size, diagnostics, calendar);
 }
 
 /**
@@ -77,7 +97,7 @@ export async function lintCatalogUseCase(
 export async function lintManifestsUseCase(
   ctx: CatalogContext,
   paths: readonly string[],
-  options: { catalog?: string | undefined; today: string },
+  options: LintRequest,
 ): Promise<LintReport> {
   const files = await ctx.files.readFiles(paths);
   if (files.length === 0) {
@@ -95,10 +115,12 @@ export async function lintManifestsUseCase(
       catalog = null;
     }
   }
+  const calendar = calendarOf(ctx.clock, { catalog: catalog?.info?.timeZone, date: options.today });
   return report(
     catalog,
     files.length,
-    unique(lintManifestFiles(files, catalog, { today: options.today })),
+    unique(lintManifestFiles(files, catalog, { today: calendar.date })),
+    calendar,
   );
 }
 
@@ -106,6 +128,7 @@ function report(
   catalog: { name: string; root: string; commit?: string | undefined } | null,
   files: number,
   diagnostics: Diagnostic[],
+  calendar: Calendar,
 ): LintReport {
   const sorted = sortDiagnostics(diagnostics);
   return {
@@ -117,6 +140,7 @@ function report(
     diagnostics: sorted,
     errors: sorted.filter((d) => d.severity === 'error').length,
     warnings: sorted.filter((d) => d.severity === 'warning').length,
+    calendar,
   };
 }
 

@@ -1,14 +1,17 @@
+import type { Calendar } from '../core/calendar.js';
 import type { Catalog } from '../core/catalog-model.js';
 import { outdatedEntry, type OutdatedEntry } from '../core/outdated.js';
 import type { Clock } from '../ports/clock.js';
 import type { ReleaseStore } from '../ports/release-store.js';
-import { today } from './prepare.js';
+import { calendarOf } from './calendar.js';
 
 export interface OutdatedReport {
   region: { code: string; name: string };
   catalog: string;
-  /** The date MoUs were checked on (YYYY-MM-DD). */
+  /** The date MoUs were checked on (YYYY-MM-DD), in the host's zone. */
   checkedOn: string;
+  /** That date, the host's zone and where the zone came from. */
+  calendar: Calendar;
   apps: OutdatedEntry[];
 }
 
@@ -24,11 +27,13 @@ export async function outdatedApps(ctx: {
   const [profile, records] = await Promise.all([ctx.store.requireProfile(), ctx.store.releases()]);
   const running = new Map<string, (typeof records)[number]>();
   for (const r of records) if (r.status === 'deployed') running.set(r.app, r);
-  const day = today(ctx.clock);
+  const calendar = calendarOf(ctx.clock, { host: profile });
+  const day = calendar.date;
   return {
     region: profile.region,
     catalog: ctx.catalog.name,
     checkedOn: day,
+    calendar,
     apps: [...running.values()]
       .sort((a, b) => a.app.localeCompare(b.app))
       .map((r) => outdatedEntry(ctx.catalog, r, profile.region.code, day)),

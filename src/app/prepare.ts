@@ -27,6 +27,7 @@ import { diagnosticAt, locate, parseYaml, zodIssuesToDiagnostics } from '../core
 import type { Clock } from '../ports/clock.js';
 import type { DeployTarget } from '../ports/deploy-target.js';
 import type { ReleaseStore } from '../ports/release-store.js';
+import { calendarOf } from './calendar.js';
 import { verifyManifest, type SignatureRecord } from './verify.js';
 
 /** An overlay file as the user named it, with its text. */
@@ -98,10 +99,6 @@ export interface Prepared {
   history: ReleaseRecord[];
   /** The manifest's image references that the engine already has. */
   imagesPresent: Set<string>;
-}
-
-export function today(clock: Clock): string {
-  return clock.now().toISOString().slice(0, 10);
 }
 
 /** The manifest whose file has `digest`, or INTEGRITY naming the recorded file. */
@@ -256,7 +253,7 @@ export async function prepareDeploy(
     ctx.catalog,
     chosen,
     profile,
-    today(ctx.clock),
+    calendarOf(ctx.clock, { host: profile }).date,
     req.overrideReason,
   );
   const { manifest } = loaded;

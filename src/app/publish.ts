@@ -1,4 +1,5 @@
 import semver from 'semver';
+import type { Calendar } from '../core/calendar.js';
 import { fileDigest, MANIFEST_PATH, parseAndValidate } from '../core/catalog-build.js';
 import type { Catalog } from '../core/catalog-model.js';
 import { formatDiagnostic, type Diagnostic } from '../core/diagnostics.js';
@@ -18,6 +19,7 @@ import type { CatalogFiles } from '../ports/catalog-files.js';
 import type { GitRepository, GitWorkingCopy } from '../ports/git-repository.js';
 import { RegistryError, type ImageRegistry } from '../ports/image-registry.js';
 import type { KeyStore } from '../ports/key-store.js';
+import { calendarOf } from './calendar.js';
 import { openCatalog, type CatalogContext } from './catalogs.js';
 
 export interface SignRequest {
@@ -116,7 +118,8 @@ export interface PublishRequest {
   keyId?: string | undefined;
   push: boolean;
   skipRegistryCheck: boolean;
-  today: string;
+  /** A fixed day `YYYY-MM-DD` to lint on; without it, today in the catalog's zone, else the machine's. */
+  today?: string | undefined;
 }
 
 export interface PublishResult {
@@ -137,6 +140,8 @@ export interface PublishResult {
   /** Versions of the app that were already published, newest first. */
   previousVersions: string[];
   images: Array<{ image: string; status: 'present' | 'not-checked' }>;
+  /** The day the manifest was linted on, and its zone. */
+  calendar: Calendar;
 }
 
 /**
@@ -163,6 +168,10 @@ export async function publishManifest(
     );
   }
   const catalog = await openCatalog(ctx.catalog, root);
+  const calendar = calendarOf(ctx.catalog.clock, {
+    catalog: catalog.info?.timeZone,
+    date: req.today,
+  });
   const [source] = await files.readFiles([req.manifest]);
   if (source === undefined) throw new KsadError('NOT_FOUND', `No such file: ${req.manifest}`);
 
@@ -175,7 +184,7 @@ export async function publishManifest(
       `manifests/${parsed.publisher}/${parsed.name}/${parsed.version}.yaml`,
       fileDigest(source.text),
     );
-  const problems = lintManifestFiles([source], catalog, { today: req.today }).filter(
+  const problems = lintManifestFiles([source], catalog, { today: calendar.date }).filter(
     (d) => d.severity === 'error',
   );
   if (problems.length > 0 || parsed === null) {
@@ -286,6 +295,7 @@ export async function publishManifest(
     branch,
     previousVersions,
     images,
+    calendar,
   };
 }
 

@@ -6,7 +6,7 @@ import type { AuditReport } from '../core/audit.js';
 import { ExitCode, KsadError } from '../core/errors.js';
 import { KsadCommand } from '../ui/base-command.js';
 import { AUDIT_FORMATS, renderAudit, type AuditFormat } from '../ui/audit-report.js';
-import { catalogContext, systemClock, today } from '../ui/context.js';
+import { catalogContext, systemClock } from '../ui/context.js';
 import { dockerHostFlag, openProfiledHost } from '../ui/engine-context.js';
 import { catalogFlag } from '../ui/flags.js';
 
@@ -39,7 +39,8 @@ With --strict the command exits ${ExitCode.CHANGES_PENDING} when any finding has
       default: false,
     }),
     date: Flags.string({
-      summary: 'Judge MoUs and updates as of this day (YYYY-MM-DD) instead of today.',
+      summary:
+        "Judge MoUs and updates as of this day (YYYY-MM-DD) instead of today in the host's time zone.",
       helpValue: 'YYYY-MM-DD',
     }),
     catalog: catalogFlag,
@@ -48,7 +49,6 @@ With --strict the command exits ${ExitCode.CHANGES_PENDING} when any finding has
 
   async run(): Promise<AuditReport> {
     const { args, flags } = await this.parse(Audit);
-    const day = flags.date ?? today(systemClock);
     if (flags.date !== undefined && !isDay(flags.date)) {
       throw new KsadError(
         'USAGE',
@@ -63,12 +63,8 @@ With --strict the command exits ${ExitCode.CHANGES_PENDING} when any finding has
     let report: AuditReport;
     try {
       report = await auditApps(
-        { store: host.store, target: host.target, catalog },
-        {
-          today: day,
-          generatedAt: systemClock.now().toISOString(),
-          ...(args.app !== undefined ? { app: args.app } : {}),
-        },
+        { store: host.store, target: host.target, catalog, clock: systemClock },
+        { today: flags.date, ...(args.app !== undefined ? { app: args.app } : {}) },
       );
     } finally {
       host.close();

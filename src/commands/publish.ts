@@ -3,7 +3,7 @@ import { FsKeyStore } from '../adapters/fs-key-store.js';
 import { SimpleGitRepository } from '../adapters/simple-git-repository.js';
 import { publishManifest, type PublishResult } from '../app/publish.js';
 import { KsadCommand } from '../ui/base-command.js';
-import { catalogContext, imageRegistry, today } from '../ui/context.js';
+import { catalogContext, imageRegistry } from '../ui/context.js';
 
 export default class Publish extends KsadCommand {
   static override summary = "Publish a signed manifest into a catalog's git working copy.";
@@ -53,7 +53,6 @@ export default class Publish extends KsadCommand {
         keyId: flags['key-id'],
         push: flags.push,
         skipRegistryCheck: flags['skip-registry-check'],
-        today: today(),
       },
     );
     this.log(

@@ -1,10 +1,11 @@
 import { Args, Flags } from '@oclif/core';
 import { searchApps, type AppHit } from '../app/browse.js';
+import { catalogCalendar, type Dated } from '../app/calendar.js';
 import { openCatalog } from '../app/catalogs.js';
 import { SMART_CITY_DIMENSIONS } from '../core/schema/common.js';
 import { KsadCommand } from '../ui/base-command.js';
 import { searchText } from '../ui/browse-text.js';
-import { catalogContext, today } from '../ui/context.js';
+import { catalogContext } from '../ui/context.js';
 import { catalogFlag } from '../ui/flags.js';
 
 export default class Search extends KsadCommand {
@@ -32,17 +33,19 @@ export default class Search extends KsadCommand {
     catalog: catalogFlag,
   };
 
-  async run(): Promise<AppHit[]> {
+  async run(): Promise<Dated<AppHit>[]> {
     const { args, flags } = await this.parse(Search);
-    const catalog = await openCatalog(catalogContext(), flags.catalog);
+    const ctx = catalogContext();
+    const catalog = await openCatalog(ctx, flags.catalog);
+    const calendar = catalogCalendar(ctx.clock, catalog, flags.region);
     const hits = searchApps(catalog, {
       text: args.text,
       publisher: flags.publisher,
       dimension: flags.dimension,
       region: flags.region,
-      today: today(),
+      today: calendar.date,
     });
-    this.log(searchText(hits));
-    return hits;
+    this.log(searchText(hits, flags.region === undefined ? null : calendar));
+    return hits.map((h) => ({ ...h, calendar }));
   }
 }

@@ -1,9 +1,10 @@
 import { Args } from '@oclif/core';
 import { showApp, type AppDetails } from '../app/browse.js';
+import { catalogCalendar, type Dated } from '../app/calendar.js';
 import { openCatalog } from '../app/catalogs.js';
 import { KsadCommand } from '../ui/base-command.js';
 import { appText } from '../ui/browse-text.js';
-import { catalogContext, today } from '../ui/context.js';
+import { catalogContext } from '../ui/context.js';
 import { catalogFlag } from '../ui/flags.js';
 
 export default class Show extends KsadCommand {
@@ -24,10 +25,12 @@ export default class Show extends KsadCommand {
   };
   static override flags = { catalog: catalogFlag };
 
-  async run(): Promise<AppDetails> {
+  async run(): Promise<Dated<AppDetails>> {
     const { args, flags } = await this.parse(Show);
-    const catalog = await openCatalog(catalogContext(), flags.catalog);
-    const app = showApp(catalog, args.app, today());
+    const ctx = catalogContext();
+    const catalog = await openCatalog(ctx, flags.catalog);
+    const calendar = catalogCalendar(ctx.clock, catalog);
+    const app = { ...showApp(catalog, args.app, calendar.date), calendar };
     this.log(appText(app));
     return app;
   }

@@ -1,4 +1,5 @@
 import semver from 'semver';
+import type { Calendar } from './calendar.js';
 import type { Catalog, LoadedManifest, LoadedMou } from './catalog-model.js';
 import type {
   ContainerInfo,
@@ -177,6 +178,7 @@ export interface AuditSummary {
  *   schemaVersion: 1,
  *   generatedAt: "2026-03-01T02:03:04.000Z",   // when the report was made (ISO, UTC)
  *   asOf: "2026-03-01",                          // the date MoUs are judged on (--date)
+ *   calendar: { date, zone, utcOffset, source: host, fixed },  // asOf's zone (ksad audit adds it)
  *   host: { name, region: { code, name }, engine: { endpoint, version } },
  *   catalog: { name, commit: string|null },      // the catalog audited against
  *   scope: string|null,                          // the APP argument
@@ -205,6 +207,8 @@ export interface AuditReport {
   schemaVersion: typeof AUDIT_SCHEMA_VERSION;
   generatedAt: string;
   asOf: string;
+  /** The zone `asOf` was taken in (the host's); added by the use-case that read the profile. */
+  calendar?: Calendar;
   host: {
     name: string;
     region: { code: string; name: string };

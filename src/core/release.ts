@@ -1,28 +1,41 @@
 import { z } from 'zod';
-import { regionCode } from './schema/common.js';
+import { hostTimeZone } from './calendar.js';
+import { regionCode, timeZone } from './schema/common.js';
 import { overlaySchema } from './schema/overlay.js';
 
 /** The kinds of deploy target a host profile can name: one Docker Engine today. */
 export const TARGET_KINDS = ['docker'] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
 
-/** The host profile, kept on the host itself: which region owns it, what kind of target it is, its policy. */
-export const hostProfileSchema = z.strictObject({
-  region: z.strictObject({ code: regionCode, name: z.string() }),
-  name: z.string(),
-  /** How ksad deploys to this host; profiles written before it was recorded are Docker hosts. */
-  target: z.enum(TARGET_KINDS).default('docker'),
-  policy: z.strictObject({
-    /** Address published ports bind to. */
-    bindAddress: z.string().default('127.0.0.1'),
-    /** Deploy manifests without a valid signature (recorded with the release). */
-    allowUnsigned: z.boolean().default(false),
-    /** Release records kept per app (the running one is never dropped). */
-    historyLimit: z.number().int().min(1).max(1000).default(10),
-  }),
-  initializedAt: z.string(),
-  initializedBy: z.string(),
-});
+/**
+ * The host profile, kept on the host itself: what kind of deploy target it is, which region owns it, the zone whose calendar
+ * its MoUs run by, and its policy. A profile written before zones were recorded gets its
+ * region's zone when read.
+ */
+export const hostProfileSchema = z
+  .strictObject({
+    region: z.strictObject({ code: regionCode, name: z.string() }),
+    /** WIB, WITA or WIT; `host init` derives it from the region's province unless told. */
+    timeZone: timeZone.optional(),
+    name: z.string(),
+    /** How ksad deploys to this host; profiles written before it was recorded are Docker hosts. */
+    target: z.enum(TARGET_KINDS).default('docker'),
+    policy: z.strictObject({
+      /** Address published ports bind to. */
+      bindAddress: z.string().default('127.0.0.1'),
+      /** Deploy manifests without a valid signature (recorded with the release). */
+      allowUnsigned: z.boolean().default(false),
+      /** Release records kept per app (the running one is never dropped). */
+      historyLimit: z.number().int().min(1).max(1000).default(10),
+    }),
+    initializedAt: z.string(),
+    initializedBy: z.string(),
+  })
+  .transform(({ region, timeZone: recorded, ...rest }) => {
+    // Absent only when the province has no known zone; calendarFor then says what to run.
+    const zone = hostTimeZone({ region, timeZone: recorded });
+    return { region, ...(zone === undefined ? {} : { timeZone: zone }), ...rest };
+  });
 export type HostProfile = z.infer<typeof hostProfileSchema>;
 
 export const releaseStatus = z.enum([

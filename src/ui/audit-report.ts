@@ -1,4 +1,5 @@
 import type { AuditApp, AuditFinding, AuditMou, AuditReport } from '../core/audit.js';
+import { zoneText } from './calendar-text.js';
 import { renderFields, renderTable, shortCommit } from './table.js';
 
 /*
@@ -64,6 +65,7 @@ export function auditTable(report: AuditReport): string {
     ],
     ['Region', `${report.host.region.code} ${report.host.region.name}`],
     ['As of', report.asOf],
+    ...(report.calendar ? [['Time zone', zoneText(report.calendar)] as [string, string]] : []),
     [
       'Catalog',
       `${report.catalog.name}${report.catalog.commit ? ` @ ${shortCommit(report.catalog.commit)}` : ''}`,
@@ -230,6 +232,7 @@ export function auditHtml(report: AuditReport): string {
     ),
     meta('Generated at', report.generatedAt, 'generated-at'),
     meta('MoUs judged as of', report.asOf, 'as-of'),
+    ...(report.calendar ? [meta('Time zone', zoneText(report.calendar), 'time-zone')] : []),
     meta(
       'Catalog',
       `${report.catalog.name}${report.catalog.commit ? ` @ ${report.catalog.commit}` : ''}`,

@@ -1,22 +1,29 @@
 import type { AppDetails, AppHit, MouRow, RegionRef } from '../app/browse.js';
+import type { Dated } from '../app/calendar.js';
+import type { Calendar } from '../core/calendar.js';
+import { calendarText } from './calendar-text.js';
 import { renderFields, renderTable, section, shortCommit } from './table.js';
 
-export function searchText(hits: readonly AppHit[]): string {
-  if (hits.length === 0) return 'No apps match.';
+/** With `calendar` (a search by region), the day the MoUs were judged on is stated. */
+export function searchText(hits: readonly AppHit[], calendar: Calendar | null = null): string {
+  const asOf = calendar === null ? '' : `\nMoUs judged as of ${calendarText(calendar)}.`;
+  if (hits.length === 0) return `No apps match.${asOf}`;
   const withCoverage = hits.some((h) => h.coveredBy !== null);
-  return renderTable(hits, [
-    { header: 'APP', value: (h) => `${h.publisher.slug}/${h.name}` },
-    { header: 'LATEST', value: (h) => h.latest },
-    { header: 'VERSIONS', value: (h) => String(h.versions.length), align: 'right' },
-    { header: 'TITLE', value: (h) => h.title },
-    ...(withCoverage
-      ? [{ header: 'MOU', value: (h: AppHit) => (h.coveredBy ?? []).join(', ') }]
-      : []),
-    { header: 'DESCRIPTION', value: (h) => h.shortDescription },
-  ]);
+  return (
+    renderTable(hits, [
+      { header: 'APP', value: (h) => `${h.publisher.slug}/${h.name}` },
+      { header: 'LATEST', value: (h) => h.latest },
+      { header: 'VERSIONS', value: (h) => String(h.versions.length), align: 'right' },
+      { header: 'TITLE', value: (h) => h.title },
+      ...(withCoverage
+        ? [{ header: 'MOU', value: (h: AppHit) => (h.coveredBy ?? []).join(', ') }]
+        : []),
+      { header: 'DESCRIPTION', value: (h) => h.shortDescription },
+    ]) + asOf
+  );
 }
 
-export function appText(app: AppDetails): string {
+export function appText(app: AppDetails | Dated<AppDetails>): string {
   const publisher =
     app.publisher.name === null
       ? app.publisher.slug
@@ -96,7 +103,7 @@ export function appText(app: AppDetails): string {
   }
   parts.push(
     section(
-      'MoUs',
+      'calendar' in app ? `MoUs, as of ${calendarText(app.calendar)}` : 'MoUs',
       app.mous.length === 0
         ? `No MoU of ${app.publisher.slug} lists ${app.name}.`
         : renderTable(
@@ -118,20 +125,23 @@ export function appText(app: AppDetails): string {
   return parts.filter((p) => p !== '').join('\n\n');
 }
 
-export function mouListText(rows: readonly MouRow[]): string {
-  if (rows.length === 0) return 'No MoUs match.';
-  return renderTable(rows, [
-    { header: 'NUMBER', value: (r) => r.number },
-    { header: 'STATUS', value: (r) => r.status },
-    { header: 'VALID UNTIL', value: (r) => r.validUntil },
-    { header: 'GRANTOR', value: (r) => regionText(r.grantor) },
-    { header: 'GRANTEES', value: (r) => r.grantees.map(regionText).join(', ') },
-    {
-      header: 'APPS',
-      value: (r) =>
-        r.apps.map((a) => (a.versions === null ? a.name : `${a.name}@${a.versions}`)).join(', '),
-    },
-  ]);
+export function mouListText(rows: readonly MouRow[], calendar: Calendar): string {
+  const asOf = `\nStatus as of ${calendarText(calendar)}.`;
+  if (rows.length === 0) return `No MoUs match.${asOf}`;
+  return (
+    renderTable(rows, [
+      { header: 'NUMBER', value: (r) => r.number },
+      { header: 'STATUS', value: (r) => r.status },
+      { header: 'VALID UNTIL', value: (r) => r.validUntil },
+      { header: 'GRANTOR', value: (r) => regionText(r.grantor) },
+      { header: 'GRANTEES', value: (r) => r.grantees.map(regionText).join(', ') },
+      {
+        header: 'APPS',
+        value: (r) =>
+          r.apps.map((a) => (a.versions === null ? a.name : `${a.name}@${a.versions}`)).join(', '),
+      },
+    ]) + asOf
+  );
 }
 
 function regionText(r: RegionRef): string {

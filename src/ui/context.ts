@@ -8,10 +8,10 @@ import { ksadDirs, manifestWorkerScript, sampleCatalogRoot } from '../adapters/p
 import { SimpleGitRepository } from '../adapters/simple-git-repository.js';
 import { WorkerManifestChecker } from '../adapters/worker-manifest-checker.js';
 import type { CatalogContext } from '../app/catalogs.js';
-import type { Clock } from '../ports/clock.js';
+import { systemClock } from '../adapters/system.js';
 import { terminalProgress } from './progress.js';
 
-export const systemClock: Clock = { now: () => new Date() };
+export { systemClock };
 
 /** Set by the bundler (scripts/bundle.js) to a digest of the sources the bundle was built from. */
 declare const KSAD_BUILD_ID: string | undefined;
@@ -45,14 +45,4 @@ export function catalogContext(
 /** The registry HTTP client, logged in with what `docker login` stored. */
 export function imageRegistry(): RegistryHttpClient {
   return new RegistryHttpClient({ credentials: new DockerConfigCredentials(process.env) });
-}
-
-/**
- * Today as `YYYY-MM-DD` in the machine's own time zone: an MoU signed in Indonesia runs by the
- * local calendar date (WIB/WITA/WIT), not by UTC.
- */
-export function today(clock: Clock = systemClock): string {
-  const d = clock.now();
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }

@@ -68,7 +68,7 @@ export function outdatedText(r: OutdatedReport): string {
   const behind = r.apps.filter((a) => a.latest !== null).length;
   const summary =
     behind === 0
-      ? `All ${r.apps.length} app(s) run the newest version their MoU grants ${r.region.name} (${r.region.code}) on ${r.checkedOn}.`
-      : `${behind} of ${r.apps.length} app(s) can be upgraded (MoUs checked for ${r.region.name}, ${r.region.code}, on ${r.checkedOn}); upgrade with: ksad deploy APP@VERSION`;
+      ? `All ${r.apps.length} app(s) run the newest version their MoU grants ${r.region.name} (${r.region.code}) on ${r.checkedOn} ${r.calendar.zone}.`
+      : `${behind} of ${r.apps.length} app(s) can be upgraded (MoUs checked for ${r.region.name}, ${r.region.code}, on ${r.checkedOn} ${r.calendar.zone}); upgrade with: ksad deploy APP@VERSION`;
   return `${table}\n${summary}`;
 }

@@ -137,6 +137,7 @@ export function hostText(p: HostProfile): string {
   return renderFields([
     ['name', p.name],
     ['region', `${p.region.name} (${p.region.code})`],
+    ['time zone', p.timeZone ?? 'unknown for this province: ksad host init --time-zone'],
     ['bind address', p.policy.bindAddress],
     ['history limit', String(p.policy.historyLimit)],
     ['initialised', `${p.initializedAt} by ${p.initializedBy}`],

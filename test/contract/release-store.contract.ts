@@ -15,6 +15,7 @@ const profile = (name: string): HostProfile => ({
   region: { code: '52.04', name: 'Kabupaten Sumbawa' },
   name,
   target: 'docker',
+  timeZone: 'WITA',
   policy: { bindAddress: '127.0.0.1', allowUnsigned: false, historyLimit: 10 },
   initializedAt: '2026-12-01T00:00:00.000Z',
   initializedBy: 'contract@host',

@@ -188,6 +188,44 @@ describe('built CLI: catalogs, search, show, MoUs, lint, schema', () => {
     expect(bojonegoro.json.map((m) => m.number)).toEqual(['045/KSAD/2019']);
   });
 
+  it('states the day and zone MoUs were judged on: --region, else catalog.yaml, else the machine', async () => {
+    const { home, catalog } = await fixture();
+    type Dated = { calendar: { date: string; zone: string; utcOffset: string; source: string } };
+    const sumbawa = runCli<Dated[]>(
+      ['mou', 'list', '--region', '52.04', '--catalog', catalog, '--json'],
+      { home, env: { TZ: 'America/Lima' } },
+    );
+    expect(sumbawa.status, sumbawa.stderr).toBe(0);
+    expect(sumbawa.json[0]?.calendar).toMatchObject({
+      zone: 'WITA',
+      utcOffset: '+08:00',
+      source: 'region',
+    });
+    const machine = runCli<Dated[]>(['mou', 'list', '--catalog', catalog, '--json'], {
+      home,
+      env: { TZ: 'Asia/Jayapura' },
+    });
+    expect(machine.json[0]?.calendar).toMatchObject({
+      zone: 'Asia/Jayapura',
+      utcOffset: '+09:00',
+      source: 'machine',
+    });
+    const text = runCli(['mou', 'list', '--region', '52.04', '--catalog', catalog], { home });
+    expect(text.stdout).toMatch(
+      /^Status as of \d{4}-\d{2}-\d{2} WITA \(UTC\+08:00, --region's zone\)\.$/m,
+    );
+
+    await writeFiles(catalog, {
+      'catalog/catalog.yaml': 'schemaVersion: 1\nid: ksad-test\ntitle: KSAD test\ntimeZone: WIT\n',
+    });
+    const stated = runCli<Dated>(['show', 'antrean-daring', '--catalog', catalog, '--json'], {
+      home,
+      env: { TZ: 'UTC' },
+    });
+    expect(stated.status, stated.stderr).toBe(0);
+    expect(stated.json.calendar).toMatchObject({ zone: 'WIT', source: 'catalog' });
+  });
+
   it('lints a broken catalog: exit 3, every problem as file:line:col', async () => {
     const { home, catalog } = await fixture();
     await writeFiles(catalog, {

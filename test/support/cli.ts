@@ -35,11 +35,11 @@ export interface CliResult<T = any> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function runCli<T = any>(
   args: readonly string[],
-  options: { home: string; cwd?: string },
+  options: { home: string; cwd?: string; env?: NodeJS.ProcessEnv },
 ): CliResult<T> {
   const result = spawnSync(process.execPath, [join(CLI_ROOT, 'bin', 'run.js'), ...args], {
     cwd: options.cwd ?? REPO_ROOT,
-    env: { ...process.env, KSAD_HOME: options.home, NO_COLOR: '1' },
+    env: { ...process.env, ...options.env, KSAD_HOME: options.home, NO_COLOR: '1' },
     encoding: 'utf8',
     timeout: 60_000,
   });

@@ -1,6 +1,6 @@
 import { lintCatalogUseCase, type LintReport } from '../../app/lint.js';
 import { KsadCommand } from '../../ui/base-command.js';
-import { catalogContext, today } from '../../ui/context.js';
+import { catalogContext } from '../../ui/context.js';
 import { catalogFlag } from '../../ui/flags.js';
 import { emitLintReport } from '../../ui/lint-output.js';
 
@@ -17,7 +17,7 @@ export default class CatalogLint extends KsadCommand {
 
   async run(): Promise<LintReport> {
     const { flags } = await this.parse(CatalogLint);
-    const report = await lintCatalogUseCase(catalogContext({ progress: { json: this.jsonEnabled() } }), { catalog: flags.catalog, today: today() });
-    return emitLintReport(report, { json: this.jsonEnabled(), log: (l) => this.log(l), note: (l) => this.note(l) });
+    const report = await lintCatalogUseCase(catalogContext({ progress: { json: this.jsonEnabled() } }), { catalog: flags.catalog });
+    return emitLintReport(report, { json: this.jsonEnabled(), log: (l) => this.log(l), note: (l) => this.note(l), dated: true });
   }
 }

@@ -23,6 +23,11 @@ export default class HostInit extends KsadCommand {
       required: true,
     }),
     name: Flags.string({ summary: 'A name for this host, e.g. the unit that runs it.' }),
+    'time-zone': Flags.string({
+      summary:
+        "Time zone whose calendar MoUs are judged by: WIB, WITA, WIT or an IANA name such as Asia/Makassar (default: the region's province's zone).",
+      helpValue: 'ZONE',
+    }),
     'bind-address': Flags.string({
       summary: 'Address that published ports bind to (default 127.0.0.1).',
     }),
@@ -61,6 +66,7 @@ export default class HostInit extends KsadCommand {
           bindAddress: flags['bind-address'],
           historyLimit: flags['history-limit'],
           allowUnsigned: flags['allow-unsigned'],
+          timeZone: flags['time-zone'],
         },
       );
       this.log(

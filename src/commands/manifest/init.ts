@@ -1,10 +1,11 @@
 import { Flags } from '@oclif/core';
 import { FsCatalogFiles } from '../../adapters/fs-catalog-files.js';
 import { draftManifestFromCompose, type ComposeDraftResult } from '../../app/author.js';
+import { catalogCalendar } from '../../app/calendar.js';
 import { formatDiagnostic } from '../../core/diagnostics.js';
 import { SMART_CITY_DIMENSIONS } from '../../core/schema/index.js';
 import { KsadCommand } from '../../ui/base-command.js';
-import { imageRegistry, today } from '../../ui/context.js';
+import { imageRegistry, systemClock } from '../../ui/context.js';
 
 export default class ManifestInit extends KsadCommand {
   static override summary = 'Draft a manifest from a Docker Compose file.';
@@ -91,7 +92,7 @@ export default class ManifestInit extends KsadCommand {
         publiccode: flags.publiccode,
         out: flags.out,
         force: flags.force,
-        today: today(),
+        calendar: catalogCalendar(systemClock, null),
       },
     );
     if (!this.jsonEnabled()) {

@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core';
 import { lintManifestsUseCase, type LintReport } from '../../app/lint.js';
 import { KsadCommand } from '../../ui/base-command.js';
-import { catalogContext, today } from '../../ui/context.js';
+import { catalogContext } from '../../ui/context.js';
 import { catalogFlag } from '../../ui/flags.js';
 import { emitLintReport } from '../../ui/lint-output.js';
 
@@ -26,7 +26,6 @@ export default class ManifestLint extends KsadCommand {
     const { args, flags } = await this.parse(ManifestLint);
     const report = await lintManifestsUseCase(catalogContext(), args.paths, {
       catalog: flags.catalog,
-      today: today(),
     });
     return emitLintReport(report, {
       json: this.jsonEnabled(),

@@ -1,9 +1,10 @@
 import { Flags } from '@oclif/core';
 import { listMous, type MouRow } from '../../app/browse.js';
+import { catalogCalendar, type Dated } from '../../app/calendar.js';
 import { openCatalog } from '../../app/catalogs.js';
 import { KsadCommand } from '../../ui/base-command.js';
 import { mouListText } from '../../ui/browse-text.js';
-import { catalogContext, today } from '../../ui/context.js';
+import { catalogContext } from '../../ui/context.js';
 import { catalogFlag } from '../../ui/flags.js';
 
 export default class MouList extends KsadCommand {
@@ -20,17 +21,21 @@ export default class MouList extends KsadCommand {
       helpValue: 'CODE',
     }),
     active: Flags.boolean({
-      summary: 'Only MoUs in force today (active or expiring).',
+      summary:
+        "Only MoUs in force today (active or expiring), by the calendar of --region's zone, else the catalog's, else this machine's.",
       default: false,
     }),
     catalog: catalogFlag,
   };
 
-  async run(): Promise<MouRow[]> {
+  async run(): Promise<Dated<MouRow>[]> {
     const { flags } = await this.parse(MouList);
-    const catalog = await openCatalog(catalogContext(), flags.catalog);
-    const rows = listMous(catalog, { region: flags.region, active: flags.active, today: today() });
-    this.log(mouListText(rows));
-    return rows;
+    const ctx = catalogContext();
+    const catalog = await openCatalog(ctx, flags.catalog);
+    const calendar = catalogCalendar(ctx.clock, catalog, flags.region);
+    const { region, active } = flags;
+    const rows = listMous(catalog, { region, active, today: calendar.date });
+    this.log(mouListText(rows, calendar));
+    return rows.map((r) => ({ ...r, calendar }));
   }
 }

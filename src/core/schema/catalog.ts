@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { slug } from './common.js';
+import { slug, timeZoneName } from './common.js';
 
 /** `catalog/catalog.yaml`: identifies a catalog. */
 export const catalogFileSchema = z.strictObject({
@@ -7,5 +7,10 @@ export const catalogFileSchema = z.strictObject({
   id: slug,
   title: z.string().min(1),
   description: z.string().optional(),
+  /**
+   * The calendar of commands that know no host or region (mou list, show, lint …): WIB, WITA or
+   * WIT (or Asia/Jakarta, Asia/Pontianak, Asia/Makassar, Asia/Jayapura). Absent: the machine's.
+   */
+  timeZone: timeZoneName.optional(),
 });
 export type CatalogFile = z.infer<typeof catalogFileSchema>;

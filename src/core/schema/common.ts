@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import semver from 'semver';
+import { TIME_ZONE_NAMES, TIME_ZONES } from '../calendar.js';
 import { rememberByText } from '../memo.js';
 
 /** Kemendagri region code: `PP.KK` (province.regency), optionally `.DD` district and `.VVVV` village. */
@@ -7,6 +8,12 @@ export const REGION_CODE_PATTERN = /^\d{2}\.\d{2}(?:\.\d{2}(?:\.\d{4})?)?$/;
 export const regionCode = z
   .string()
   .regex(REGION_CODE_PATTERN, 'must be a Kemendagri region code such as "32.73" (PP.KK)');
+
+/** A zone as a file may name it: WIB, WITA, WIT, or its IANA name (Asia/Makassar …). */
+export const timeZoneName = z.enum(TIME_ZONE_NAMES);
+
+/** A zone as ksad records it on a host. */
+export const timeZone = z.enum(TIME_ZONES);
 
 /** Lower-case slug used for member files, app names, service and volume names. */
 export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
