@@ -4,6 +4,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import Dockerode from 'dockerode';
 import { isKsadError, KsadError } from '../core/errors.js';
 import type {
+  ArchiveFile,
   ContainerInfo,
   ContainerSpec,
   DockerEngine,
@@ -14,8 +15,10 @@ import type {
   PublishedPort,
   PullProgress,
   VolumeInfo,
+  VolumeMount,
 } from '../ports/docker-engine.js';
 import type { RegistryCredential, RegistryCredentials } from '../ports/registry-credentials.js';
+import { packFiles, unpackFiles } from './docker-archive.js';
 import { resolveDockerHost, type DockerHostInput, type ResolvedDockerHost } from './docker-host.js';
 import { parseImageReference } from './registry-http.js';
 import {
@@ -352,14 +355,26 @@ export class DockerodeEngine implements DockerEngine {
     }
   }
 
-  async createMarker(name: string, labels: Labels): Promise<void> {
+  async createMarker(
+    name: string,
+    labels: Labels,
+    mounts: readonly VolumeMount[] = [],
+  ): Promise<void> {
     const options = {
       name,
       Image: MARKER_IMAGE,
       Cmd: ['ksad-marker'],
       Labels: { ...labels },
       NetworkDisabled: true,
-      HostConfig: { NetworkMode: 'none' },
+      HostConfig: {
+        NetworkMode: 'none',
+        Mounts: mounts.map((m) => ({
+          Type: 'volume' as const,
+          Source: m.volume,
+          Target: m.target,
+          ReadOnly: m.readOnly,
+        })),
+      },
     };
     for (let attempt = 0; ; attempt++) {
       try {
@@ -377,6 +392,24 @@ export class DockerodeEngine implements DockerEngine {
         }
         throw this.failure(error, `create marker "${name}"`);
       }
+    }
+  }
+
+  async putFiles(container: string, dir: string, files: readonly ArchiveFile[]): Promise<void> {
+    try {
+      await this.docker.getContainer(container).putArchive(await packFiles(files), { path: dir });
+    } catch (error) {
+      throw this.failure(error, `write files into ${container}:${dir}`);
+    }
+  }
+
+  async readFiles(container: string, dir: string): Promise<Record<string, Buffer> | null> {
+    try {
+      const stream = await this.docker.getContainer(container).getArchive({ path: dir });
+      return await unpackFiles(stream as unknown as Readable);
+    } catch (error) {
+      if (statusOf(error) === 404) return null;
+      throw this.failure(error, `read files from ${container}:${dir}`);
     }
   }
 

@@ -22,7 +22,7 @@ import {
 } from './apply-steps.js';
 
 /** Kinds of resource the release store keeps; everything else ksad labels belongs to a release. */
-const STORE_KINDS = new Set(['release', 'host', 'secrets', 'lock']);
+const STORE_KINDS = new Set(['release', 'host', 'secrets', 'vault', 'lock']);
 
 /**
  * One Docker Engine as a deploy target: each service is a container named `ksad-<app>-<service>`

@@ -89,6 +89,7 @@ const writes = (engine: FakeEngine, from: number): string[] =>
           'listContainers',
           'listNetworks',
           'listVolumes',
+          'readFiles',
         ].includes(m),
     );
 
