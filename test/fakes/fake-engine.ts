@@ -311,7 +311,7 @@ export class FakeEngine implements DockerEngine {
     const mount = c?.spec.mounts.find((m) => m.target === dir.replace(/\/$/, ''));
     if (!mount || !this.volumes.has(mount.volume)) return undefined;
     let files = this.volumeFiles.get(mount.volume);
-    if (!files) this.volumeFiles.set(mount.volume, (files = new Map()));
+    if (!files) this.volumeFiles.set(mount.volume, (files = new Map<string, Buffer>()));
     return files;
   }
 
