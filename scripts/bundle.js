@@ -57,9 +57,10 @@ module.exports.followProgress = notInKsad;`,
   },
 };
 
-// One entry for the whole CLI: every command class under its oclif id (oclif's "explicit" command
-// discovery, package.json) and oclif's own `execute`, so bin/run.js and the commands share one copy
-// of @oclif/core and a run loads a single file instead of hundreds of modules.
+// One entry for the whole CLI: every command class under its oclif id (which bin/run.js hands to
+// oclif's "explicit" command discovery through bin/commands.cjs, package.json) and oclif's own
+// `execute` and `settings`, so bin/run.js and the commands share one copy of @oclif/core and a run
+// loads a single file instead of hundreds of modules.
 const commandsRoot = join(root, 'src/commands');
 const commands = commandSources(commandsRoot).map((file) => ({
   id: relative(commandsRoot, file).replace(/\.ts$/, '').split(sep).join(':'),
@@ -68,7 +69,7 @@ const commands = commandSources(commandsRoot).map((file) => ({
 // Each command's module is initialised when oclif first asks for its class, so a run pays only
 // for the command it runs (oclif takes ids, flags and help from oclif.manifest.json).
 const entry = [
-  "export { execute } from '@oclif/core';",
+  "export { execute, settings } from '@oclif/core';",
   'export const COMMANDS = {};',
   ...commands.map(
     (c) =>

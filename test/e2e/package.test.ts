@@ -56,6 +56,7 @@ describe('the npm package', () => {
     for (const file of [
       'bin/run.js',
       'bin/load-bundle.js',
+      'bin/commands.cjs',
       'dist/ksad.cjs',
       'dist/ksad.cjs.cache',
       'dist/ksad-worker.cjs',
