@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,6 +30,10 @@ describe('the built bundle', () => {
     );
     for (const [id, command] of Object.entries(loaded.exports.COMMANDS))
       expect(typeof (command as { run?: unknown } | undefined)?.run, id).toBe('function');
+  });
+
+  it('is ASCII, which bin/load-bundle.js reads as a one-byte string instead of decoding UTF-8', () => {
+    expect(isAscii(readFileSync(file))).toBe(true);
   });
 
   it('is loaded once by bin/run.js: oclif gets its commands through bin/commands.cjs', () => {
