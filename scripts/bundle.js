@@ -8,20 +8,13 @@
 // - ssh2, used only for ssh:// engines: loaded when the first SSH connection is made.
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { loadBundle } from '../bin/load-bundle.js';
+import { commandFiles } from './command-files.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-function commandSources(dir) {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return commandSources(path);
-    return name.endsWith('.ts') ? [path] : [];
-  });
-}
 
 /** @type {import('esbuild').Plugin} */
 const trimDockerode = {
@@ -61,11 +54,7 @@ module.exports.followProgress = notInKsad;`,
 // oclif's "explicit" command discovery through bin/commands.cjs, package.json) and oclif's own
 // `execute` and `settings`, so bin/run.js and the commands share one copy of @oclif/core and a run
 // loads a single file instead of hundreds of modules.
-const commandsRoot = join(root, 'src/commands');
-const commands = commandSources(commandsRoot).map((file) => ({
-  id: relative(commandsRoot, file).replace(/\.ts$/, '').split(sep).join(':'),
-  file,
-}));
+const commands = commandFiles(root);
 // Each command's module is initialised when oclif first asks for its class, so a run pays only
 // for the command it runs (oclif takes ids, flags and help from oclif.manifest.json).
 const entry = [
