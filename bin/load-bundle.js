@@ -3,11 +3,12 @@
 // cache: Node 20's require() has no public way to hand V8 one. bin/run.js runs it with the cache
 // made at build time; scripts/bundle.js makes that cache. Both compile the same wrapped source,
 // which the cache must match.
-import { isAscii } from 'node:buffer';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import { Script, constants } from 'node:vm';
+'use strict';
+const { isAscii } = require('node:buffer');
+const { readFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { dirname } = require('node:path');
+const { Script, constants } = require('node:vm');
 
 // The head on the bundle's first line, so that every line keeps its number (stack traces, the
 // source map); the tail on a line of its own, so that the `//` comment ending the bundle cannot
@@ -21,7 +22,7 @@ const TAIL = '\n})';
  * cache: a later require() of it would load a second copy, so oclif gets the command classes from
  * bin/commands.cjs instead.
  */
-export function loadBundle(file, cachedData) {
+exports.loadBundle = function loadBundle(file, cachedData) {
   const bytes = readFileSync(file);
   // scripts/bundle.js makes the bundle ASCII: as a one-byte string it is read several times faster.
   const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
@@ -35,4 +36,4 @@ export function loadBundle(file, cachedData) {
     .runInThisContext()
     .call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
   return { script, exports: module.exports };
-}
+};

@@ -57,6 +57,8 @@ describe('the npm package', () => {
       'bin/run.js',
       'bin/load-bundle.js',
       'bin/commands.cjs',
+      // Makes bin/ CommonJS: without it Node would read bin/run.js as a module and fail.
+      'bin/package.json',
       'dist/ksad.cjs',
       'dist/ksad.cjs.cache',
       'dist/ksad-worker.cjs',
