@@ -69,7 +69,7 @@ export async function deployApp(
   });
   try {
     let prepared = await prepareDeploy(ctx, req, host);
-    if (await ctx.target.recover(prepared.actual, ctx.progress)) {
+    if (await ctx.target.recover(prepared.actual, opts.healthTimeoutMs, ctx.progress)) {
       prepared = await prepareDeploy(ctx, req);
     }
     refuseConflicts(prepared);
