@@ -18,6 +18,7 @@ import type { LintOptions, ManifestEntry, ManifestUnit } from './context.js';
 import { lintImages } from './images.js';
 import { lintDuplicateVersions, lintManifestPath, lintMembers, lintPublisher } from './layout.js';
 import { lintMous } from './mous.js';
+import { lintMemberRegions, lintMouRegions } from './regions.js';
 import { lintConfig, lintDependencies, lintHostPorts, lintReferences } from './references.js';
 import { lintRequires } from './requires.js';
 import { lintRuntime } from './runtime.js';
@@ -61,12 +62,14 @@ function lintIndex<U extends ManifestEntry>(
   ownRules: (unit: U) => void,
 ): Diagnostic[] {
   lintMembers(catalog.members, r);
+  lintMemberRegions(catalog.members, r);
   for (const unit of catalog.manifests) {
     ownRules(unit);
     lintPublisher(unit, catalog.members, r);
   }
   lintDuplicateVersions(catalog.manifests, r);
   lintMous(catalog, r, opts);
+  lintMouRegions(catalog.mous, r);
   return sortDiagnostics([...catalog.diagnostics, ...r.diagnostics]);
 }
 
