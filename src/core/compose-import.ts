@@ -3,7 +3,13 @@ import type { Diagnostic } from './diagnostics.js';
 import { SLUG_PATTERN, SMART_CITY_DIMENSIONS } from './schema/index.js';
 import { diagnosticAt, parseYaml } from './yaml-doc.js';
 import type { YamlDoc, YamlPath } from './yaml-doc.js';
-import { commandLike, environment as mapEnvironment } from './compose/environment.js';
+import {
+  collectEnv,
+  commandLike,
+  environment as mapEnvironment,
+  registerCredentials,
+} from './compose/environment.js';
+import { CredentialPool } from './compose/credentials.js';
 import { literalOf } from './compose/interpolation.js';
 import {
   convertDuration,
@@ -15,6 +21,7 @@ import {
   toSlug,
 } from './compose/parsers.js';
 import { ports as mapPorts } from './compose/ports.js';
+import { malformedTemplates } from './compose/templates.js';
 import {
   dependsOn as mapDependsOn,
   healthcheck as mapHealthcheck,
@@ -132,12 +139,18 @@ export function importCompose(input: ComposeInput): ComposeDraft {
     );
     return empty();
   }
+  const malformed = malformedTemplates(yaml, root);
+  if (malformed.length > 0) {
+    diagnostics.push(...malformed);
+    return { ...empty(), diagnostics: sortDiagnostics(diagnostics) };
+  }
   return new ComposeImporter(yaml, root, input, diagnostics).run();
 }
 
 class ComposeImporter implements ImportContext {
   readonly config = new Map<string, ConfigEntry>();
   readonly secrets = new Map<string, DraftSecret>();
+  readonly credentials = new CredentialPool();
   private readonly services: Record<string, Record<string, unknown>> = {};
   readonly images: ImageToPin[] = [];
   readonly decisions: string[] = [];
@@ -199,6 +212,18 @@ class ComposeImporter implements ImportContext {
         );
       this.names.set(name, slug);
     }
+    // Credentials next: one used by several services must become one secret before any is written.
+    for (const name of this.names.keys()) {
+      const s = services[name] as Record<string, unknown>;
+      const entries = collectEnv(this, name, s, () => undefined);
+      registerCredentials(
+        this.credentials,
+        this.env,
+        literalOf(scalarString(s.image) ?? '', this.env),
+        entries,
+      );
+    }
+    this.credentials.seal();
     for (const [name, slug] of this.names)
       this.services[slug] = this.service(name, services[name] as Record<string, unknown>);
     return this.finish();
@@ -246,7 +271,7 @@ class ComposeImporter implements ImportContext {
     if (entrypoint) out.entrypoint = entrypoint;
     if (s.working_dir !== undefined) out.workingDir = this.plain(at('working_dir'), s.working_dir);
     if (s.user !== undefined) out.user = this.plain(at('user'), s.user);
-    const environment = mapEnvironment(this, name, s);
+    const environment = mapEnvironment(this, name, s, String(out.image));
     if (Object.keys(environment).length > 0) out.environment = environment;
     const ports = mapPorts(this, name, s.ports);
     if (ports.length > 0) out.ports = ports;
@@ -357,6 +382,14 @@ class ComposeImporter implements ImportContext {
       this.decisions.push(
         `dimensions: choose the Smart City dimensions the app serves (--dimension ${SMART_CITY_DIMENSIONS.join('|')})`,
       );
+    for (const j of this.credentials.joined()) {
+      if (!this.secrets.has(j.secret)) continue;
+      this.decisions.push(
+        `secrets.${j.secret}: one credential, joined from ${j.uses.join(', ')} (${j.reasons.join('; ')}): generated once at install and given to each of them`,
+      );
+      const secret = this.secrets.get(j.secret);
+      if (secret) secret.description = `${secret.description} Shared by ${j.uses.join(', ')}.`;
+    }
     for (const [key, c] of this.config) {
       if (c.required === true)
         this.decisions.push(

@@ -68,24 +68,82 @@ export function parseInterpolation(value: string): { parts: InterpolationPart[];
   return { parts };
 }
 
-/** The value Compose would use when the variable is unset: the default, resolved recursively. */
+/**
+ * The value Compose gives one variable with `env` (the project's `.env`), by the compose-spec's
+ * rules; `undefined` when Compose has none: unset without a default, or `:?`/`?` unmet.
+ *
+ * | form          | unset    | set, empty | set        |
+ * | ------------- | -------- | ---------- | ---------- |
+ * | `${V}`        | none     | ''         | value      |
+ * | `${V:-d}`     | d        | d          | value      |
+ * | `${V-d}`      | d        | ''         | value      |
+ * | `${V:?e}`     | error    | error      | value      |
+ * | `${V?e}`      | error    | ''         | value      |
+ * | `${V:+a}`     | ''       | ''         | a          |
+ * | `${V+a}`      | ''       | a          | a          |
+ *
+ * Defaults, alternatives and messages are templates themselves (`${A:-${B}}`).
+ */
 export function interpolationDefault(
   part: InterpolationPart & { kind: 'var' },
   env: Readonly<Record<string, string>> = {},
 ): string | undefined {
   const set = env[part.name];
-  if (set !== undefined && !(part.modifier === ':-' && set === '')) {
-    if (part.modifier === ':+' || part.modifier === '+') return literalOf(part.argument, env);
-    return set;
+  const nonEmpty = set !== undefined && set !== '';
+  switch (part.modifier) {
+    case null:
+      return set;
+    case ':-':
+      return nonEmpty ? set : literalOf(part.argument, env);
+    case '-':
+      return set ?? literalOf(part.argument, env);
+    case ':?':
+      return nonEmpty ? set : undefined;
+    case '?':
+      return set;
+    case ':+':
+      return nonEmpty ? literalOf(part.argument, env) : '';
+    case '+':
+      return set !== undefined ? literalOf(part.argument, env) : '';
   }
-  if (part.modifier === ':-' || part.modifier === '-') return literalOf(part.argument, env);
-  return undefined;
 }
 
-/** A compose string with every variable replaced by its default (unset without one: ''). */
+/** A compose string with every variable replaced by its value (none: ''). */
 export function literalOf(value: string, env: Readonly<Record<string, string>> = {}): string {
   const { parts } = parseInterpolation(value);
   return parts
     .map((p) => (p.kind === 'text' ? p.text : (interpolationDefault(p, env) ?? '')))
     .join('');
+}
+
+/**
+ * A compose string interpolated as `docker compose config` would: the value, or the error Compose
+ * stops with (a malformed template, or a required variable without a value).
+ */
+export function substitute(
+  value: string,
+  env: Readonly<Record<string, string>> = {},
+): { value: string } | { error: string } {
+  const { parts, error } = parseInterpolation(value);
+  if (error !== undefined) return { error: `invalid template: ${error}` };
+  let out = '';
+  for (const p of parts) {
+    if (p.kind === 'text') {
+      out += p.text;
+      continue;
+    }
+    if (p.argument.includes('$')) {
+      const nested = substitute(p.argument, env);
+      if ('error' in nested) return nested;
+    }
+    const v = interpolationDefault(p, env);
+    if (v === undefined && (p.modifier === ':?' || p.modifier === '?')) {
+      const why = literalOf(p.argument, env);
+      return {
+        error: `required variable ${p.name} is missing a value${why === '' ? '' : `: ${why}`}`,
+      };
+    }
+    out += v ?? '';
+  }
+  return { value: out };
 }

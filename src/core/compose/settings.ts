@@ -1,6 +1,7 @@
 import type { YamlPath } from '../yaml-doc.js';
 import { literalOf } from './interpolation.js';
-import { convertDuration, convertMemory, escapeRefs, isRecord, scalarString } from './parsers.js';
+import { convertDuration, convertMemory, isRecord, scalarString } from './parsers.js';
+import { referenceValue } from './references.js';
 import type { ImportContext } from './types.js';
 
 // -- healthcheck, depends_on, resources, restart, labels ---------------------------------------
@@ -12,13 +13,19 @@ export function healthcheck(
 ): Record<string, unknown> | undefined {
   if (!isRecord(raw)) return undefined;
   const at = (k: string): YamlPath => ['services', name, 'healthcheck', k];
-  if (raw.disable === true) return undefined;
+  if (raw.disable === true || (Array.isArray(raw.test) && raw.test[0] === 'NONE')) {
+    ctx.warn(
+      ['services', name, 'healthcheck'],
+      'compose-unsupported',
+      "turns off the image's own healthcheck, which a manifest cannot do: if the image has a HEALTHCHECK, it will run; left out",
+    );
+    return undefined;
+  }
   const test = raw.test;
   let cmd: string[] | undefined;
   if (typeof test === 'string') cmd = ['sh', '-c', test];
   else if (Array.isArray(test)) {
     const [kind, ...rest] = test.map((t) => scalarString(t) ?? '');
-    if (kind === 'NONE') return undefined;
     if (kind === 'CMD') cmd = rest;
     else if (kind === 'CMD-SHELL') cmd = ['sh', '-c', rest.join(' ')];
     else
@@ -38,7 +45,13 @@ export function healthcheck(
     return undefined;
   }
   const out: Record<string, unknown> = {
-    test: cmd.map((c) => escapeRefs(literalOf(c, ctx.env))),
+    // Variables follow the config as in the environment: ${VAR} → ${config.VAR}; $$ stays $ for the shell.
+    test: cmd.map((c) =>
+      referenceValue(ctx, name, at('test'), 'HEALTHCHECK', c, {
+        hostnames: false,
+        credential: false,
+      }),
+    ),
   };
   // Docker's defaults when Compose leaves a field out: kept so the app behaves the same.
   const durations: Array<[string, string, string]> = [

@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../diagnostics.js';
 import type { YamlDoc, YamlPath } from '../yaml-doc.js';
+import type { CredentialPool } from './credentials.js';
 
 /** Metadata a compose file cannot give; each absent one is drafted or listed as a decision. */
 export interface DraftMetadata {
@@ -73,6 +74,8 @@ export interface ImportContext {
   readonly env: Readonly<Record<string, string>>;
   readonly config: Map<string, ConfigEntry>;
   readonly secrets: Map<string, DraftSecret>;
+  /** The credentials of the whole file, joined into one secret each. */
+  readonly credentials: CredentialPool;
   /** Compose service name → manifest service name (a slug). */
   readonly names: Map<string, string>;
   readonly images: ImageToPin[];
