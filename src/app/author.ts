@@ -1,7 +1,13 @@
 import { basename, dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import { parseAndValidate } from '../core/catalog-build.js';
-import { composeEnvFiles, importCompose, parseEnvFile, pinImages } from '../core/compose-import.js';
+import {
+  composeEnvFiles,
+  extendsFilesOf,
+  importCompose,
+  parseEnvFile,
+  pinImages,
+} from '../core/compose-import.js';
 import type { DraftMetadata } from '../core/compose-import.js';
 import { formatDiagnostic, sortDiagnostics } from '../core/diagnostics.js';
 import type { Diagnostic } from '../core/diagnostics.js';
@@ -106,8 +112,18 @@ export async function draftManifestFromCompose(
 ): Promise<ComposeDraftResult> {
   const text = await readRequired(ctx.files, composeFile);
   const dir = dirname(composeFile);
+  // Files named by extends.file, and theirs in turn, by their path relative to the compose file.
+  const extendsFiles: Record<string, string | null> = {};
+  const queue = extendsFilesOf(text, '');
+  for (let p = queue.shift(); p !== undefined; p = queue.shift()) {
+    if (Object.hasOwn(extendsFiles, p)) continue;
+    const other = await readOptional(ctx.files, join(dir, p));
+    extendsFiles[p] = other;
+    if (other !== null) queue.push(...extendsFilesOf(other, p));
+  }
   const envFiles: Record<string, string | null> = {};
-  for (const p of composeEnvFiles(text)) envFiles[p] = await readOptional(ctx.files, join(dir, p));
+  for (const p of composeEnvFiles(text, extendsFiles))
+    envFiles[p] = await readOptional(ctx.files, join(dir, p));
   const dotenvText = await readOptional(ctx.files, join(dir, '.env'));
   const dotenv: Record<string, string> = {};
   if (dotenvText !== null)
@@ -151,6 +167,7 @@ export async function draftManifestFromCompose(
     file: composeFile,
     text,
     envFiles,
+    extendsFiles,
     dotenv,
     fallbackName: basename(dirname(ctx.files.resolvePath(composeFile))),
     meta,

@@ -22,6 +22,7 @@ import {
 } from './compose/parsers.js';
 import { ports as mapPorts } from './compose/ports.js';
 import { malformedTemplates } from './compose/templates.js';
+import { resolveExtends, type ExtendsFiles } from './compose/extends.js';
 import {
   dependsOn as mapDependsOn,
   healthcheck as mapHealthcheck,
@@ -48,12 +49,15 @@ export {
 } from './compose/interpolation.js';
 export { convertDuration, convertMemory, parseEnvFile, shellSplit } from './compose/parsers.js';
 export { looksSecret } from './compose/credentials.js';
+export { extendsFilesOf } from './compose/extends.js';
 export type { ComposeDraft, ComposeInput, DraftMetadata, ImageToPin } from './compose/types.js';
 
 /** The env_file paths a compose file names, so the caller can read them before importing. */
-export function composeEnvFiles(text: string): string[] {
-  const value = resolveMerges(parseYaml('compose', text).value);
-  const services = isRecord(value) && isRecord(value.services) ? value.services : {};
+export function composeEnvFiles(text: string, extendsFiles: ExtendsFiles = {}): string[] {
+  const yaml = parseYaml('compose', text);
+  const value = resolveMerges(yaml.value);
+  const raw = isRecord(value) && isRecord(value.services) ? value.services : {};
+  const { services } = resolveExtends(yaml, raw, extendsFiles);
   const paths = new Set<string>();
   for (const s of Object.values(services)) {
     if (!isRecord(s)) continue;
@@ -107,8 +111,6 @@ const NOT_NEEDED: Record<string, string> = {
   hostname:
     "a service's hostname is its name on the release network (${service.NAME.host}); left out",
   expose: 'expose is not needed: services of one release reach each other on every port; left out',
-  extends:
-    'extends is not supported: copy the settings of the extended service into this one; left out',
   profiles:
     'profiles are not supported: every service of a manifest is deployed; the service was kept, remove it from the draft if it is optional',
   secrets:
@@ -139,12 +141,15 @@ export function importCompose(input: ComposeInput): ComposeDraft {
     );
     return empty();
   }
+  const extended = resolveExtends(yaml, root.services, input.extendsFiles ?? {});
+  diagnostics.push(...extended.diagnostics);
+  root.services = extended.services;
   const malformed = malformedTemplates(yaml, root);
   if (malformed.length > 0) {
     diagnostics.push(...malformed);
     return { ...empty(), diagnostics: sortDiagnostics(diagnostics) };
   }
-  return new ComposeImporter(yaml, root, input, diagnostics).run();
+  return new ComposeImporter(yaml, root, input, diagnostics, extended.unresolved).run();
 }
 
 class ComposeImporter implements ImportContext {
@@ -164,6 +169,8 @@ class ComposeImporter implements ImportContext {
     readonly root: Record<string, unknown>,
     readonly input: ComposeInput,
     private readonly diagnostics: Diagnostic[],
+    /** Services whose `extends` could not be resolved. */
+    private readonly unresolvedExtends: ReadonlySet<string> = new Set(),
   ) {
     this.env = input.dotenv ?? {};
   }
@@ -190,7 +197,9 @@ class ComposeImporter implements ImportContext {
           ['services', name],
           'compose-unsupported',
           s.build === undefined
-            ? 'has no image; left out'
+            ? this.unresolvedExtends.has(name)
+              ? 'has no image, since what it extends could not be read (see its extends); left out'
+              : 'has no image; left out'
             : 'has only "build" and no image: ksad deploys published images only; build and push it, then add the service with its image; left out',
         );
         continue;

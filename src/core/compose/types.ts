@@ -26,6 +26,11 @@ export interface ComposeInput {
   text: string;
   /** Env files named by `env_file`, by the path as written there; null when the file is missing. */
   envFiles?: Readonly<Record<string, string | null>>;
+  /**
+   * Other compose files that `extends.file` names, by their path relative to this file's folder
+   * (`common/base.yml`); null when one cannot be read.
+   */
+  extendsFiles?: Readonly<Record<string, string | null>>;
   /** Variables from the project's `.env`: defaults for `${VAR}`, as Compose reads them. */
   dotenv?: Readonly<Record<string, string>>;
   /** App name when neither --name nor the compose `name:` gives one (e.g. the folder name). */

@@ -302,7 +302,7 @@ describe('importCompose: unsupported features', () => {
       "test/fixtures/compose/unsupported.yml:13:9: warning: services.app.volumes.1: mounts the Docker socket (/var/run/docker.sock): whoever controls the container would control the recipient's host; left out",
       'test/fixtures/compose/unsupported.yml:14:5: warning: services.app.links: links are not needed: services reach each other by name (${service.NAME.host}); left out',
       'test/fixtures/compose/unsupported.yml:16:5: warning: services.app.profiles: profiles are not supported: every service of a manifest is deployed; the service was kept, remove it from the draft if it is optional',
-      'test/fixtures/compose/unsupported.yml:17:5: warning: services.app.extends: extends is not supported: copy the settings of the extended service into this one; left out',
+      'test/fixtures/compose/unsupported.yml:17:5: warning: services.app.extends: extends service "base", which does not exist; its settings are missing from this service',
       'test/fixtures/compose/unsupported.yml:19:3: warning: services.builder: has only "build" and no image: ksad deploys published images only; build and push it, then add the service with its image; left out',
       'test/fixtures/compose/unsupported.yml:21:1: warning: secrets: top-level secrets are not supported: declare secrets under "secrets" and settings under "config" of the manifest; left out',
     ]);

@@ -6,7 +6,11 @@ import { formatDiagnostic } from '../../../src/core/diagnostics.js';
 /** Compose files written from the compose-spec, the way pioneer cities' own files look. */
 function draft(
   text: string,
-  extra: { envFiles?: Record<string, string | null>; dotenv?: Record<string, string> } = {},
+  extra: {
+    envFiles?: Record<string, string | null>;
+    extendsFiles?: Record<string, string | null>;
+    dotenv?: Record<string, string>;
+  } = {},
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
 ): ComposeDraft & { m: Record<string, any> } {
   const d = importCompose({
@@ -291,5 +295,128 @@ describe('compose import: interpolation as Compose does it', () => {
     expect(d.m.config.EMPTY).toMatchObject({ default: '' });
     expect(d.m.config.UNSET).toMatchObject({ required: true });
     expect(d.m.config.UNSET.description).toContain('say why');
+  });
+});
+
+describe('compose import: extends', () => {
+  const base = `services:
+  common:
+    image: example/antrean:2.0
+    command: ["serve"]
+    env_file: common.env
+    environment:
+      - LOG_LEVEL=info
+      - TZ=Asia/Jakarta
+    ports:
+      - "8080:8080"
+    volumes:
+      - data:/data
+      - logs:/logs
+    depends_on:
+      - cache
+  cache:
+    image: redis:7
+`;
+
+  it('merges a service of the same file by the compose-spec rules', () => {
+    const d = draft(`services:
+  web:
+    extends: base
+    command: ["serve", "--workers", "4"]
+    environment:
+      TZ: Asia/Makassar
+    ports:
+      - "9090:9090"
+    volumes:
+      - other:/data
+  base:
+    image: example/antrean:2.0
+    command: ["serve"]
+    environment:
+      - LOG_LEVEL=info
+      - TZ=Asia/Jakarta
+    ports:
+      - "8080:8080"
+    volumes:
+      - data:/data
+      - logs:/logs
+    healthcheck:
+      test: ["CMD", "true"]
+      interval: 5s
+volumes: { data: {}, logs: {}, other: {} }
+`);
+    const web = d.m.services.web;
+    expect(web.image).toBe('example/antrean:2.0');
+    expect(web.command).toEqual(['serve', '--workers', '4']);
+    expect(web.environment).toEqual({ LOG_LEVEL: 'info', TZ: 'Asia/Makassar' });
+    expect((web.ports as Array<{ container: number }>).map((p) => p.container)).toEqual([
+      8080, 9090,
+    ]);
+    expect(web.volumes).toEqual([
+      { name: 'logs', path: '/logs' },
+      { name: 'other', path: '/data' },
+    ]);
+    expect(web.healthcheck.test).toEqual(['true']);
+    expect(lines(d, 'compose-extends')).toEqual([]);
+  });
+
+  it('reads another file, relative to the file that names it, with its env_file rebased', () => {
+    const d = draft(
+      `services:
+  web:
+    extends:
+      file: common/base.yml
+      service: common
+    environment:
+      EXTRA: "1"
+  cache:
+    image: redis:7
+`,
+      {
+        extendsFiles: { 'common/base.yml': base },
+        envFiles: { 'common/common.env': 'FROM_ENV_FILE=yes\n' },
+      },
+    );
+    expect(d.m.services.web.image).toBe('example/antrean:2.0');
+    expect(d.m.services.web.environment).toEqual({
+      FROM_ENV_FILE: 'yes',
+      LOG_LEVEL: 'info',
+      TZ: 'Asia/Jakarta',
+      EXTRA: '1',
+    });
+    // depends_on ties a service to others: the compose-spec does not let extends carry it.
+    expect(d.m.services.web.dependsOn).toBeUndefined();
+    expect(lines(d, 'compose-extends')).toEqual([
+      'compose.yaml:3:5: warning: services.web.extends: "common" has depends_on, which a service cannot inherit through extends (compose-spec): not copied',
+    ]);
+  });
+
+  it('warns at the extends line when it cannot be resolved, and never only "has no image"', () => {
+    const d = draft(
+      `services:
+  a:
+    extends:
+      file: missing.yml
+      service: common
+  b:
+    extends: nowhere
+    image: example/b:1
+  c:
+    extends: d
+  d:
+    extends: c
+`,
+      { extendsFiles: { 'missing.yml': null } },
+    );
+    expect(lines(d)).toEqual([
+      'compose.yaml:2:3: warning: services.a: has no image, since what it extends could not be read (see its extends); left out',
+      'compose.yaml:3:5: warning: services.a.extends: missing.yml cannot be read: the settings of "common" there are missing from this service',
+      'compose.yaml:7:5: warning: services.b.extends: extends service "nowhere", which does not exist; its settings are missing from this service',
+      'compose.yaml:9:3: warning: services.c: has no image, since what it extends could not be read (see its extends); left out',
+      'compose.yaml:10:5: warning: services.c.extends: extends goes round in a circle (#c → #d → #c); it was ignored',
+      'compose.yaml:11:3: warning: services.d: has no image, since what it extends could not be read (see its extends); left out',
+      'compose.yaml:12:5: warning: services.d.extends: extends goes round in a circle (#d → #c → #d); it was ignored',
+    ]);
+    expect(Object.keys(d.m.services as object)).toEqual(['b']);
   });
 });
