@@ -16,6 +16,7 @@ import type { YamlDoc } from '../yaml-doc.js';
 import { Reporter } from './context.js';
 import type { LintOptions, ManifestEntry, ManifestUnit } from './context.js';
 import { lintImages } from './images.js';
+import { lintLicense } from './license.js';
 import { lintDuplicateVersions, lintManifestPath, lintMembers, lintPublisher } from './layout.js';
 import { lintMous } from './mous.js';
 import { lintMemberRegions, lintMouRegions } from './regions.js';
@@ -29,6 +30,7 @@ export type { LintOptions, ManifestEntry } from './context.js';
 function lintManifestUnit(unit: ManifestUnit, r: Reporter, opts: LintOptions): void {
   lintManifestPath(unit, r);
   lintImages(unit, r);
+  lintLicense(unit, r);
   lintRuntime(unit, r);
   lintReferences(unit, r);
   lintDependencies(unit, r);
