@@ -358,6 +358,24 @@ class ComposeImporter implements ImportContext {
 
   // -- the manifest -----------------------------------------------------------------------------
 
+  /** Decisions about joined credentials and config keys every region must set. */
+  private sharedAndRequired(): void {
+    for (const j of this.credentials.joined()) {
+      if (!this.secrets.has(j.secret)) continue;
+      this.decisions.push(
+        `secrets.${j.secret}: one credential, joined from ${j.uses.join(', ')} (${j.reasons.join('; ')}): generated once at install and given to each of them`,
+      );
+      const secret = this.secrets.get(j.secret);
+      if (secret) secret.description = `${secret.description} Shared by ${j.uses.join(', ')}.`;
+    }
+    for (const [key, c] of this.config) {
+      if (c.required === true)
+        this.decisions.push(
+          `config.${key} has no default: each region must set it (add a default if one fits every region)`,
+        );
+    }
+  }
+
   private finish(): ComposeDraft {
     const meta = this.input.meta;
     const composeName = typeof this.root.name === 'string' ? toSlug(this.root.name) : undefined;
@@ -391,20 +409,7 @@ class ComposeImporter implements ImportContext {
       this.decisions.push(
         `dimensions: choose the Smart City dimensions the app serves (--dimension ${SMART_CITY_DIMENSIONS.join('|')})`,
       );
-    for (const j of this.credentials.joined()) {
-      if (!this.secrets.has(j.secret)) continue;
-      this.decisions.push(
-        `secrets.${j.secret}: one credential, joined from ${j.uses.join(', ')} (${j.reasons.join('; ')}): generated once at install and given to each of them`,
-      );
-      const secret = this.secrets.get(j.secret);
-      if (secret) secret.description = `${secret.description} Shared by ${j.uses.join(', ')}.`;
-    }
-    for (const [key, c] of this.config) {
-      if (c.required === true)
-        this.decisions.push(
-          `config.${key} has no default: each region must set it (add a default if one fits every region)`,
-        );
-    }
+    this.sharedAndRequired();
 
     const manifest: Record<string, unknown> = {
       schemaVersion: 1,

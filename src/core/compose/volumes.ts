@@ -5,6 +5,55 @@ import type { ImportContext } from './types.js';
 
 // -- volumes ----------------------------------------------------------------------------------
 
+/** One entry of a service's `volumes`, short (`src:/target:ro`) or long form, as its parts. */
+function parseMount(
+  ctx: ImportContext,
+  path: YamlPath,
+  item: unknown,
+): { type: string; source: string | undefined; target: string; readOnly: boolean } {
+  let type: string;
+  let source: string | undefined;
+  let target: string;
+  let readOnly = false;
+  if (isRecord(item)) {
+    type = scalarString(item.type) ?? 'volume';
+    source = scalarString(item.source);
+    target = scalarString(item.target) ?? '';
+    readOnly = item.read_only === true;
+    for (const k of Object.keys(item)) {
+      if (!['type', 'source', 'target', 'read_only'].includes(k))
+        ctx.warn([...path, k], 'compose-unsupported', `volume ${k} is not supported; left out`);
+    }
+  } else {
+    const spec = scalarString(item) ?? '';
+    const resolved = spec.includes('$') ? literalOf(spec, ctx.env) : spec;
+    if (resolved !== spec)
+      ctx.warnValue(
+        path,
+        'compose-interpolation',
+        `"${spec}" uses variables; it became "${resolved}"`,
+      );
+    const segs = resolved.split(':');
+    if (segs.length === 1) {
+      target = segs[0] ?? '';
+    } else {
+      source = segs[0];
+      target = segs[1] ?? '';
+      for (const mode of (segs[2] ?? '').split(',').filter((m) => m !== '')) {
+        if (mode === 'ro') readOnly = true;
+        else if (mode !== 'rw')
+          ctx.warnValue(
+            path,
+            'compose-unsupported',
+            `volume option "${mode}" is not supported; left out`,
+          );
+      }
+    }
+    type = source !== undefined && /^(?:\/|\.\.?(?:\/|$)|~)/.test(source) ? 'bind' : 'volume';
+  }
+  return { type, source, target, readOnly };
+}
+
 export function volumes(
   ctx: ImportContext,
   name: string,
@@ -15,46 +64,7 @@ export function volumes(
   const topVolumes = isRecord(ctx.root.volumes) ? ctx.root.volumes : {};
   raw.forEach((item, i) => {
     const path: YamlPath = ['services', name, 'volumes', i];
-    let type: string;
-    let source: string | undefined;
-    let target: string;
-    let readOnly = false;
-    if (isRecord(item)) {
-      type = scalarString(item.type) ?? 'volume';
-      source = scalarString(item.source);
-      target = scalarString(item.target) ?? '';
-      readOnly = item.read_only === true;
-      for (const k of Object.keys(item)) {
-        if (!['type', 'source', 'target', 'read_only'].includes(k))
-          ctx.warn([...path, k], 'compose-unsupported', `volume ${k} is not supported; left out`);
-      }
-    } else {
-      const spec = scalarString(item) ?? '';
-      const resolved = spec.includes('$') ? literalOf(spec, ctx.env) : spec;
-      if (resolved !== spec)
-        ctx.warnValue(
-          path,
-          'compose-interpolation',
-          `"${spec}" uses variables; it became "${resolved}"`,
-        );
-      const segs = resolved.split(':');
-      if (segs.length === 1) {
-        target = segs[0] ?? '';
-      } else {
-        source = segs[0];
-        target = segs[1] ?? '';
-        for (const mode of (segs[2] ?? '').split(',').filter((m) => m !== '')) {
-          if (mode === 'ro') readOnly = true;
-          else if (mode !== 'rw')
-            ctx.warnValue(
-              path,
-              'compose-unsupported',
-              `volume option "${mode}" is not supported; left out`,
-            );
-        }
-      }
-      type = source !== undefined && /^(?:\/|\.\.?(?:\/|$)|~)/.test(source) ? 'bind' : 'volume';
-    }
+    const { type, source, target, readOnly } = parseMount(ctx, path, item);
     if (type === 'bind') {
       const docker = source !== undefined && /(?:^|\/)docker\.sock$/.test(source);
       ctx.warnValue(
