@@ -201,6 +201,9 @@ export function manifestFromPubliccode(
     else r.report(['releaseDate'], 'error', 'publiccode', 'must be a date YYYY-MM-DD', 'value');
   }
   readMaintenance(r, pc, manifest);
+  for (const key of ['categories', 'localisation'])
+    if (pc[key] === undefined)
+      r.warn([], `${key} is missing; the standard requires it`, 'publiccode');
   reportUnmapped(r, pc);
   return { manifest, diagnostics: sortDiagnostics(r.diagnostics) };
 }

@@ -197,6 +197,17 @@ describe("publiccode.yml import: the standard's required fields and types", () =
     ]);
   });
 
+  it('warns about a missing categories or localisation, which the standard requires', () => {
+    const text = edit('categories: [appointment-scheduling]\n', '').replace(
+      'localisation:\n  localisationReady: false\n  availableLanguages: [id]\n',
+      '',
+    );
+    expect(problems(text, 'warning')).toEqual([
+      `${F}:1:1: warning: categories is missing; the standard requires it`,
+      `${F}:1:1: warning: localisation is missing; the standard requires it`,
+    ]);
+  });
+
   it('maps contractors of contract maintenance to contacts', () => {
     const text = edit(
       '  type: internal\n  contacts:\n    - name: Tim Antrean\n      email: antrean@bandung.go.id\n',
