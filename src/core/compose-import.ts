@@ -346,13 +346,21 @@ class ComposeImporter implements ImportContext {
   /** A value where a manifest takes no references: variables become their defaults. */
   private plain(path: YamlPath, raw: unknown): string {
     const s = scalarString(raw) ?? '';
-    if (!s.includes('$')) return s;
-    const resolved = literalOf(s, this.env);
-    this.warnValue(
-      path,
-      'compose-interpolation',
-      `"${s}" uses variables, which this field cannot reference; it became "${resolved}"`,
-    );
+    const resolved = s.includes('$') ? literalOf(s, this.env) : s;
+    if (resolved !== s)
+      this.warnValue(
+        path,
+        'compose-interpolation',
+        `"${s}" uses variables, which this field cannot reference; it became "${resolved}"`,
+      );
+    // This field cannot name a secret: a credential's literal stays, and will not match it.
+    const held = this.credentials.literalValues().find(({ value }) => resolved.includes(value));
+    if (held !== undefined)
+      this.warnValue(
+        path,
+        'compose-secret',
+        `holds the literal value of the credential \${secret.${held.secret}}, which this field cannot reference and which is generated at install: remove it from here`,
+      );
     return resolved;
   }
 

@@ -129,6 +129,21 @@ describe('compose import: one credential, one secret', () => {
   });
 });
 
+describe('compose import: a credential literal where no reference can go', () => {
+  it('is warned at its place', () => {
+    const d = draft(`services:
+  db:
+    image: postgres:16
+    user: "postgres:s3cret-pw"
+    environment:
+      POSTGRES_PASSWORD: s3cret-pw
+`);
+    expect(lines(d, 'compose-secret')).toContain(
+      'compose.yaml:4:11: warning: services.db.user: holds the literal value of the credential ${secret.POSTGRES_PASSWORD}, which this field cannot reference and which is generated at install: remove it from here',
+    );
+  });
+});
+
 describe('compose import: credentials by name and by image', () => {
   it.each([
     ['DB_PASSWORD', true],
