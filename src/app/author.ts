@@ -1,7 +1,13 @@
 import { stringify } from 'yaml';
 import type { Calendar } from '../core/calendar.js';
 import { parseAndValidate } from '../core/catalog-build.js';
-import { composeEnvFiles, importCompose, parseEnvFile, pinImages } from '../core/compose-import.js';
+import {
+  composeEnvFiles,
+  extendsFilesOf,
+  importCompose,
+  parseEnvFile,
+  pinImages,
+} from '../core/compose-import.js';
 import type { DraftMetadata } from '../core/compose-import.js';
 import { formatDiagnostic, sortDiagnostics } from '../core/diagnostics.js';
 import type { Diagnostic } from '../core/diagnostics.js';
@@ -109,8 +115,18 @@ export async function draftManifestFromCompose(
 ): Promise<ComposeDraftResult> {
   const text = await readRequired(ctx.files, composeFile);
   const beside = (relative: string): string => ctx.files.besideFile(composeFile, relative);
+  // Files named by extends.file, and theirs in turn, by their path relative to the compose file.
+  const extendsFiles: Record<string, string | null> = {};
+  const queue = extendsFilesOf(text, '');
+  for (let p = queue.shift(); p !== undefined; p = queue.shift()) {
+    if (Object.hasOwn(extendsFiles, p)) continue;
+    const other = await readOptional(ctx.files, beside(p));
+    extendsFiles[p] = other;
+    if (other !== null) queue.push(...extendsFilesOf(other, p));
+  }
   const envFiles: Record<string, string | null> = {};
-  for (const p of composeEnvFiles(text)) envFiles[p] = await readOptional(ctx.files, beside(p));
+  for (const p of composeEnvFiles(text, extendsFiles))
+    envFiles[p] = await readOptional(ctx.files, beside(p));
   const dotenvText = await readOptional(ctx.files, beside('.env'));
   const dotenv: Record<string, string> = {};
   if (dotenvText !== null)
@@ -154,6 +170,7 @@ export async function draftManifestFromCompose(
     file: composeFile,
     text,
     envFiles,
+    extendsFiles,
     dotenv,
     fallbackName: ctx.files.folderNameOf(composeFile),
     meta,

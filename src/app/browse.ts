@@ -2,11 +2,8 @@ import type { Catalog, LoadedManifest, LoadedMou } from '../core/catalog-model.j
 import { KsadError } from '../core/errors.js';
 import { coverage, mousFor, mouStatus, type MouStatus } from '../core/mou-rules.js';
 import { listApps, parseAppRef, resolveVersion } from '../core/resolve.js';
-import {
-  REGION_CODE_PATTERN,
-  SMART_CITY_DIMENSIONS,
-  type Dimension,
-} from '../core/schema/common.js';
+import { regionFlag } from '../core/regions.js';
+import { SMART_CITY_DIMENSIONS, type Dimension } from '../core/schema/common.js';
 
 export interface RegionRef {
   code: string;
@@ -319,13 +316,8 @@ function regionRef(catalog: Catalog, code: string): RegionRef {
   return { code, name: catalog.members.find((l) => l.member.code === code)?.member.name ?? null };
 }
 
-function checkRegion(code: string): string {
-  if (!REGION_CODE_PATTERN.test(code)) {
-    throw new KsadError('USAGE', `"${code}" is not a Kemendagri region code`, {
-      suggestions: ['write it as PP.KK, e.g. 52.04 for Kabupaten Sumbawa'],
-    });
-  }
-  return code;
+function checkRegion(input: string): string {
+  return regionFlag(input);
 }
 
 function checkDimension(dimension: string): Dimension {

@@ -2,7 +2,7 @@ import type { Catalog } from '../core/catalog-model.js';
 import { parseTimeZone, regionTimeZone, TIME_ZONE_NAMES, type TimeZone } from '../core/calendar.js';
 import { KsadError } from '../core/errors.js';
 import { hostProfileSchema, type HostProfile } from '../core/release.js';
-import { REGION_CODE_PATTERN } from '../core/schema/common.js';
+import { regionFlag } from '../core/regions.js';
 import type { Clock } from '../ports/clock.js';
 import type { DeployTarget } from '../ports/deploy-target.js';
 import type { Operator } from '../ports/identity.js';
@@ -32,19 +32,15 @@ export async function initHost(
   },
   req: HostInitRequest,
 ): Promise<{ profile: HostProfile; replaced: boolean }> {
-  if (!REGION_CODE_PATTERN.test(req.region)) {
-    throw new KsadError('USAGE', `--region "${req.region}" is not a Kemendagri region code`, {
-      suggestions: ['use the PP.KK form, e.g. --region 52.04 for Kabupaten Sumbawa'],
-    });
-  }
-  const regency = req.region.split('.').slice(0, 2).join('.');
+  const code = regionFlag(req.region);
+  const regency = code.split('.').slice(0, 2).join('.');
   const member = ctx.catalog.members.find(
-    (m) => m.member.code === req.region || m.member.code === regency,
+    (m) => m.member.code === code || m.member.code === regency,
   );
   if (!member) {
     throw new KsadError(
       'NOT_FOUND',
-      `region ${req.region} is not a member of the catalog "${ctx.catalog.name}"`,
+      `region ${code} is not a member of the catalog "${ctx.catalog.name}"`,
       {
         details: ctx.catalog.members.map((m) => `${m.member.code}  ${m.member.name}`),
         suggestions: [

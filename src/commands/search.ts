@@ -27,7 +27,7 @@ export default class Search extends KsadCommand {
     }),
     dimension: Flags.string({ summary: 'Smart City dimension.', options: SMART_CITY_DIMENSIONS }),
     region: Flags.string({
-      summary: 'Region code (PP.KK) an active MoU must grant the app to.',
+      summary: 'Region (PP.KK or official name) an active MoU must grant the app to.',
       helpValue: 'CODE',
     }),
     catalog: catalogFlag,

@@ -50,8 +50,8 @@ export type MergeStrategy = 'merge' | 'replace' | 'replace-or-delete';
  * | `services`                        | merge             | services from every layer are kept                    |
  * | `services.*`                      | merge             | a service's fields from every layer are kept          |
  * | `services.*.resources`            | merge             | `cpus` from one layer and `memory` from another mix   |
- * | `services.*.resources.cpus`       | replace           | last value wins                                       |
- * | `services.*.resources.memory`     | replace           | last value wins                                       |
+ * | `services.*.resources.cpus`       | replace-or-delete | last value wins; `null` removes the limit, also the manifest's |
+ * | `services.*.resources.memory`     | replace-or-delete | last value wins; `null` removes the limit, also the manifest's |
  * | `services.*.environment`          | merge             | variables from every layer are kept                   |
  * | `services.*.environment.*`        | replace-or-delete | last value wins; `null` removes the variable, also one the manifest sets |
  *
@@ -66,8 +66,8 @@ export const OVERLAY_MERGE_RULES: ReadonlyArray<{ path: string; strategy: MergeS
   { path: 'services', strategy: 'merge' },
   { path: 'services.*', strategy: 'merge' },
   { path: 'services.*.resources', strategy: 'merge' },
-  { path: 'services.*.resources.cpus', strategy: 'replace' },
-  { path: 'services.*.resources.memory', strategy: 'replace' },
+  { path: 'services.*.resources.cpus', strategy: 'replace-or-delete' },
+  { path: 'services.*.resources.memory', strategy: 'replace-or-delete' },
   { path: 'services.*.environment', strategy: 'merge' },
   { path: 'services.*.environment.*', strategy: 'replace-or-delete' },
 ];

@@ -7,7 +7,7 @@ import { deployabilityErrors } from './lint/index.js';
 import { dependencyLevels } from './graph.js';
 import { Label, managedLabels, names } from './labels.js';
 import { interpolate, type Reference } from './references.js';
-import type { Manifest, ServiceSpec } from './schema/manifest.js';
+import type { Manifest, ResourcesSpec, ServiceSpec } from './schema/manifest.js';
 import type { Overlay } from './schema/overlay.js';
 import { maskSecrets } from './secrets.js';
 import type {
@@ -285,7 +285,7 @@ export function buildDesiredState(input: DesiredStateInput): DesiredState {
       };
     }
 
-    const resources = { ...def.resources, ...definedOnly(override?.resources ?? {}) };
+    const resources = withOverrides(def.resources, override?.resources);
     const common = {
       name: names.container(app, service),
       image: def.image,
@@ -381,8 +381,17 @@ function unknownName(kind: string, name: string, known: string[]): string {
   return `there is no ${kind} "${name}"${guess !== undefined ? `; did you mean "${guess}"?` : ''}`;
 }
 
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+/** The manifest's limits with an overlay's on top; a `null` in the overlay removes the limit. */
+function withOverrides(
+  base: ResourcesSpec,
+  override: { cpus?: number | null | undefined; memory?: string | null | undefined } | undefined,
+): ResourcesSpec {
+  const out: ResourcesSpec = { ...base };
+  if (override?.cpus === null) delete out.cpus;
+  else if (override?.cpus !== undefined) out.cpus = override.cpus;
+  if (override?.memory === null) delete out.memory;
+  else if (override?.memory !== undefined) out.memory = override.memory;
+  return out;
 }
 
 function withoutLabels(spec: ContainerSpec, drop: readonly string[]): ContainerSpec {

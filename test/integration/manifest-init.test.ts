@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -200,6 +200,48 @@ describe('manifest init --from-compose against the real registry', () => {
     );
     expect(again.status).toBe(2);
     expect(again.json.error.message).toContain('already exists');
+  });
+
+  it('reads the files extends names, and their env files, and joins one credential into one secret', async () => {
+    const home = await tempDir('ksad-home-');
+    const dir = await tempDir('ksad-compose-');
+    await mkdir(join(dir, 'common'));
+    await writeFile(
+      join(dir, 'common', 'services.yml'),
+      `services:\n  app:\n    image: ${registry}/${TAG}\n    env_file: app.env\n`,
+    );
+    await writeFile(join(dir, 'common', 'app.env'), 'APP_NAME=Portal\nDB_PASSWORD=rahasia-dev\n');
+    await writeFile(
+      join(dir, 'compose.yaml'),
+      `services:\n  web:\n    extends:\n      file: common/services.yml\n      service: app\n    environment:\n      DATABASE_URL: postgres://portal:rahasia-dev@db:5432/portal\n  db:\n    image: ${registry}/${TAG}\n    environment:\n      POSTGRES_PASSWORD: \${DB_PASSWORD}\n`,
+    );
+    const r = runCli(
+      [
+        'manifest',
+        'init',
+        '--from-compose',
+        join(dir, 'compose.yaml'),
+        '--publisher',
+        'kota-bandung',
+        '--json',
+      ],
+      { home },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const { manifest, decisions } = r.json;
+    expect(manifest.services.web.image).toBe(`${registry}/ksad-test/compose-web@${pushedDigest}`);
+    expect(manifest.services.web.environment).toEqual({
+      APP_NAME: 'Portal',
+      DB_PASSWORD: '${secret.DB_PASSWORD}',
+      DATABASE_URL: 'postgres://portal:${secret.DB_PASSWORD}@${service.db.host}:5432/portal',
+    });
+    expect(manifest.services.db.environment).toEqual({
+      POSTGRES_PASSWORD: '${secret.DB_PASSWORD}',
+    });
+    expect(Object.keys(manifest.secrets as object)).toEqual(['DB_PASSWORD']);
+    expect(decisions).toContainEqual(
+      expect.stringMatching(/^secrets\.DB_PASSWORD: one credential/),
+    );
   });
 
   it('text mode: YAML on stdout, warnings on stderr', async () => {

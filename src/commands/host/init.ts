@@ -19,7 +19,8 @@ export default class HostInit extends KsadCommand {
   ];
   static override flags = {
     region: Flags.string({
-      summary: 'Kemendagri code of the region that owns this host, e.g. 52.04.',
+      summary:
+        'Kemendagri code or official name of the region that owns this host, e.g. 52.04 or "Kabupaten Sumbawa".',
       required: true,
     }),
     name: Flags.string({ summary: 'A name for this host, e.g. the unit that runs it.' }),

@@ -17,7 +17,8 @@ export default class MouList extends KsadCommand {
   ];
   static override flags = {
     region: Flags.string({
-      summary: 'Only MoUs this region (PP.KK) takes part in, as grantor or grantee.',
+      summary:
+        'Only MoUs this region (PP.KK or official name) takes part in, as grantor or grantee.',
       helpValue: 'CODE',
     }),
     active: Flags.boolean({

@@ -16,8 +16,10 @@ import type { YamlDoc } from '../yaml-doc.js';
 import { Reporter } from './context.js';
 import type { LintOptions, ManifestEntry, ManifestUnit } from './context.js';
 import { lintImages } from './images.js';
+import { lintLicense } from './license.js';
 import { lintDuplicateVersions, lintManifestPath, lintMembers, lintPublisher } from './layout.js';
 import { lintMous } from './mous.js';
+import { lintMemberRegions, lintMouRegions } from './regions.js';
 import { lintConfig, lintDependencies, lintHostPorts, lintReferences } from './references.js';
 import { lintRequires } from './requires.js';
 import { lintRuntime } from './runtime.js';
@@ -28,6 +30,7 @@ export type { LintOptions, ManifestEntry } from './context.js';
 function lintManifestUnit(unit: ManifestUnit, r: Reporter, opts: LintOptions): void {
   lintManifestPath(unit, r);
   lintImages(unit, r);
+  lintLicense(unit, r);
   lintRuntime(unit, r);
   lintReferences(unit, r);
   lintDependencies(unit, r);
@@ -61,12 +64,14 @@ function lintIndex<U extends ManifestEntry>(
   ownRules: (unit: U) => void,
 ): Diagnostic[] {
   lintMembers(catalog.members, r);
+  lintMemberRegions(catalog.members, r);
   for (const unit of catalog.manifests) {
     ownRules(unit);
     lintPublisher(unit, catalog.members, r);
   }
   lintDuplicateVersions(catalog.manifests, r);
   lintMous(catalog, r, opts);
+  lintMouRegions(catalog.mous, r);
   return sortDiagnostics([...catalog.diagnostics, ...r.diagnostics]);
 }
 

@@ -2,6 +2,15 @@ import { z } from 'zod';
 import { resourcesSchema } from './manifest.js';
 
 /**
+ * A service's resources in an overlay: each limit as in the manifest, or `null` to delete it (an
+ * earlier layer's value and the manifest's own limit alike), as Helm deletes a key with `null`.
+ */
+const overlayResourcesSchema = z.strictObject({
+  cpus: z.union([resourcesSchema.shape.cpus.unwrap(), z.null()]).optional(),
+  memory: z.union([resourcesSchema.shape.memory.unwrap(), z.null()]).optional(),
+});
+
+/**
  * A recipient's configuration for one app, layered left to right with `-f`:
  * maps merge, lists replace, `null` deletes a key.
  */
@@ -13,7 +22,7 @@ export const overlaySchema = z.strictObject({
     .record(
       z.string(),
       z.strictObject({
-        resources: resourcesSchema.optional(),
+        resources: overlayResourcesSchema.optional(),
         environment: z.record(z.string(), z.union([z.string(), z.null()])).optional(),
       }),
     )

@@ -223,11 +223,11 @@ describe('importCompose: supported features', () => {
 
   it('reports what changed on the way, at its line and column', () => {
     expect(draft.diagnostics.map(formatDiagnostic)).toEqual([
-      'test/fixtures/compose/full.yml:10:20: warning: services.web.environment.DB_PASSWORD: the literal value of DB_PASSWORD looks like a credential: it became ${secret.DB_PASSWORD}, generated at install (check that every service sharing it uses the same secret)',
-      'test/fixtures/compose/full.yml:17:15: warning: services.web.env_file: the literal value of API_TOKEN looks like a credential: it became ${secret.API_TOKEN}, generated at install (check that every service sharing it uses the same secret)',
+      'test/fixtures/compose/full.yml:10:20: warning: services.web.environment.DB_PASSWORD: the literal value of DB_PASSWORD is a credential: it became ${secret.DB_PASSWORD}, generated at install',
+      'test/fixtures/compose/full.yml:17:15: warning: services.web.env_file: the literal value of API_TOKEN is a credential: it became ${secret.API_TOKEN}, generated at install',
       "test/fixtures/compose/full.yml:20:9: warning: services.web.ports.1: the bind address 127.0.0.1 was dropped: the recipient's host profile decides which address ports are published on",
       'test/fixtures/compose/full.yml:30:7: warning: services.web.depends_on.migrate: waits for "migrate" to complete successfully, which ksad cannot express: it became service_started; make "migrate" idempotent or run it as part of the app\'s own start-up',
-      'test/fixtures/compose/full.yml:47:9: warning: services.db.environment.0: the literal value of DB_PASSWORD looks like a credential: it became ${secret.DB_PASSWORD}, generated at install (check that every service sharing it uses the same secret)',
+      'test/fixtures/compose/full.yml:47:9: warning: services.db.environment.0: the literal value of DB_PASSWORD is a credential: it became ${secret.DB_PASSWORD}, generated at install',
       'test/fixtures/compose/full.yml:50:9: warning: services.db.volumes.0: volume "db_data" was renamed "db-data": ksad volume names are lower-case letters, digits and dashes',
       "test/fixtures/compose/full.yml:57:14: warning: services.db.restart: the retry limit 3 was dropped: ksad's on-failure retries without a limit",
     ]);
@@ -247,6 +247,7 @@ describe('importCompose: supported features', () => {
     expect(lint(pinned.manifest)).toEqual([]);
     expect(pinned.decisions).toEqual([
       'description.id.shortDescription was drafted from the title and services: say what the app does for a region (--description)',
+      'secrets.DB_PASSWORD: one credential, joined from services.web.environment.DB_PASSWORD, services.db.environment.0 (the same value): generated once at install and given to each of them',
       'config.REGION_NAME has no default: each region must set it (add a default if one fits every region)',
     ]);
   });
@@ -301,7 +302,7 @@ describe('importCompose: unsupported features', () => {
       "test/fixtures/compose/unsupported.yml:13:9: warning: services.app.volumes.1: mounts the Docker socket (/var/run/docker.sock): whoever controls the container would control the recipient's host; left out",
       'test/fixtures/compose/unsupported.yml:14:5: warning: services.app.links: links are not needed: services reach each other by name (${service.NAME.host}); left out',
       'test/fixtures/compose/unsupported.yml:16:5: warning: services.app.profiles: profiles are not supported: every service of a manifest is deployed; the service was kept, remove it from the draft if it is optional',
-      'test/fixtures/compose/unsupported.yml:17:5: warning: services.app.extends: extends is not supported: copy the settings of the extended service into this one; left out',
+      'test/fixtures/compose/unsupported.yml:17:5: warning: services.app.extends: extends service "base", which does not exist; its settings are missing from this service',
       'test/fixtures/compose/unsupported.yml:19:3: warning: services.builder: has only "build" and no image: ksad deploys published images only; build and push it, then add the service with its image; left out',
       'test/fixtures/compose/unsupported.yml:21:1: warning: secrets: top-level secrets are not supported: declare secrets under "secrets" and settings under "config" of the manifest; left out',
     ]);

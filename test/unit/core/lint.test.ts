@@ -48,7 +48,38 @@ interface Row {
   expected: string[];
 }
 
+const withLicense = (license: string): SourceFile => {
+  const m = manifest();
+  return { ...m, text: m.text.replace('license: Apache-2.0', `license: ${license}`) };
+};
+
 const rows: Row[] = [
+  {
+    rule: 'license-spdx',
+    files: [withLicense('"Apache 2"')],
+    expected: [
+      `${M}:10:10: error: license: "Apache 2" is not an SPDX licence expression: did you mean "Apache-2.0"?`,
+    ],
+  },
+  {
+    rule: 'license-spdx',
+    files: [withLicense('Proprietary')],
+    expected: [
+      `${M}:10:10: error: license: "Proprietary" is not an SPDX licence expression (see https://spdx.org/licenses/)`,
+    ],
+  },
+  {
+    rule: 'license-spdx',
+    files: [withLicense('GPL-3.0+')],
+    expected: [
+      `${M}:10:10: warning: license: "GPL-3.0+" is a deprecated SPDX identifier: write "GPL-3.0-or-later"`,
+    ],
+  },
+  {
+    rule: 'license-spdx',
+    files: [withLicense('"(Apache-2.0 OR MIT) AND LicenseRef-Kota-Bandung"')],
+    expected: [],
+  },
   {
     rule: 'path-mismatch',
     files: [manifest({ version: '1.0.1', path: M })],

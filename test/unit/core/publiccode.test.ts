@@ -51,9 +51,13 @@ describe('publiccode.yml → manifest', () => {
       `${PC}:4:1: warning: landingURL: landingURL does not map: a manifest has one url (the source repository)`,
       `${PC}:5:1: warning: softwareVersion: "v2.1.0" is not a semantic version; read as 2.1.0`,
       `${PC}:7:1: warning: platforms: platforms does not map: every ksad app runs as containers on a Docker host`,
+      `${PC}:10:5: warning: categories.0: "queue-management" is not one of the standard's values for categories`,
       `${PC}:11:1: warning: developmentStatus: developmentStatus does not map: a manifest says how stable a version is by its semver (pre-release or not)`,
       `${PC}:12:1: warning: softwareType: softwareType does not map: every ksad app is a set of containers`,
       `${PC}:14:3: warning: intendedAudience.scope: dimensions were inferred from the scope: smart-governance, smart-society; check them`,
+      `${PC}:21:22: warning: description.id.longDescription: is shorter than the 150 characters the standard asks for`,
+      `${PC}:24:3: warning: description.en: description.en.longDescription is missing; the standard requires it`,
+      `${PC}:26:3: warning: description.it: description.it.longDescription is missing; the standard requires it`,
       `${PC}:26:3: warning: description.it: language "it" has no place in a manifest (id and en only)`,
       `${PC}:30:3: warning: legal.repoOwner: legal.repoOwner has no place in a manifest`,
       `${PC}:37:1: warning: localisation: localisation does not map: a manifest does not record localisation; its descriptions are in id (and en)`,
@@ -75,7 +79,8 @@ describe('manifest → publiccode.yml', () => {
       softwareVersion: '2.0.0',
       releaseDate: '2026-02-16',
       platforms: ['web'],
-      categories: ['queue-management', 'public-service'],
+      // ksad's categories mapped onto the standard's list (README: publiccode.yml).
+      categories: ['appointment-scheduling', 'customer-service-and-support'],
       developmentStatus: 'stable',
       softwareType: 'standalone/web',
       legal: { license: 'Apache-2.0' },
@@ -127,7 +132,8 @@ describe('manifest → publiccode.yml', () => {
       manifest.license,
       manifest.url,
       manifest.releaseDate,
-      manifest.categories,
+      // Categories come back as the standard's names they were exported as.
+      ['appointment-scheduling', 'customer-service-and-support'],
       manifest.dimensions,
     ]);
     expect(m.description.id.features).toEqual(manifest.description.id!.features);

@@ -80,7 +80,7 @@ const strategyTable: Array<{
   },
   {
     field: 'services.*.resources.cpus',
-    strategy: 'replace',
+    strategy: 'replace-or-delete',
     a: { services: { web: { resources: { cpus: 1 } } } },
     b: { services: { web: { resources: { cpus: 0.25 } } } },
     merged: { services: { web: { resources: { cpus: 0.25 } } } },
@@ -88,7 +88,7 @@ const strategyTable: Array<{
   },
   {
     field: 'services.*.resources.memory',
-    strategy: 'replace',
+    strategy: 'replace-or-delete',
     a: { services: { web: { resources: { memory: '256m' } } } },
     b: { services: { web: { resources: { memory: '1g' } } } },
     merged: { services: { web: { resources: { memory: '1g' } } } },
@@ -127,6 +127,23 @@ describe('mergeOverlays: the strategy table', () => {
 });
 
 describe('mergeOverlays', () => {
+  it('null deletes services.<svc>.resources.* from an earlier layer and stays as a marker', () => {
+    const { merged } = mergeOverlays(
+      layers(
+        { services: { web: { resources: { cpus: 1, memory: '256m' } } } },
+        { services: { web: { resources: { memory: null } } } },
+      ),
+    );
+    expect(merged.services?.web?.resources).toEqual({ cpus: 1, memory: null });
+    const again = mergeOverlays(
+      layers(
+        { services: { web: { resources: { cpus: null } } } },
+        { services: { web: { resources: { cpus: 2 } } } },
+      ),
+    );
+    expect(again.merged.services?.web?.resources).toEqual({ cpus: 2 });
+  });
+
   it('applies layers left to right', () => {
     const { merged, origins } = mergeOverlays(
       layers(
@@ -226,6 +243,12 @@ describe('applySet', () => {
     expect(result.origins.get('services.web.resources.memory')).toBe(SET_SOURCE);
     expect(result.origins.get('config.HTTP_PORT')).toBe('layer1.yaml');
     expect(files.merged.config?.REGION_NAME).toBe('Sumbawa');
+  });
+
+  it('null deletes a resource limit, as the README says', () => {
+    const result = applySet(files, 'services.web.resources.memory=null');
+    expect(result.merged.services?.web?.resources).toEqual({ cpus: 1, memory: null });
+    expect(result.origins.get('services.web.resources.memory')).toBe(SET_SOURCE);
   });
 
   it('null deletes, as in a file', () => {

@@ -168,6 +168,23 @@ describe('buildDesiredState: web + db + worker', () => {
   });
 });
 
+describe('buildDesiredState: an overlay null removes a resource limit', () => {
+  it('drops the manifest limit that the overlay sets to null, keeps the other', () => {
+    const web = service(
+      buildDesiredState(input({ serviceOverrides: { web: { resources: { memory: null } } } })),
+      'web',
+    );
+    expect(web.spec.memoryBytes).toBeUndefined();
+    expect(web.spec.nanoCpus).toBe(500_000_000);
+    const noCpu = service(
+      buildDesiredState(input({ serviceOverrides: { web: { resources: { cpus: null } } } })),
+      'web',
+    );
+    expect(noCpu.spec.nanoCpus).toBeUndefined();
+    expect(noCpu.spec.memoryBytes).toBe(256 * 1024 ** 2);
+  });
+});
+
 describe('buildDesiredState: config hash', () => {
   const hashes = (patch: Partial<DesiredStateInput> = {}) =>
     Object.fromEntries(
