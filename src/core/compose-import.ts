@@ -356,7 +356,7 @@ export interface ComposeDraft {
 
 /** The env_file paths a compose file names, so the caller can read them before importing. */
 export function composeEnvFiles(text: string): string[] {
-  const value = resolveMerges(parseYaml('compose', text).value);
+  const value = resolveMerges(parseYaml('compose', text, { foreign: true }).value);
   const services = isRecord(value) && isRecord(value.services) ? value.services : {};
   const paths = new Set<string>();
   for (const s of Object.values(services)) {
@@ -455,7 +455,7 @@ const NOT_NEEDED: Record<string, string> = {
 
 /** Pure: a compose file → a manifest draft, with every setting that did not carry over reported. */
 export function importCompose(input: ComposeInput): ComposeDraft {
-  const yaml = parseYaml(input.file, input.text);
+  const yaml = parseYaml(input.file, input.text, { foreign: true });
   const diagnostics: Diagnostic[] = [...yaml.diagnostics];
   const empty = (): ComposeDraft => ({ manifest: {}, diagnostics, images: [], decisions: [] });
   if (diagnostics.some((d) => d.severity === 'error')) return empty();
