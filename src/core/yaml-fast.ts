@@ -10,8 +10,11 @@ import { coreScalarTags } from './yaml-reading.js';
  * declined; explicit `!!str`, `!!seq` and `!!map` are the failsafe schema's and agree.
  */
 const tags = coreScalarTags();
-/** Any of the tags' tests at once (each is anchored), so most words are turned down by one regex. */
-const anyTag = new RegExp(tags.map((t) => `(?:${t.test.source})`).join('|'));
+/**
+ * Any of the tags' tests at once, so most words are turned down by one regex; the outer `^` lets
+ * the engine try the start of the word only.
+ */
+const anyTag = new RegExp(`^(?:${tags.map((t) => t.test.source).join('|')})`);
 const coreScalar = new Type('tag:ksad.invalid,2026:core-scalar', {
   kind: 'scalar',
   resolve: (source: string) => anyTag.test(source),
@@ -45,39 +48,68 @@ const MAX_FAST_ALIASES = 12;
 
 /**
  * Texts left to the reference reader without trying, each a place where js-yaml and `yaml` were
- * seen to differ. A match inside a string only costs the fast path.
+ * seen to differ, with a string the text must hold for the pattern to match (a cheap test first).
+ * A match inside a string only costs the fast path.
  */
-const DECLINED = [
-  /<</, // merge keys
-  /^%/, // directives
-  /[|>][-+]?[1-9]/, // block scalar indentation indicators, which js-yaml measures differently
-  /\uFEFF/, // a byte order mark, after which `yaml` reads some documents differently
-  /[[\]{},:"']#/, // a comment glued to a bracket, comma, colon or quote, which js-yaml accepts
-  /\?(?:\s|$)/, // explicit keys, which may be collections
+const DECLINED: ReadonlyArray<readonly [string, RegExp]> = [
+  ['<<', /<</], // merge keys
+  ['%', /^%/m], // directives
+  ['', /[|>][-+]?[1-9]/], // block scalar indentation indicators, which js-yaml measures differently
+  ['\uFEFF', /\uFEFF/], // a byte order mark, after which `yaml` reads some documents differently
+  ['#', /[[\]{},:"']#/], // a comment glued to a bracket, comma, colon or quote, which js-yaml accepts
+  ['?', /\?(?:\s|$)/], // explicit keys, which may be collections
   // `---` or `...` glued to what follows (js-yaml takes it for a marker) or with a node after it
-  /^(?:---|\.\.\.)(?:\S|[ \t]+[^#\s])/,
-  /\r(?!\n)/, // a carriage return alone, which only js-yaml takes for a line break
-  /\\\r?\n[ \t]*\r?\n/, // an escaped line break before a blank line, folded differently
-  /^ *\t/, // tabs in indentation, which js-yaml sometimes accepts
-  // An anchor or tag ending its line and another, or an alias, starting the next: js-yaml lets a
-  // node take two, or an alias take properties.
-  /(?:^|[\s,[\]{}])[&!]\S*[ \t]*(?:#.*)?\r?\n(?:[ \t]*(?:#.*)?\r?\n)*[ \t]*[&!*]/,
+  ['---', /^---(?:\S|[ \t]+[^#\s])/m],
+  ['...', /^\.\.\.(?:\S|[ \t]+[^#\s])/m],
+  ['\r', /\r(?!\n)/], // a carriage return alone, which only js-yaml takes for a line break
+  ['\\', /\\\r?\n[ \t]*\r?\n/], // an escaped line break before a blank line, folded differently
+  ['\t', /^ *\t/m], // tabs in indentation, which js-yaml sometimes accepts
 ];
-const DECLINED_TEXT = new RegExp(DECLINED.map((r) => r.source).join('|'), 'm');
+
+/**
+ * An anchor or tag ending its line and another, or an alias, starting the next: js-yaml lets a
+ * node take two, or an alias take properties.
+ */
+const PROPERTY_LINES =
+  /(?:^|[\s,[\]{}])[&!]\S*[ \t]*(?:#.*)?\r?\n(?:[ \t]*(?:#.*)?\r?\n)*[ \t]*[&!*]/m;
+
+/**
+ * An anchor or tag with a key after it on its line (`a: &x b: 1`, `- !x b: 1`): js-yaml reads a
+ * mapping there where `yaml` refuses or reads another one.
+ */
+const PROPERTY_THEN_KEY = /(?:^|[\s,[\]{}])[&!]\S*[ \t][^\n#]*:(?:[ \t]|$)/m;
+
+function declined(text: string): boolean {
+  return DECLINED.some(([needle, re]) => (needle === '' || text.includes(needle)) && re.test(text));
+}
 
 /** Thrown from the listener to stop reading a document the fast path must decline. */
 const DECLINE = new Error('declined');
 
-/** What follows a node, past blanks, line breaks and comments: `:` makes the node a key. */
-function isFollowedByColon(input: string, from: number): boolean {
+/** What follows a node, past blanks, line breaks and comments ('' at the end of the text). */
+function nextToken(input: string, from: number): string {
   for (let i = from; i < input.length; i++) {
-    const c = input[i];
-    if (c === ':') return true;
-    if (c === '#') {
-      while (i < input.length && input[i] !== '\n') i++;
-    } else if (c !== ' ' && c !== '\t' && c !== '\n' && c !== '\r') return false;
+    const c = input.charCodeAt(i);
+    if (c === 35 /* # */) {
+      while (i < input.length && input.charCodeAt(i) !== 10) i++;
+    } else if (!isBlank(c)) return input.charAt(i);
   }
-  return false;
+  return '';
+}
+
+/** Whether a node is a key: `:` follows it. */
+function isFollowedByColon(input: string, from: number): boolean {
+  return nextToken(input, from) === ':';
+}
+
+/**
+ * Whether a null node may be a key: `:` follows it, or it ends an entry of a flow collection
+ * (`{~}`, `{&a , b}`), where js-yaml makes the key `"null"` and the reference refuses it. A null
+ * value there (`[~, 1]`) is declined too, at the cost of the fast path only.
+ */
+function endsFlowEntry(input: string, from: number): boolean {
+  const next = nextToken(input, from);
+  return next === ':' || next === ',' || next === '}' || next === ']';
 }
 
 /** Column of the innermost block node on the line of `at`: its key, or its `-` when it is a list item. */
@@ -90,6 +122,11 @@ function blockColumn(input: string, at: number): number {
   return dash === -1 ? lead.length : dash;
 }
 
+/** Space, tab, line feed or carriage return. */
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13;
+}
+
 /**
  * Whether every line of a node after its first is indented past the block node holding it, with
  * spaces only. js-yaml lets a quoted string or a flow collection continue at the indentation of
@@ -97,9 +134,10 @@ function blockColumn(input: string, at: number): number {
  */
 function continuesIndented(input: string, from: number, to: number): boolean {
   let end = to;
-  while (end > from && /\s/.test(input[end - 1] ?? '')) end--;
-  let nl = input.indexOf('\n', from);
-  if (nl === -1 || nl >= end) return true;
+  while (end > from && isBlank(input.charCodeAt(end - 1))) end--;
+  let nl = from;
+  while (nl < end && input.charCodeAt(nl) !== 10) nl++;
+  if (nl >= end) return true;
   const column = blockColumn(input, from);
   while (nl !== -1 && nl < end) {
     let i = nl + 1;
@@ -119,7 +157,7 @@ function startsFlow(input: string, at: number): boolean {
     const c = input[i];
     if (c === '[' || c === '{') return true;
     if (c === '&' || c === '!') {
-      while (i < input.length && !/\s/.test(input[i] ?? '')) i++;
+      while (i < input.length && !isBlank(input.charCodeAt(i))) i++;
     } else if (c === ' ' || c === '\t' || c === '\n' || c === '\r') i++;
     else return false;
   }
@@ -141,7 +179,11 @@ function watcher(): (event: string, state: State) => void {
     const from = opened.pop() ?? 0;
     const r: unknown = state.result;
     const input = state.input;
-    if ((r === null || typeof r === 'object') && isFollowedByColon(input, state.position))
+    if (
+      r === null
+        ? endsFlowEntry(input, state.position)
+        : typeof r === 'object' && isFollowedByColon(input, state.position)
+    )
       throw DECLINE;
     if (
       (state.kind === 'scalar' || startsFlow(input, from)) &&
@@ -219,14 +261,21 @@ function countOf(text: string, c: string): number {
  */
 export function fastParseYaml(text: string): unknown {
   const aliases = countOf(text, '*');
-  if (DECLINED_TEXT.test(text) || aliases > MAX_FAST_ALIASES) return undefined;
-  if (/[&*!]/.test(text) && !plainProperties(text)) return undefined;
+  if (aliases > MAX_FAST_ALIASES || declined(text)) return undefined;
+  const properties = aliases > 0 || text.includes('&') || text.includes('!');
+  if (
+    properties &&
+    (PROPERTY_LINES.test(text) || PROPERTY_THEN_KEY.test(text) || !plainProperties(text))
+  )
+    return undefined;
   try {
     const value: unknown = load(text, { schema, listener: watcher() });
     // A scalar at the root is never a catalog file, and js-yaml places a root block scalar's
     // indentation differently.
     if (typeof value !== 'object' || value === null) return undefined;
-    return hasNullKeyOrCycle(value) ? undefined : value;
+    // Cycles need aliases; a null key the watcher has not seen, a flow map (`{`, not `${`).
+    const walk = aliases > 0 || countOf(text, '{') > countOf(text, '${');
+    return walk && hasNullKeyOrCycle(value) ? undefined : value;
   } catch {
     return undefined;
   }
