@@ -1,4 +1,5 @@
 import { isMap, isSeq, parseDocument } from 'yaml';
+import { YAML_READING } from '../core/yaml-reading.js';
 import { KsadError } from '../core/errors.js';
 import { SLUG_PATTERN } from '../core/schema/common.js';
 import { signingKey, type SigningKey } from '../core/schema/member.js';
@@ -135,7 +136,7 @@ async function addKeyToMemberText(
     );
   }
   const [source] = await files.readFiles([memberFile]);
-  const doc = parseDocument(source?.text ?? '');
+  const doc = parseDocument(source?.text ?? '', YAML_READING);
   if (doc.errors.length > 0 || !isMap(doc.contents)) {
     throw new KsadError(
       'INVALID',

@@ -54,7 +54,7 @@ export type { ComposeDraft, ComposeInput, DraftMetadata, ImageToPin } from './co
 
 /** The env_file paths a compose file names, so the caller can read them before importing. */
 export function composeEnvFiles(text: string, extendsFiles: ExtendsFiles = {}): string[] {
-  const yaml = parseYaml('compose', text);
+  const yaml = parseYaml('compose', text, { foreign: true });
   const value = resolveMerges(yaml.value);
   const raw = isRecord(value) && isRecord(value.services) ? value.services : {};
   const { services } = resolveExtends(yaml, raw, extendsFiles);
@@ -124,7 +124,7 @@ const NOT_NEEDED: Record<string, string> = {
 
 /** Pure: a compose file → a manifest draft, with every setting that did not carry over reported. */
 export function importCompose(input: ComposeInput): ComposeDraft {
-  const yaml = parseYaml(input.file, input.text);
+  const yaml = parseYaml(input.file, input.text, { foreign: true });
   const diagnostics: Diagnostic[] = [...yaml.diagnostics];
   const empty = (): ComposeDraft => ({ manifest: {}, diagnostics, images: [], decisions: [] });
   if (diagnostics.some((d) => d.severity === 'error')) return empty();

@@ -1,4 +1,5 @@
 import { isScalar, parseDocument } from 'yaml';
+import { YAML_READING } from './yaml-reading.js';
 import { KsadError } from './errors.js';
 import { overlaySchema, type Overlay } from './schema/overlay.js';
 
@@ -189,7 +190,7 @@ export function parseSetExpression(expression: string): SetExpression {
 
 function parseScalar(text: string): string | number | boolean | null {
   if (text.trim() === '') return text;
-  const doc = parseDocument(text);
+  const doc = parseDocument(text, YAML_READING);
   if (doc.errors.length > 0 || !isScalar(doc.contents)) return text;
   const value: unknown = doc.contents.value;
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;

@@ -73,8 +73,8 @@ export function canonicalJson(value: unknown): string {
  * @throws KsadError('INVALID') naming `file:line:col` when the text is not a valid manifest.
  */
 export function canonicalManifest(file: string, text: string): string {
-  // js-yaml first (fast, YAML 1.2 core schema); the `yaml` package, which reads the same schema
-  // (test/unit/core/yaml-fast.test.ts keeps them in agreement), only to report a file it refuses.
+  // The fast reader gives the reference reading's value or declines (test/unit/core/
+  // yaml-reading.test.ts); the reference reading (`parseYaml`) decides every file it declines.
   const fast = fastParseYaml(text);
   if (fast !== undefined) return canonicalManifestValue(file, fast);
   const yaml = parseYaml(file, text);

@@ -3,6 +3,7 @@ import type { Document, Node, Pair } from 'yaml';
 import { z } from 'zod';
 import type { Diagnostic } from './diagnostics.js';
 import { didYouMean } from './suggest.js';
+import { MAX_ALIAS_COUNT, YAML_READING, readingProblems } from './yaml-reading.js';
 
 export type YamlPath = ReadonlyArray<string | number>;
 
@@ -23,19 +24,20 @@ export interface Position {
 }
 
 /**
- * Parses YAML text keeping node ranges. Every syntax error is reported (the parser recovers),
- * duplicate keys included; when there are errors `value` is still the best-effort result but
- * callers should not validate it, because a recovered tree reports confusing follow-up errors.
+ * Parses YAML text keeping node ranges: the reference reading of every file ksad decides on
+ * (`YAML_READING`: YAML 1.2, core schema). Every syntax error is reported (the parser recovers),
+ * duplicate keys included, and so is everything `readingProblems` refuses; when there are errors
+ * `value` is still the best-effort result but callers should not validate it, because a recovered
+ * tree reports confusing follow-up errors. `foreign`: the file is another tool's (a Compose file),
+ * so only the parser's own errors count.
  */
-export function parseYaml(file: string, text: string): YamlDoc {
+export function parseYaml(
+  file: string,
+  text: string,
+  options: { foreign?: boolean } = {},
+): YamlDoc {
   const lineCounter = new LineCounter();
-  // The core schema keeps dates as strings and `yes`/`no` as strings, as YAML 1.2 intends.
-  const doc = parseDocument(text, {
-    lineCounter,
-    schema: 'core',
-    prettyErrors: false,
-    uniqueKeys: true,
-  });
+  const doc = parseDocument(text, { ...YAML_READING, lineCounter, prettyErrors: false });
   const diagnostics: Diagnostic[] = [];
   for (const e of doc.errors) {
     const { line, col } = lineCounter.linePos(e.pos[0]);
@@ -52,9 +54,14 @@ export function parseYaml(file: string, text: string): YamlDoc {
       rule: e.code === 'DUPLICATE_KEY' ? 'duplicate-key' : 'yaml',
     });
   }
+  // A file in another tool's format (a Compose file) is read as that tool reads it: its importer
+  // resolves `<<` itself and reports what does not carry over.
+  if (options.foreign !== true)
+    for (const p of readingProblems(doc, lineCounter))
+      diagnostics.push({ file, ...p, message: firstLine(p.message) });
   let value: unknown;
   try {
-    value = doc.toJS({ maxAliasCount: 100 });
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {
     // toJS throws on alias bombs and on aliases to unknown anchors; that is the file's fault.
     diagnostics.push({

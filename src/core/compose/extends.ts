@@ -34,7 +34,7 @@ function dirOf(file: string): string {
 }
 
 function servicesOf(text: string, name: string): Record<string, unknown> | undefined {
-  const doc = parseYaml(name, text);
+  const doc = parseYaml(name, text, { foreign: true });
   if (doc.diagnostics.some((d) => d.severity === 'error')) return undefined;
   const root = resolveMerges(doc.value);
   return isRecord(root) && isRecord(root.services) ? root.services : undefined;
