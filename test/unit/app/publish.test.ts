@@ -13,6 +13,7 @@ import type {
   GitRepository,
   GitWorkingCopy,
   HistoryCommit,
+  ScratchClone,
 } from '../../../src/ports/git-repository.js';
 import { RegistryError, type ImageRegistry } from '../../../src/ports/image-registry.js';
 import type { KeyStore } from '../../../src/ports/key-store.js';
@@ -68,6 +69,20 @@ class RecordingWorkingCopy implements GitWorkingCopy {
   push(_dir: string, branch: string, tag: string): Promise<void> {
     this.calls.push(`push ${branch} ${tag}`);
     return Promise.resolve();
+  }
+  /** Paths `uncommitted` reports (all clean unless a test says otherwise). */
+  dirty: string[] = [];
+  uncommitted(_dir: string, paths: readonly string[]): Promise<string[]> {
+    return Promise.resolve(paths.filter((p) => this.dirty.includes(p)));
+  }
+  /** The fresh clone a pushed publish is checked in: the working copy itself unless replaced. */
+  remoteTree: string = ROOT;
+  cloneOrigin(): Promise<ScratchClone> {
+    return Promise.resolve({
+      dir: this.remoteTree,
+      url: 'file:///remote',
+      dispose: () => Promise.resolve(),
+    });
   }
 }
 
