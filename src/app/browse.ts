@@ -2,6 +2,7 @@ import type { Catalog, LoadedManifest, LoadedMou } from '../core/catalog-model.j
 import { KsadError } from '../core/errors.js';
 import { coverage, mousFor, mouStatus, type MouStatus } from '../core/mou-rules.js';
 import { listApps, parseAppRef, resolveVersion } from '../core/resolve.js';
+import { checkCatalogManifest } from './verify.js';
 import {
   REGION_CODE_PATTERN,
   SMART_CITY_DIMENSIONS,
@@ -34,7 +35,12 @@ export interface AppHit {
   categories: string[];
   /** With `region`: numbers of the active MoUs that grant some version to that region; else null. */
   coveredBy: string[] | null;
+  /** The latest version's signature, verified against the publisher's keys in the catalog. */
+  signature: SignatureStatus;
 }
+
+/** A signature as verification found it: `verified`, `unsigned` (no `.sig`) or `invalid`. */
+export type SignatureStatus = 'verified' | 'unsigned' | 'invalid';
 
 export interface SearchQuery {
   /** Case-insensitive; matched against name, title, descriptions, features and categories. */
@@ -83,6 +89,7 @@ export function searchApps(catalog: Catalog, query: SearchQuery): AppHit[] {
       dimensions: [...m.dimensions],
       categories: [...m.categories],
       coveredBy,
+      signature: checkCatalogManifest(catalog, latest).status,
     });
   }
   return hits;
@@ -138,7 +145,12 @@ export interface AppDetails {
   title: string;
   file: string;
   digest: string;
+  /** True exactly when `signature` is `verified`. */
   signed: boolean;
+  /** The signature verified against the publisher's keys in the catalog (as deploy checks it). */
+  signature: SignatureStatus;
+  /** Why the signature is not verified (the key, the mismatch); null when it is. */
+  signatureMessage: string | null;
   /** Every version in the catalog, newest first. */
   versions: string[];
   description: LoadedManifest['manifest']['description'];
@@ -165,6 +177,7 @@ export function showApp(catalog: Catalog, ref: string, today: string): AppDetail
   const versions = listApps(catalog).find((a) => a.publisher === m.publisher && a.name === m.name)
     ?.versions ?? [m.version];
   const publisher = publisherRef(catalog, m.publisher);
+  const check = checkCatalogManifest(catalog, loaded);
 
   const mous: AppMouCoverage[] = catalog.mous
     .filter((l) => l.mou.grantor === publisher.code && l.mou.apps.some((a) => a.name === m.name))
@@ -178,7 +191,14 @@ export function showApp(catalog: Catalog, ref: string, today: string): AppDetail
     title: m.title,
     file: loaded.file,
     digest: loaded.digest,
-    signed: loaded.signature !== undefined,
+    signed: check.status === 'verified',
+    signature: check.status,
+    signatureMessage:
+      check.status === 'invalid'
+        ? check.reason
+        : check.status === 'unsigned'
+          ? `no signature: ${loaded.file}.sig is missing`
+          : null,
     versions,
     description: m.description,
     dimensions: [...m.dimensions],
