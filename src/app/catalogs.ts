@@ -234,8 +234,12 @@ export async function syncCatalogs(ctx: CatalogContext, name?: string): Promise<
   const first = failures[0];
   if (first !== undefined) {
     if (name !== undefined) throw first.error;
+    // A refused rewrite outweighs an unreachable remote: exit as INTEGRITY when there is one.
+    const refused = failures.some(
+      (f) => f.error instanceof KsadError && f.error.code === 'INTEGRITY',
+    );
     throw new KsadError(
-      'CATALOG_UNAVAILABLE',
+      refused ? 'INTEGRITY' : 'CATALOG_UNAVAILABLE',
       `Could not sync ${failures.map((f) => f.name).join(', ')}`,
       {
         details: [
