@@ -264,6 +264,47 @@ describe('publish', () => {
   });
 });
 
+describe('publish depends on committed catalog files', () => {
+  const MEMBER = 'catalog/members/kota-bandung.yaml';
+
+  it('commits the publisher’s uncommitted member file with the version', async () => {
+    const { ctx, git, draft, request } = await setup();
+    git.dirty = [MEMBER, 'catalog/members/kabupaten-sumbawa.yaml'];
+    const result = await publishManifest(ctx, request(draft('2.1.0')));
+    expect(result.committed).toEqual([result.file, result.signatureFile, MEMBER]);
+    expect(result.verifiedClone).toBeNull();
+    expect(git.calls[0]).toBe(
+      `commit ${result.file} ${result.signatureFile} ${MEMBER}: publish kota-bandung/antrean-daring 2.1.0\n\nwith ${MEMBER}, which it needs`,
+    );
+  });
+
+  it('fails a push whose fresh clone lacks the signing key, and reports the clone it checked', async () => {
+    const { ctx, git, files, draft, request } = await setup();
+    git.cloneOrigin = () => {
+      // The remote as a recipient gets it: the version pushed, the member file as it was.
+      files.putTree('/remote-clone', {
+        ...files.tree(ROOT),
+        [MEMBER]: catalogFixtureFiles()[MEMBER] ?? '',
+      });
+      return Promise.resolve({
+        dir: '/remote-clone',
+        url: 'file:///remote',
+        dispose: () => Promise.resolve(),
+      });
+    };
+    const refused = await rejection(publishManifest(ctx, request(draft('2.1.0'), { push: true })));
+    expect(refused.code).toBe('INTEGRITY');
+    expect(refused.message).toMatch(
+      /^pushed to file:\/\/\/remote, but a fresh clone of main does not verify: refusing kota-bandung\/antrean-daring@2\.1\.0: .*kota-bandung-2025/,
+    );
+    expect(git.calls.at(-1)).toBe('push main kota-bandung/antrean-daring/2.1.0');
+
+    git.cloneOrigin = RecordingWorkingCopy.prototype.cloneOrigin.bind(git);
+    const ok = await publishManifest(ctx, request(draft('2.2.0'), { push: true }));
+    expect(ok.verifiedClone).toBe('file:///remote');
+  });
+});
+
 describe('publishedVersionsChanged', () => {
   it('reports every commit that modified or deleted a manifest after it was added', async () => {
     const history: HistoryCommit[] = [
