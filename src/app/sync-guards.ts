@@ -9,7 +9,7 @@ import {
   type Rewrite,
 } from '../core/published.js';
 import type { CatalogFiles } from '../ports/catalog-files.js';
-import type { RegisteredCatalog } from '../ports/catalog-registry.js';
+import type { CatalogRegistry, RegisteredCatalog } from '../ports/catalog-registry.js';
 import type { GitRepository, HistoryCommit } from '../ports/git-repository.js';
 import type { PublishedLedgerStore } from '../ports/published-ledger-store.js';
 
@@ -19,6 +19,7 @@ export interface LedgerContext {
   git: GitRepository;
   /** Without it nothing is recorded and nothing checked (tests that do not care). */
   published?: PublishedLedgerStore | undefined;
+  registry: Pick<CatalogRegistry, 'deleteClone'>;
 }
 
 /**
@@ -56,20 +57,19 @@ export async function guardPublished(
   const rewrites = rewritesOf(ledger, shown, await ctx.git.tags(root));
   if (rewrites.length === 0) return adoptLedger(ledger, shown, to);
   const last = entry.commit ?? ledger?.commit;
+  const commits = await culprits(ctx.git, root, last, to, rewrites);
+  let restored = last !== undefined;
   if (last !== undefined) {
     try {
       await ctx.git.checkoutCommit(root, last);
     } catch {
-      // The commit is gone from the clone; deploys still check digests against the ledger.
+      restored = false;
     }
   }
-  throw rewriteRefused(
-    entry,
-    rewrites,
-    to,
-    last,
-    await culprits(ctx.git, root, last, to, rewrites),
-  );
+  // A clone made again after the cache was cleared may not hold the last adopted commit when the
+  // history was rewritten: rather than leave the refused commit to be read, the clone goes.
+  if (!restored) await ctx.registry.deleteClone(entry.name).catch(() => undefined);
+  throw rewriteRefused(entry, rewrites, to, restored ? last : undefined, commits);
 }
 
 /** The refused commits that touched the rewritten files; empty when git cannot say. */
@@ -90,7 +90,7 @@ async function culprits(
 }
 
 function rewriteRefused(
-  entry: Pick<RegisteredCatalog, 'name' | 'source'>,
+  entry: Pick<RegisteredCatalog, 'name' | 'source'> & { kind?: RegisteredCatalog['kind'] },
   rewrites: readonly Rewrite[],
   to: string,
   last: string | undefined,
@@ -114,7 +114,7 @@ function rewriteRefused(
       ],
       suggestions: [
         last === undefined
-          ? 'the refused commit is not used'
+          ? `the refused commit is not used${entry.kind === 'git' ? `: sync again once upstream is repaired (ksad catalog sync ${entry.name})` : ''}`
           : `the catalog stays on ${last.slice(0, 12)}, the last commit it adopted; deploys use that`,
         'published versions are immutable: ask the catalog maintainers to restore the files (e.g. git revert) and publish a new version instead; the next sync adopts the repaired commit',
         `if the rewrite is intended, start over: ksad catalog remove ${entry.name} && ksad catalog add ${entry.name} ${entry.source}`,

@@ -79,6 +79,24 @@ describe('sync with a ledger of published manifests', () => {
     expect(refused.details).toContain(`${V2}: deleted; published at ${first.slice(0, 12)}`);
   });
 
+  it('removes a clone made again that cannot go back to the last adopted commit', async () => {
+    const { ctx, git, files, registry } = setup();
+    const first = git.publish(URL, catalogFixtureFiles());
+    await addCatalog(ctx, 'ksad', URL);
+    files.removeDir(CLONE);
+    const files2 = catalogFixtureFiles();
+    delete files2[V2];
+    git.publish(URL, files2);
+    git.checkoutCommit = () => Promise.reject(new Error('no such commit'));
+    const refused = await rejection(syncCatalogs(ctx, 'ksad'));
+    expect(refused.code).toBe('INTEGRITY');
+    expect(refused.suggestions[0]).toBe(
+      'the refused commit is not used: sync again once upstream is repaired (ksad catalog sync ksad)',
+    );
+    expect(Object.keys(files.tree(CLONE))).toEqual([]);
+    expect(registry.catalogs[0]?.commit).toBe(first);
+  });
+
   it('refuses a publish tag naming a version that is missing', async () => {
     const { ctx, git } = setup();
     const first = git.publish(URL, catalogFixtureFiles());
