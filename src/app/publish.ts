@@ -21,7 +21,7 @@ import { RegistryError, type ImageRegistry } from '../ports/image-registry.js';
 import type { KeyStore } from '../ports/key-store.js';
 import { calendarOf } from './calendar.js';
 import { openCatalog, type CatalogContext } from './catalogs.js';
-import { verifyPushed } from './publish-check.js';
+import { commitVersion } from './publish-check.js';
 
 export interface SignRequest {
   manifest: string;
@@ -278,30 +278,16 @@ export async function publishManifest(
   keyId = check.keyId;
 
   const sigTarget = signatureFileOf(target);
-  // The signature was checked against the working copy's member file: a key added there but
-  // left uncommitted would be missing for every recipient, so it goes into the same commit.
-  const pending = await ctx.git.uncommitted(root, [`catalog/members/${publisher}.yaml`]);
-  await files.writeTextFile(`${root}/${target}`, source.text);
-  await files.writeTextFile(`${root}/${sigTarget}`, signatureText);
-  const message = `publish ${publisher}/${name} ${version}`;
-  const committed = [target, sigTarget, ...pending];
-  const commit = await ctx.git.commitPaths(
+  const { commit, committed, verifiedClone } = await commitVersion(ctx, {
     root,
-    committed,
-    pending.length === 0 ? message : `${message}\n\nwith ${pending.join(', ')}, which it needs`,
-  );
-  await ctx.git.tag(
-    root,
+    publisher,
+    files: { [target]: source.text, [sigTarget]: signatureText },
+    message: `publish ${publisher}/${name} ${version}`,
     tag,
-    commit,
-    `${message} (${fileDigest(source.text)}, signed by ${keyId})`,
-  );
-  let verifiedClone: string | null = null;
-  if (req.push && branch !== null) {
-    await ctx.git.push(root, branch, tag);
-    const pushed = { root, branch, file: target, digest: fileDigest(source.text), tag };
-    verifiedClone = await verifyPushed(ctx, pushed);
-  }
+    tagNote: `${fileDigest(source.text)}, signed by ${keyId}`,
+    push: req.push ? branch : null,
+    pushed: { file: target, digest: fileDigest(source.text) },
+  });
   return {
     publisher,
     app: name,
