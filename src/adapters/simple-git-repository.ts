@@ -1,4 +1,5 @@
-import { access } from 'node:fs/promises';
+import { access, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleGit, CheckRepoActions, type SimpleGit } from 'simple-git';
 import { KsadError } from '../core/errors.js';
@@ -7,6 +8,8 @@ import type {
   GitRepository,
   GitWorkingCopy,
   HistoryCommit,
+  ScratchClone,
+  TagRef,
 } from '../ports/git-repository.js';
 
 /**
@@ -143,6 +146,92 @@ export class SimpleGitRepository implements GitRepository, GitWorkingCopy {
       throw unavailable(`Cannot read the history of ${pathspec} in ${dir}`, error);
     }
     return parseHistory(out);
+  }
+
+  async commitsBetween(
+    dir: string,
+    fromCommit: string,
+    toCommit: string,
+    paths: readonly string[],
+  ): Promise<HistoryCommit[]> {
+    let out: string;
+    try {
+      out = await this.git(dir).raw([
+        '-c',
+        'core.quotePath=false',
+        'log',
+        '--reverse',
+        '--topo-order',
+        '--no-renames',
+        '--name-status',
+        '--format=%x1e%H%x1f%s',
+        '--end-of-options',
+        `${fromCommit}..${toCommit}`,
+        '--',
+        ...paths,
+      ]);
+    } catch (error) {
+      throw unavailable(
+        `Cannot read the commits from ${fromCommit} to ${toCommit} in ${dir}`,
+        error,
+      );
+    }
+    const wanted = new Set(paths);
+    return parseHistory(out).map((c) => ({
+      ...c,
+      files: c.files.filter((f) => wanted.has(f.path)),
+    }));
+  }
+
+  async tags(dir: string): Promise<TagRef[]> {
+    let out: string;
+    try {
+      out = await this.git(dir).raw([
+        'for-each-ref',
+        '--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)',
+        'refs/tags',
+      ]);
+    } catch (error) {
+      throw unavailable(`Cannot list the tags of ${dir}`, error);
+    }
+    return parseTagRefs(out);
+  }
+
+  async uncommitted(dir: string, paths: readonly string[]): Promise<string[]> {
+    if (paths.length === 0) return [];
+    let out: string;
+    try {
+      out = await this.git(dir).raw([
+        'status',
+        '--porcelain=v1',
+        '-z',
+        '--untracked-files=all',
+        '--no-renames',
+        '--',
+        ...paths,
+      ]);
+    } catch (error) {
+      throw unavailable(`Cannot read the status of ${dir}`, error);
+    }
+    // Each entry is "XY path"; -z keeps paths unquoted.
+    const found = out
+      .split('\0')
+      .filter((e) => e.length > 3)
+      .map((e) => e.slice(3));
+    return [...new Set(found)].sort();
+  }
+
+  async cloneOrigin(dir: string, branch: string): Promise<ScratchClone> {
+    const url = await this.originUrl(dir);
+    const scratch = await mkdtemp(join(tmpdir(), 'ksad-published-'));
+    const dispose = (): Promise<void> => rm(scratch, { recursive: true, force: true });
+    try {
+      await this.clone(url, scratch, branch);
+    } catch (error) {
+      await dispose();
+      throw error;
+    }
+    return { dir: scratch, url, dispose };
   }
 
   async commitPaths(dir: string, paths: readonly string[], message: string): Promise<string> {
@@ -296,6 +385,17 @@ export function parseHistory(out: string): HistoryCommit[] {
     commits.push({ commit: commit.trim(), subject, files });
   }
   return commits;
+}
+
+/** `git for-each-ref` output as `name NUL object NUL peeled-object`, one tag a line. */
+export function parseTagRefs(out: string): TagRef[] {
+  const tags: TagRef[] = [];
+  for (const line of out.split('\n')) {
+    const [name = '', object = '', peeled = ''] = line.split('\0');
+    if (name === '' || object === '') continue;
+    tags.push({ name, commit: peeled !== '' ? peeled : object });
+  }
+  return tags;
 }
 
 /** `git diff --name-status -z` output: status and path alternate, NUL-separated. */

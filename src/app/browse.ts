@@ -4,6 +4,7 @@ import { coverage, mousFor, mouStatus, type MouStatus } from '../core/mou-rules.
 import { listApps, parseAppRef, resolveVersion } from '../core/resolve.js';
 import { regionFlag } from '../core/regions.js';
 import { SMART_CITY_DIMENSIONS, type Dimension } from '../core/schema/common.js';
+import { checkCatalogManifest } from './verify.js';
 
 export interface RegionRef {
   code: string;
@@ -31,7 +32,12 @@ export interface AppHit {
   categories: string[];
   /** With `region`: numbers of the active MoUs that grant some version to that region; else null. */
   coveredBy: string[] | null;
+  /** The latest version's signature, verified against the publisher's keys in the catalog. */
+  signature: SignatureStatus;
 }
+
+/** A signature as verification found it: `verified`, `unsigned` (no `.sig`) or `invalid`. */
+export type SignatureStatus = 'verified' | 'unsigned' | 'invalid';
 
 export interface SearchQuery {
   /** Case-insensitive; matched against name, title, descriptions, features and categories. */
@@ -80,6 +86,7 @@ export function searchApps(catalog: Catalog, query: SearchQuery): AppHit[] {
       dimensions: [...m.dimensions],
       categories: [...m.categories],
       coveredBy,
+      signature: checkCatalogManifest(catalog, latest).status,
     });
   }
   return hits;
@@ -135,7 +142,12 @@ export interface AppDetails {
   title: string;
   file: string;
   digest: string;
+  /** True exactly when `signature` is `verified`. */
   signed: boolean;
+  /** The signature verified against the publisher's keys in the catalog (as deploy checks it). */
+  signature: SignatureStatus;
+  /** Why the signature is not verified (the key, the mismatch); null when it is. */
+  signatureMessage: string | null;
   /** Every version in the catalog, newest first. */
   versions: string[];
   description: LoadedManifest['manifest']['description'];
@@ -162,6 +174,7 @@ export function showApp(catalog: Catalog, ref: string, today: string): AppDetail
   const versions = listApps(catalog).find((a) => a.publisher === m.publisher && a.name === m.name)
     ?.versions ?? [m.version];
   const publisher = publisherRef(catalog, m.publisher);
+  const check = checkCatalogManifest(catalog, loaded);
 
   const mous: AppMouCoverage[] = catalog.mous
     .filter((l) => l.mou.grantor === publisher.code && l.mou.apps.some((a) => a.name === m.name))
@@ -175,7 +188,14 @@ export function showApp(catalog: Catalog, ref: string, today: string): AppDetail
     title: m.title,
     file: loaded.file,
     digest: loaded.digest,
-    signed: loaded.signature !== undefined,
+    signed: check.status === 'verified',
+    signature: check.status,
+    signatureMessage:
+      check.status === 'invalid'
+        ? check.reason
+        : check.status === 'unsigned'
+          ? `no signature: ${loaded.file}.sig is missing`
+          : null,
     versions,
     description: m.description,
     dimensions: [...m.dimensions],

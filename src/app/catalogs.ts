@@ -10,6 +10,9 @@ import type { Clock } from '../ports/clock.js';
 import type { ChangedFile, GitRepository } from '../ports/git-repository.js';
 import type { ManifestChecker } from '../ports/manifest-checker.js';
 import { silentProgress, type Progress } from '../ports/progress.js';
+import type { PublishedLedgerStore } from '../ports/published-ledger-store.js';
+import type { PublishedLedger } from '../core/published.js';
+import { firstLedger, guardPublished, ledgerBeforeSync, refuseRollback } from './sync-guards.js';
 
 /** What the catalog use-cases reach the world through. */
 export interface CatalogContext {
@@ -25,6 +28,11 @@ export interface CatalogContext {
   checker?: ManifestChecker;
   /** Shows long work (clones, fetches, checking a catalog's manifests); silent when absent. */
   progress?: Progress;
+  /**
+   * What each git catalog published, recorded as commits are adopted; without it sync does not
+   * guard published versions and deploys do not compare digests.
+   */
+  published?: PublishedLedgerStore;
 }
 
 /** Name of the embedded sample catalog, used when the user has added none. */
@@ -95,6 +103,7 @@ export async function addCatalog(
   const now = ctx.clock.now().toISOString();
   let entry: RegisteredCatalog;
   let catalog: Catalog;
+  let ledger: PublishedLedger | null = null;
   if (isGitSource(source)) {
     const staged = await ctx.registry.stageClone(name);
     let root: string;
@@ -105,12 +114,9 @@ export async function addCatalog(
       );
       await assertLooksLikeCatalog(ctx, staged.dir, source);
       commit = await ctx.git.headCommit(staged.dir);
-      catalog = buildCatalog({
-        name,
-        root: staged.dir,
-        commit,
-        files: await ctx.files.readCatalogFiles(staged.dir),
-      });
+      const files = await ctx.files.readCatalogFiles(staged.dir);
+      catalog = buildCatalog({ name, root: staged.dir, commit, files });
+      ledger = await firstLedger(ctx, name, source, staged.dir, files, commit);
       root = await staged.commit();
     } catch (error) {
       await staged.discard();
@@ -155,6 +161,9 @@ export async function addCatalog(
   const others =
     options.default === true ? existing.map((c) => ({ ...c, default: false })) : existing;
   try {
+    // A catalog added again starts over: what an earlier one of that name published is replaced.
+    if (ledger !== null) await ctx.published?.put(name, ledger);
+    else await ctx.published?.delete(name);
     await ctx.registry.save([...others, entry]);
   } catch (error) {
     if (entry.kind === 'git') await ctx.registry.deleteClone(name);
@@ -225,8 +234,12 @@ export async function syncCatalogs(ctx: CatalogContext, name?: string): Promise<
   const first = failures[0];
   if (first !== undefined) {
     if (name !== undefined) throw first.error;
+    // A refused rewrite outweighs an unreachable remote: exit as INTEGRITY when there is one.
+    const refused = failures.some(
+      (f) => f.error instanceof KsadError && f.error.code === 'INTEGRITY',
+    );
     throw new KsadError(
-      'CATALOG_UNAVAILABLE',
+      refused ? 'INTEGRITY' : 'CATALOG_UNAVAILABLE',
       `Could not sync ${failures.map((f) => f.name).join(', ')}`,
       {
         details: [
@@ -279,6 +292,7 @@ async function syncOne(
   let from: string | null;
   const present = (await ctx.files.describeRoot(entry.root)).kind === 'directory';
   const progress = ctx.progress ?? silentProgress;
+  const ledger = await ledgerBeforeSync(ctx, entry, present);
   if (present) {
     from = await ctx.git.headCommit(entry.root);
     await progress.step(`Fetching ${entry.name} from ${entry.source}`, () =>
@@ -300,6 +314,7 @@ async function syncOne(
   }
   const to = await ctx.git.headCommit(root);
   await refuseRollback(ctx, entry, root, to);
+  const adopted = await guardPublished(ctx, entry, root, ledger, to);
 
   let changes: CatalogChanges | null = emptyChanges();
   if (from === null) changes = null;
@@ -310,6 +325,8 @@ async function syncOne(
       changes = null;
     }
   }
+  // Recorded before the registry's commit moves: a crash in between leaves the stricter record.
+  if (adopted !== null) await ctx.published?.put(entry.name, adopted);
   const now = ctx.clock.now().toISOString();
   return {
     result: {
@@ -323,47 +340,6 @@ async function syncOne(
     },
     entry: { ...entry, root, commit: to, syncedAt: now },
   };
-}
-
-/**
- * Rollback protection (TUF's rule): the commit a sync lands on must not be older than the one seen
- * last. When the remote's branch was moved back to an ancestor of the last-seen commit, a
- * publication (a fixed version, a revoked key) would silently disappear; the clone is put back on
- * the last-seen commit and the sync refused. The last-seen commit is the one the registry keeps.
- */
-async function refuseRollback(
-  ctx: CatalogContext,
-  entry: RegisteredCatalog,
-  root: string,
-  to: string,
-): Promise<void> {
-  const last = entry.commit;
-  if (last === undefined || last === to) return;
-  let rolledBack: boolean;
-  try {
-    rolledBack = await ctx.git.isAncestor(root, to, last);
-  } catch {
-    // The last-seen commit is not in the new history at all (history rewritten): not a plain
-    // rollback; `changes` reports what it can.
-    return;
-  }
-  if (!rolledBack) return;
-  try {
-    await ctx.git.checkoutCommit(root, last);
-  } catch {
-    // The registry still names the last-seen commit; the next open reads whatever is checked out.
-  }
-  throw new KsadError(
-    'INTEGRITY',
-    `catalog "${entry.name}" was rolled back: ${entry.source} now points at ${to.slice(0, 12)}, an older commit than ${last.slice(0, 12)} seen at the last sync`,
-    {
-      details: [`last seen: ${last}`, `offered now: ${to}`],
-      suggestions: [
-        'this can hide fixed versions or revoked keys: ask the catalog maintainers why the branch moved back',
-        `if the rollback is intended, start over: ksad catalog remove ${entry.name} && ksad catalog add ${entry.name} ${entry.source}`,
-      ],
-    },
-  );
 }
 
 /** Sorts changed files into manifests, members, MoUs and the rest. */
@@ -427,6 +403,7 @@ export async function removeCatalog(ctx: CatalogContext, name: string): Promise<
   const entry = findRegistered(catalogs, name);
   // Forget it first: a clone left behind by a crash is harmless, an entry without its clone is not.
   await ctx.registry.save(catalogs.filter((c) => c.name !== name));
+  await ctx.published?.delete(name);
   if (entry.kind === 'git') await ctx.registry.deleteClone(name);
   return { name, kind: entry.kind, deleted: entry.kind === 'git' ? entry.root : null };
 }
@@ -437,7 +414,10 @@ export async function removeCatalog(ctx: CatalogContext, name: string): Promise<
  */
 export async function openCatalog(ctx: CatalogContext, nameOrPath?: string): Promise<Catalog> {
   const at = await locateCatalog(ctx, nameOrPath);
-  return readCatalog(ctx, at.name, at.root, at.commit);
+  const catalog = await readCatalog(ctx, at.name, at.root, at.commit);
+  const ledger = await at.published;
+  if (ledger) catalog.published = ledger;
+  return catalog;
 }
 
 /** Which catalog a name or path means, and where its files are (see `openCatalog`). */
@@ -449,6 +429,8 @@ export interface CatalogLocation {
    * the caller reads the files.
    */
   commit: Promise<string | undefined>;
+  /** What the catalog published (added git catalogs with a record; see `PublishedLedger`). */
+  published?: Promise<PublishedLedger | null>;
 }
 
 /** Finds the catalog `openCatalog` would read, without reading it. */
@@ -508,7 +490,10 @@ async function locateRegistered(
   }
   const commit =
     entry.kind === 'git' ? ctx.git.headCommit(entry.root) : folderCommit(ctx, entry.root);
-  return { name: entry.name, root: entry.root, commit: lookingUp(commit) };
+  const at: CatalogLocation = { name: entry.name, root: entry.root, commit: lookingUp(commit) };
+  if (entry.kind === 'git' && ctx.published !== undefined)
+    at.published = lookingUp(ctx.published.get(entry.name));
+  return at;
 }
 
 async function locateSample(ctx: CatalogContext): Promise<CatalogLocation> {

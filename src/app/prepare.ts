@@ -28,6 +28,7 @@ import type { Clock } from '../ports/clock.js';
 import type { DeployTarget } from '../ports/deploy-target.js';
 import type { ReleaseStore } from '../ports/release-store.js';
 import { calendarOf } from './calendar.js';
+import { refuseUnpublished } from './published-digest.js';
 import { verifyManifest, type SignatureRecord } from './verify.js';
 
 /** An overlay file as the user named it, with its text. */
@@ -291,6 +292,7 @@ export async function prepareDeploy(
   const { manifest } = loaded;
   refuseUndeployable(ctx.catalog, loaded);
   const signature = verifyManifest(ctx.catalog, loaded, profile.policy);
+  refuseUnpublished(ctx.catalog, loaded);
   checkDockerApi(manifest.requires.dockerApi, engineInfo);
 
   const layers = loadOverlays(req.overlays, manifest.name);

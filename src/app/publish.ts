@@ -21,6 +21,7 @@ import { RegistryError, type ImageRegistry } from '../ports/image-registry.js';
 import type { KeyStore } from '../ports/key-store.js';
 import { calendarOf } from './calendar.js';
 import { openCatalog, type CatalogContext } from './catalogs.js';
+import { commitVersion } from './publish-check.js';
 
 export interface SignRequest {
   manifest: string;
@@ -137,6 +138,13 @@ export interface PublishResult {
   pushed: boolean;
   /** Branch committed to (and pushed, with --push); null when HEAD was detached. */
   branch: string | null;
+  /**
+   * Catalog-relative paths of the commit: the manifest, its signature and, when they had
+   * uncommitted changes, the catalog files it depends on (the publisher's member file).
+   */
+  committed: string[];
+  /** With --push: the remote URL a fresh clone of which verified the version; else null. */
+  verifiedClone: string | null;
   /** Versions of the app that were already published, newest first. */
   previousVersions: string[];
   images: Array<{ image: string; status: 'present' | 'not-checked' }>;
@@ -270,17 +278,16 @@ export async function publishManifest(
   keyId = check.keyId;
 
   const sigTarget = signatureFileOf(target);
-  await files.writeTextFile(`${root}/${target}`, source.text);
-  await files.writeTextFile(`${root}/${sigTarget}`, signatureText);
-  const message = `publish ${publisher}/${name} ${version}`;
-  const commit = await ctx.git.commitPaths(root, [target, sigTarget], message);
-  await ctx.git.tag(
+  const { commit, committed, verifiedClone } = await commitVersion(ctx, {
     root,
+    publisher,
+    files: { [target]: source.text, [sigTarget]: signatureText },
+    message: `publish ${publisher}/${name} ${version}`,
     tag,
-    commit,
-    `${message} (${fileDigest(source.text)}, signed by ${keyId})`,
-  );
-  if (req.push && branch !== null) await ctx.git.push(root, branch, tag);
+    tagNote: `${fileDigest(source.text)}, signed by ${keyId}`,
+    push: req.push ? branch : null,
+    pushed: { file: target, digest: fileDigest(source.text) },
+  });
   return {
     publisher,
     app: name,
@@ -293,6 +300,8 @@ export async function publishManifest(
     tag,
     pushed: req.push,
     branch,
+    committed,
+    verifiedClone,
     previousVersions,
     images,
     calendar,

@@ -24,6 +24,13 @@ export interface ReleaseStatus {
   /** healthy: every service runs (and is healthy where it has a check); degraded otherwise. */
   health: 'healthy' | 'degraded' | 'stopped';
   mou: ReleaseRecord['mou'];
+  /**
+   * How the manifest's signature was verified when this revision was deployed: `verified` (by
+   * `signatureKeyId`) or `unsigned` (the host allowed it); an invalid one is never deployed. null
+   * for records written before ksad kept it.
+   */
+  signature: 'verified' | 'unsigned' | null;
+  signatureKeyId: string | null;
   deployedBy: string;
   deployedAt: string;
   services: ServiceStatus[];
@@ -78,6 +85,13 @@ function statusOf(record: ReleaseRecord, containers: readonly ContainerInfo[]): 
     status: record.status,
     health,
     mou: record.mou,
+    signature:
+      record.signature === undefined
+        ? null
+        : record.signature.status === 'verified'
+          ? 'verified'
+          : 'unsigned',
+    signatureKeyId: record.signature?.keyId ?? null,
     deployedBy: record.deployedBy,
     deployedAt: record.deployedAt,
     services,

@@ -177,7 +177,11 @@ export async function verifyManifestsUseCase(
   };
 }
 
-function checkCatalogManifest(catalog: Catalog, loaded: LoadedManifest): SignatureCheck {
+/**
+ * How a catalog manifest's signature verifies, as deploy would judge it (placement included),
+ * without a host's policy: for `show`, `search` and `manifest verify`.
+ */
+export function checkCatalogManifest(catalog: Catalog, loaded: LoadedManifest): SignatureCheck {
   try {
     const record = verifyManifest(catalog, loaded, { allowUnsigned: true });
     return record.status === 'verified' ? record : { status: 'unsigned' };

@@ -8,7 +8,7 @@ import { catalogContext, imageRegistry } from '../ui/context.js';
 export default class Publish extends KsadCommand {
   static override summary = "Publish a signed manifest into a catalog's git working copy.";
   static override description =
-    'Lints the manifest against the catalog, checks that its version is newer than every published one and that its images exist in their registries (HEAD by digest), signs it with --key (or uses the .sig beside it), copies both to manifests/<publisher>/<app>/<version>.yaml, commits, tags <publisher>/<app>/<version> and, with --push, pushes. Published versions are immutable.';
+    'Lints the manifest against the catalog, checks that its version is newer than every published one and that its images exist in their registries (HEAD by digest), signs it with --key (or uses the .sig beside it), copies both to manifests/<publisher>/<app>/<version>.yaml, commits them (with the publisher member file when it has uncommitted changes, such as a key added by keys generate --catalog), tags <publisher>/<app>/<version> and, with --push, pushes and checks the version in a fresh clone of the remote. Published versions are immutable.';
   static override examples = [
     '<%= config.bin %> <%= command.id %> out/antrean-daring-2.1.0.yaml --catalog ./ksad-catalog --key ~/.config/ksad/keys/kota-bandung-2025.key --push',
     '<%= config.bin %> <%= command.id %> out/antrean-daring-2.1.0.yaml --catalog ./ksad-catalog --skip-registry-check',
@@ -55,9 +55,16 @@ export default class Publish extends KsadCommand {
         skipRegistryCheck: flags['skip-registry-check'],
       },
     );
+    const alsoCommitted = result.committed.filter(
+      (f) => f !== result.file && f !== result.signatureFile,
+    );
     this.log(
       `Published ${result.publisher}/${result.app} ${result.version} as ${result.file} (signed by ${result.keyId}), commit ${result.commit.slice(0, 12)}, tag ${result.tag}${result.pushed ? ', pushed' : ''}`,
     );
+    if (alsoCommitted.length > 0)
+      this.log(`Committed with it, as the version needs them: ${alsoCommitted.join(', ')}`);
+    if (result.verifiedClone !== null)
+      this.log(`Verified in a fresh clone of ${result.verifiedClone}`);
     return result;
   }
 }

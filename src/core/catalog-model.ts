@@ -42,4 +42,31 @@ export interface Catalog {
   mous: LoadedMou[];
   manifests: LoadedManifest[];
   diagnostics: Diagnostic[];
+  /**
+   * What the catalog published as of its last adopted commit (git catalogs added with `catalog
+   * add`); a deploy refuses a manifest whose bytes differ. Never kept in the build cache.
+   */
+  published?: PublishedLedger;
+}
+
+/** What a catalog showed of one published manifest: its bytes and its signature's. */
+export interface PublishedFile {
+  /** `sha256:` of the manifest file. */
+  digest: string;
+  /** `sha256:` of `<file>.sig`; null while the manifest was seen unsigned. */
+  signature: string | null;
+  /** The first adopted commit that held the manifest. */
+  since: string;
+}
+
+/**
+ * The manifests a git catalog has published: every `manifests/<publisher>/<app>/<version>.yaml`
+ * present at a commit the catalog adopted (at add or sync), kept from one sync to the next. A
+ * later commit may add manifests and sign unsigned ones; it may not change or drop these.
+ */
+export interface PublishedLedger {
+  /** The last adopted commit. */
+  commit: string;
+  /** Keyed by catalog-relative path. */
+  files: Record<string, Readonly<PublishedFile>>;
 }

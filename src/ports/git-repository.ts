@@ -45,6 +45,26 @@ export interface GitRepository {
    * children.
    */
   history(dir: string, pathspec: string): Promise<HistoryCommit[]>;
+
+  /**
+   * Commits reachable from `toCommit` but not from `fromCommit` that touched any of `paths`,
+   * oldest first, with their changed files (among `paths`).
+   */
+  commitsBetween(
+    dir: string,
+    fromCommit: string,
+    toCommit: string,
+    paths: readonly string[],
+  ): Promise<HistoryCommit[]>;
+
+  /** Every tag of the clone with the commit it names (annotated tags peeled). */
+  tags(dir: string): Promise<TagRef[]>;
+}
+
+/** A tag and the commit it names. */
+export interface TagRef {
+  name: string;
+  commit: string;
 }
 
 /** One commit of `GitRepository.history`. */
@@ -69,4 +89,22 @@ export interface GitWorkingCopy {
   currentBranch(dir: string): Promise<string | null>;
   /** Pushes `branch` and `tag` to `origin` in one push. */
   push(dir: string, branch: string, tag: string): Promise<void>;
+  /**
+   * Which of `paths` (relative to `dir`) differ from HEAD: modified, staged, untracked or
+   * deleted. Sorted.
+   */
+  uncommitted(dir: string, paths: readonly string[]): Promise<string[]>;
+  /**
+   * A fresh clone of `origin`'s `branch` (with its tags) in a new temporary folder, as a
+   * recipient would get it; `dispose` deletes it.
+   */
+  cloneOrigin(dir: string, branch: string): Promise<ScratchClone>;
+}
+
+/** A clone made only to be looked at. */
+export interface ScratchClone {
+  dir: string;
+  /** The URL it was cloned from. */
+  url: string;
+  dispose(): Promise<void>;
 }

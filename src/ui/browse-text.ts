@@ -37,7 +37,13 @@ export function appText(app: AppDetails | Dated<AppDetails>): string {
     ['source', app.url],
     [
       'manifest',
-      `${app.file} (${app.digest.slice(0, 19)}…)${app.signed ? ', signed' : ', unsigned'}`,
+      `${app.file} (${app.digest.slice(0, 19)}…), ${
+        app.signature === 'verified'
+          ? 'signature verified'
+          : app.signature === 'unsigned'
+            ? 'unsigned'
+            : `signature INVALID: ${app.signatureMessage ?? ''}`
+      }`,
     ],
     [
       'catalog',

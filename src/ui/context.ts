@@ -3,6 +3,7 @@ import { DockerConfigCredentials } from '../adapters/docker-config-credentials.j
 import { FsCatalogFiles } from '../adapters/fs-catalog-files.js';
 import { FsCatalogIndexCache } from '../adapters/fs-catalog-index-cache.js';
 import { JsonCatalogRegistry } from '../adapters/json-catalog-registry.js';
+import { JsonPublishedLedgerStore } from '../adapters/json-published-ledger-store.js';
 import { RegistryHttpClient } from '../adapters/registry-http.js';
 import { ksadDirs, manifestWorkerScript, sampleCatalogRoot } from '../adapters/paths.js';
 import { SimpleGitRepository } from '../adapters/simple-git-repository.js';
@@ -32,6 +33,7 @@ export function catalogContext(
     files: new FsCatalogFiles(process.cwd()),
     git: new SimpleGitRepository(env),
     registry: new JsonCatalogRegistry(dirs),
+    published: new JsonPublishedLedgerStore(dirs),
     clock: systemClock,
     sampleRoot: packageRoot,
     checker: new WorkerManifestChecker({ script: manifestWorkerScript(packageRoot) }),

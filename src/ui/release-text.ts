@@ -97,7 +97,7 @@ export function statusText(statuses: readonly ReleaseStatus[]): string {
   return statuses
     .map((r) =>
       [
-        `${r.app} ${r.version} (revision ${r.revision}): ${r.health}; MoU ${mouText(r.mou)}; by ${r.deployedBy} at ${r.deployedAt}`,
+        `${r.app} ${r.version} (revision ${r.revision}): ${r.health}; MoU ${mouText(r.mou)}; ${signatureText(r)}; by ${r.deployedBy} at ${r.deployedAt}`,
         renderTable(r.services, [
           { header: 'SERVICE', value: (s) => s.service },
           { header: 'STATE', value: (s) => s.state },
@@ -107,6 +107,12 @@ export function statusText(statuses: readonly ReleaseStatus[]): string {
       ].join('\n'),
     )
     .join('\n\n');
+}
+
+function signatureText(r: ReleaseStatus): string {
+  if (r.signature === null) return 'signature not recorded';
+  if (r.signature === 'unsigned') return 'unsigned (allowed by the host)';
+  return `signature verified (${r.signatureKeyId ?? '?'})`;
 }
 
 export function listText(statuses: readonly ReleaseStatus[]): string {

@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { KsadError } from '../../src/core/errors.js';
-import type { ChangedFile, GitRepository, HistoryCommit } from '../../src/ports/git-repository.js';
+import type {
+  ChangedFile,
+  GitRepository,
+  HistoryCommit,
+  TagRef,
+} from '../../src/ports/git-repository.js';
 import type { MemoryCatalogFiles } from './memory-catalog-files.js';
 
 interface Commit {
@@ -13,6 +18,7 @@ interface Remote {
   commits: Map<string, Commit>;
   /** Branch and tag names to commit ids. */
   refs: Map<string, string>;
+  tags: Set<string>;
   defaultBranch: string;
 }
 
@@ -45,6 +51,7 @@ export class MemoryGitRepository implements GitRepository {
     const remote = this.remotes.get(url) ?? {
       commits: new Map(),
       refs: new Map(),
+      tags: new Set<string>(),
       defaultBranch: branch,
     };
     this.remotes.set(url, remote);
@@ -60,6 +67,7 @@ export class MemoryGitRepository implements GitRepository {
 
   tag(url: string, tag: string, commit: string): void {
     this.remotes.get(url)?.refs.set(tag, commit);
+    this.remotes.get(url)?.tags.add(tag);
   }
 
   clone(url: string, dir: string, ref?: string): Promise<void> {
@@ -135,6 +143,36 @@ export class MemoryGitRepository implements GitRepository {
       previous = id;
     }
     return out;
+  }
+
+  /** Commits after `fromCommit` up to `toCommit` on the clone's remote line. */
+  async commitsBetween(
+    dir: string,
+    fromCommit: string,
+    toCommit: string,
+    paths: readonly string[],
+  ): Promise<HistoryCommit[]> {
+    const ids = [...(this.remotes.get(this.state(dir).url)?.commits.keys() ?? [])];
+    const start = ids.indexOf(fromCommit);
+    const end = ids.indexOf(toCommit);
+    const out: HistoryCommit[] = [];
+    for (let i = Math.max(start, 0) + 1; i <= end; i++) {
+      const previous = ids[i - 1];
+      const id = ids[i];
+      if (previous === undefined || id === undefined) continue;
+      const files = (await this.changedFiles(dir, previous, id)).filter((f) =>
+        paths.includes(f.path),
+      );
+      if (files.length > 0) out.push({ commit: id, subject: 'update', files });
+    }
+    return out;
+  }
+
+  tags(dir: string): Promise<TagRef[]> {
+    const remote = this.remotes.get(this.state(dir).url);
+    return Promise.resolve(
+      [...(remote?.tags ?? [])].map((name) => ({ name, commit: remote?.refs.get(name) ?? '' })),
+    );
   }
 
   private reach(url: string): Remote {

@@ -249,6 +249,29 @@ describe('sign, publish, verify', () => {
     });
   });
 
+  it('show and status report the signature as verified, from verification and the record', async () => {
+    const shown = await cli.run([
+      'show',
+      `kota-bandung/${APP}@1.0.0`,
+      '--catalog',
+      'penerima',
+      '--json',
+    ]);
+    expect(shown.status, shown.said).toBe(ExitCode.OK);
+    expect(shown.json).toMatchObject({
+      signed: true,
+      signature: 'verified',
+      signatureMessage: null,
+    });
+    const status = await cli.run(['status', APP, '--json']);
+    expect(status.status, status.said).toBe(ExitCode.OK);
+    expect(status.json[0]).toMatchObject({
+      version: '1.0.0',
+      signature: 'verified',
+      signatureKeyId: 'kota-bandung-uji',
+    });
+  });
+
   it('refuses a manifest with one byte changed, naming the file and the key', async () => {
     const clone = join(base, 'home', 'cache', 'catalogs', 'penerima');
     const file = join(clone, manifestPath('1.0.0'));
@@ -267,6 +290,28 @@ describe('sign, publish, verify', () => {
       expect(refused.json.error.message).toContain('"kota-bandung-uji"');
     } finally {
       await writeFile(file, original);
+    }
+  });
+
+  it('refuses a changed manifest re-signed with the publisher’s key: not the published bytes', async () => {
+    const clone = join(base, 'home', 'cache', 'catalogs', 'penerima');
+    const file = join(clone, manifestPath('1.0.0'));
+    const [original, originalSig] = await Promise.all([
+      readFile(file, 'utf8'),
+      readFile(`${file}.sig`, 'utf8'),
+    ]);
+    await writeFile(file, original.replace('retries: 30', 'retries: 31'));
+    try {
+      const signed = await cli.run(['manifest', 'sign', file, '--key', keyFile, '--json']);
+      expect(signed.status, signed.said).toBe(ExitCode.OK);
+      const refused = await cli.run(deployArgs('1.0.0'));
+      expect(refused.status, refused.said).toBe(ExitCode.INTEGRITY);
+      expect(refused.json.error.message).toMatch(
+        /^refusing manifests\/kota-bandung\/.*\/1\.0\.0\.yaml: its digest sha256:[0-9a-f]{64} differs from sha256:[0-9a-f]{64}, recorded as published at [0-9a-f]{12}$/,
+      );
+    } finally {
+      await writeFile(file, original);
+      await writeFile(`${file}.sig`, originalSig);
     }
   });
 

@@ -96,6 +96,29 @@ describe('searchApps', () => {
   });
 });
 
+describe('signature status', () => {
+  it('says unsigned without a .sig, and invalid for a .sig that does not verify, in show and search alike', () => {
+    const plain = catalog();
+    expect(showApp(plain, 'antrean-daring@2.0.0', TODAY)).toMatchObject({
+      signed: false,
+      signature: 'unsigned',
+      signatureMessage:
+        'no signature: manifests/kota-bandung/antrean-daring/2.0.0.yaml.sig is missing',
+    });
+    expect(searchApps(plain, { today: TODAY }).map((h) => h.signature)).toEqual([
+      'unsigned',
+      'unsigned',
+    ]);
+    const forged = catalog({
+      'manifests/kota-bandung/antrean-daring/2.0.0.yaml.sig': 'not a signature\n',
+    });
+    const shown = showApp(forged, 'antrean-daring@2.0.0', TODAY);
+    expect(shown).toMatchObject({ signed: false, signature: 'invalid' });
+    expect(shown.signatureMessage).not.toBeNull();
+    expect(searchApps(forged, { today: TODAY, text: 'antrean' })[0]?.signature).toBe('invalid');
+  });
+});
+
 describe('showApp', () => {
   it('resolves a range and shows services, config, secrets and coverage', () => {
     const app = showApp(catalog(), 'antrean-daring@~1.0', TODAY);

@@ -13,6 +13,7 @@ import type {
   GitRepository,
   GitWorkingCopy,
   HistoryCommit,
+  ScratchClone,
 } from '../../../src/ports/git-repository.js';
 import { RegistryError, type ImageRegistry } from '../../../src/ports/image-registry.js';
 import type { KeyStore } from '../../../src/ports/key-store.js';
@@ -68,6 +69,20 @@ class RecordingWorkingCopy implements GitWorkingCopy {
   push(_dir: string, branch: string, tag: string): Promise<void> {
     this.calls.push(`push ${branch} ${tag}`);
     return Promise.resolve();
+  }
+  /** Paths `uncommitted` reports (all clean unless a test says otherwise). */
+  dirty: string[] = [];
+  uncommitted(_dir: string, paths: readonly string[]): Promise<string[]> {
+    return Promise.resolve(paths.filter((p) => this.dirty.includes(p)));
+  }
+  /** The fresh clone a pushed publish is checked in: the working copy itself unless replaced. */
+  remoteTree: string = ROOT;
+  cloneOrigin(): Promise<ScratchClone> {
+    return Promise.resolve({
+      dir: this.remoteTree,
+      url: 'file:///remote',
+      dispose: () => Promise.resolve(),
+    });
   }
 }
 
@@ -246,6 +261,47 @@ describe('publish', () => {
     const lint = await rejection(publishManifest(ctx, request('out/bad.yaml')));
     expect(lint.code).toBe('INVALID');
     expect(lint.details.join('\n')).toContain('is not pinned by digest');
+  });
+});
+
+describe('publish depends on committed catalog files', () => {
+  const MEMBER = 'catalog/members/kota-bandung.yaml';
+
+  it('commits the publisher’s uncommitted member file with the version', async () => {
+    const { ctx, git, draft, request } = await setup();
+    git.dirty = [MEMBER, 'catalog/members/kabupaten-sumbawa.yaml'];
+    const result = await publishManifest(ctx, request(draft('2.1.0')));
+    expect(result.committed).toEqual([result.file, result.signatureFile, MEMBER]);
+    expect(result.verifiedClone).toBeNull();
+    expect(git.calls[0]).toBe(
+      `commit ${result.file} ${result.signatureFile} ${MEMBER}: publish kota-bandung/antrean-daring 2.1.0\n\nwith ${MEMBER}, which it needs`,
+    );
+  });
+
+  it('fails a push whose fresh clone lacks the signing key, and reports the clone it checked', async () => {
+    const { ctx, git, files, draft, request } = await setup();
+    git.cloneOrigin = () => {
+      // The remote as a recipient gets it: the version pushed, the member file as it was.
+      files.putTree('/remote-clone', {
+        ...files.tree(ROOT),
+        [MEMBER]: catalogFixtureFiles()[MEMBER] ?? '',
+      });
+      return Promise.resolve({
+        dir: '/remote-clone',
+        url: 'file:///remote',
+        dispose: () => Promise.resolve(),
+      });
+    };
+    const refused = await rejection(publishManifest(ctx, request(draft('2.1.0'), { push: true })));
+    expect(refused.code).toBe('INTEGRITY');
+    expect(refused.message).toMatch(
+      /^pushed to file:\/\/\/remote, but a fresh clone of main does not verify: refusing kota-bandung\/antrean-daring@2\.1\.0: .*kota-bandung-2025/,
+    );
+    expect(git.calls.at(-1)).toBe('push main kota-bandung/antrean-daring/2.1.0');
+
+    git.cloneOrigin = RecordingWorkingCopy.prototype.cloneOrigin.bind(git);
+    const ok = await publishManifest(ctx, request(draft('2.2.0'), { push: true }));
+    expect(ok.verifiedClone).toBe('file:///remote');
   });
 });
 
