@@ -4,6 +4,7 @@ import { Flags } from '@oclif/core';
 import { DockerConfigCredentials } from '../adapters/docker-config-credentials.js';
 import { resolveDockerHost } from '../adapters/docker-host.js';
 import { DockerodeEngine } from '../adapters/dockerode-engine.js';
+import { engineTimeouts } from '../adapters/engine-timeouts.js';
 import { currentOperator, processProbe, systemClock } from '../adapters/system.js';
 import { openCatalog } from '../app/catalogs.js';
 import type { DeployRunContext } from '../app/deploy.js';
@@ -31,6 +32,7 @@ export const dockerHostFlag = Flags.string({
 export function openEngine(flag: string | undefined): DockerodeEngine {
   return new DockerodeEngine(resolveDockerHost({ flag, env: process.env }), {
     credentials: new DockerConfigCredentials(process.env),
+    timeouts: engineTimeouts(process.env),
   });
 }
 
