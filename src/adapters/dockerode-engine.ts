@@ -769,9 +769,11 @@ export class DockerodeEngine implements DockerEngine {
       return undefined;
     return new KsadError(
       'ENGINE_UNAVAILABLE',
-      `the Docker engine at ${this.endpoint} stopped answering during \`${call}\` (${UNREACHABLE_REASONS[code] ?? error.message}, ${code})`,
+      `the Docker engine at ${this.endpoint} stopped answering during \`${call}\``,
       {
         cause: error,
+        // The socket's own words help whoever looks into the engine; the message stays about it.
+        details: [`${UNREACHABLE_REASONS[code] ?? 'failed'}: ${code} ${error.message}`.trim()],
         reason: 'lost',
         suggestions: [
           'check that the engine runs on that host: `docker info` (systemctl status docker)',

@@ -1,4 +1,4 @@
-import { KsadError } from '../core/errors.js';
+import { isEngineFault, KsadError } from '../core/errors.js';
 import { overallHash } from '../core/release-hash.js';
 import { parseAppRef, resolveVersion } from '../core/resolve.js';
 import type { ReleaseRecord } from '../core/release.js';
@@ -67,18 +67,44 @@ export async function deployApp(
     command: opts.command,
     now: ctx.clock.now(),
   });
+  let outcome: DeployResult;
   try {
     let prepared = await prepareDeploy(ctx, req, host);
     if (await ctx.target.recover(prepared.actual, ctx.progress)) {
       prepared = await prepareDeploy(ctx, req);
     }
     refuseConflicts(prepared);
-    if (isUnchanged(ctx, prepared)) return result(ctx, prepared, 'unchanged', started);
-    await applyAndRecord(ctx, prepared, opts);
-    return result(ctx, prepared, outcomeOf(prepared), started);
-  } finally {
-    await release();
+    if (isUnchanged(ctx, prepared)) {
+      outcome = result(ctx, prepared, 'unchanged', started);
+    } else {
+      await applyAndRecord(ctx, prepared, opts);
+      outcome = result(ctx, prepared, outcomeOf(prepared), started);
+    }
+  } catch (error) {
+    // The failure is what the user needs to hear; a lock that cannot be released on the way out
+    // (the engine is gone) is stale once this process ends, and the next command says so.
+    const released = await release().then(
+      () => true,
+      () => false,
+    );
+    throw released ? error : withLockLeft(error, app);
   }
+  await release();
+  return outcome;
+}
+
+/** Adds to a failure that the app's lock may be left behind, held by this (ending) process. */
+function withLockLeft(error: unknown, app: string): unknown {
+  if (!(error instanceof KsadError)) return error;
+  return new KsadError(error.code, error.message, {
+    details: error.details,
+    suggestions: [
+      ...error.suggestions,
+      `the lock on ${app} could not be released either: if the next command finds it locked by this finished process, clear it with ksad unlock ${app}`,
+    ],
+    cause: error.cause ?? error,
+    ...(error.reason ? { reason: error.reason } : {}),
+  });
 }
 
 /** Images, then secrets, then the change, then the records; a failed change is recorded and thrown. */
@@ -121,7 +147,11 @@ async function recordDeployed(
   await Promise.all(replaced.map((r) => ctx.store.saveRelease({ ...r, status })));
 }
 
-/** Records the failed revision and throws what failed, with what was undone. */
+/**
+ * Records the failed revision and throws what failed, with what was undone. When the engine itself
+ * stopped answering, the failure says so and that the deploy can be run again once it is back; the
+ * record is still attempted, and the message says whether it could be written.
+ */
 async function recordFailure(
   ctx: DeployRunContext,
   p: Prepared,
@@ -130,31 +160,58 @@ async function recordFailure(
   restoreError?: unknown,
 ): Promise<never> {
   const why = failureText(error);
+  const engineGone = isEngineFault(error);
   const undone =
     restoreError !== undefined
-      ? `restoring the previous state failed too (${failureText(restoreError)}); run the deploy again to recover`
+      ? engineGone
+        ? 'could not restore the previous state'
+        : `restoring the previous state failed too (${failureText(restoreError)}); run the deploy again to recover`
       : p.current
         ? `rolled back to revision ${p.current.revision} (${p.current.version}), which runs again`
         : 'removed what it had created';
-  await ctx.store.saveRelease({
-    ...record,
-    status: 'failed',
-    description: `${record.description} failed: ${why}; ${undone}`,
-  });
-  await ctx.store.pruneHistory(record.app, p.profile.policy.historyLimit);
+  const again = engineGone
+    ? '; run the deploy again once the engine is back: ksad then recovers the interrupted change'
+    : '';
+  const notRecorded = await ctx.store
+    .saveRelease({
+      ...record,
+      status: 'failed',
+      description: `${record.description} failed: ${why}; ${undone}`,
+    })
+    .then(
+      () => undefined,
+      (saveError: unknown) => saveError ?? new Error('unknown failure'),
+    );
+  if (notRecorded === undefined) {
+    // Pruning is housekeeping: the next deploy prunes again.
+    await ctx.store.pruneHistory(record.app, p.profile.policy.historyLimit).catch(() => 0);
+  }
+  const recordNote =
+    notRecorded === undefined
+      ? ''
+      : `; the failed attempt (revision ${record.revision}) could not be recorded on the host: ${
+          isEngineFault(notRecorded)
+            ? 'the engine did not answer that either'
+            : failureText(notRecorded)
+        }`;
   const known = error instanceof KsadError ? error : undefined;
   throw new KsadError(
     known?.code ?? 'DEPLOY_FAILED',
-    `${record.description} of ${record.app} failed: ${why}; ksad ${undone}`,
+    `${record.description} of ${record.app} failed: ${why}; ksad ${undone}${again}${recordNote}`,
     {
       details: known?.details ?? [],
       suggestions: [
         ...(known?.suggestions ?? []).filter(
-          (s) => !s.startsWith('the previous state was restored'),
+          (s) =>
+            !s.startsWith('the previous state was restored') &&
+            !(engineGone && s.startsWith('run the command again')),
         ),
-        `revision ${record.revision} is recorded as failed: ksad history ${record.app}`,
+        notRecorded === undefined
+          ? `revision ${record.revision} is recorded as failed: ksad history ${record.app}`
+          : `revision ${record.revision} is missing from the history of ${record.app} (ksad history ${record.app}): the attempt left no record`,
       ],
       cause: error,
+      ...(known?.reason ? { reason: known.reason } : {}),
     },
   );
 }
