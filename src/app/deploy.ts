@@ -164,7 +164,9 @@ async function recordFailure(
   const undone =
     restoreError !== undefined
       ? engineGone
-        ? 'could not restore the previous state'
+        ? p.current
+          ? 'could not restore the previous state'
+          : 'could not remove what it had created'
         : `restoring the previous state failed too (${failureText(restoreError)}); run the deploy again to recover`
       : p.current
         ? `rolled back to revision ${p.current.revision} (${p.current.version}), which runs again`

@@ -119,7 +119,7 @@ type State =
  * bytes), `onBytes` gets every later byte of it, in order.
  */
 class RequestSplitter {
-  private buffer = Buffer.alloc(0);
+  private buffer: Buffer = Buffer.alloc(0);
   private state: State = { at: 'head' };
 
   constructor(
