@@ -6,7 +6,7 @@ import type { TargetChange } from '../ports/deploy-target.js';
 import type { Operator, ProcessProbe } from '../ports/identity.js';
 import type { Progress } from '../ports/progress.js';
 import { deploySummary, releaseRecord, type DeploySummary } from './deploy-record.js';
-import { takeLock } from './lock.js';
+import { withLock } from './lock.js';
 import {
   prepareDeploy,
   readHostFacts,
@@ -61,49 +61,21 @@ export async function deployApp(
   );
   if (holder === null && isUnchanged(ctx, first)) return result(ctx, first, 'unchanged', started);
 
-  const release = await takeLock(ctx.store, app, {
+  const who = {
     operator: ctx.operator,
     probe: ctx.probe,
     command: opts.command,
     now: ctx.clock.now(),
-  });
-  let outcome: DeployResult;
-  try {
+  };
+  return withLock(ctx.store, app, who, async () => {
     let prepared = await prepareDeploy(ctx, req, host);
     if (await ctx.target.recover(prepared.actual, ctx.progress)) {
       prepared = await prepareDeploy(ctx, req);
     }
     refuseConflicts(prepared);
-    if (isUnchanged(ctx, prepared)) {
-      outcome = result(ctx, prepared, 'unchanged', started);
-    } else {
-      await applyAndRecord(ctx, prepared, opts);
-      outcome = result(ctx, prepared, outcomeOf(prepared), started);
-    }
-  } catch (error) {
-    // The failure is what the user needs to hear; a lock that cannot be released on the way out
-    // (the engine is gone) is stale once this process ends, and the next command says so.
-    const released = await release().then(
-      () => true,
-      () => false,
-    );
-    throw released ? error : withLockLeft(error, app);
-  }
-  await release();
-  return outcome;
-}
-
-/** Adds to a failure that the app's lock may be left behind, held by this (ending) process. */
-function withLockLeft(error: unknown, app: string): unknown {
-  if (!(error instanceof KsadError)) return error;
-  return new KsadError(error.code, error.message, {
-    details: error.details,
-    suggestions: [
-      ...error.suggestions,
-      `the lock on ${app} could not be released either: if the next command finds it locked by this finished process, clear it with ksad unlock ${app}`,
-    ],
-    cause: error.cause ?? error,
-    ...(error.reason ? { reason: error.reason } : {}),
+    if (isUnchanged(ctx, prepared)) return result(ctx, prepared, 'unchanged', started);
+    await applyAndRecord(ctx, prepared, opts);
+    return result(ctx, prepared, outcomeOf(prepared), started);
   });
 }
 

@@ -61,3 +61,42 @@ export async function takeLock(
     );
   }
 }
+
+/**
+ * Runs `work` under the app's lock (see {@link takeLock}) and releases it. When `work` failed and
+ * the lock cannot be released either (the engine is gone), the failure is what is thrown, with a
+ * word that the lock may be left: it is stale once this process ends, and the next command says so.
+ */
+export async function withLock<T>(
+  store: ReleaseStore,
+  app: string,
+  who: { operator: Operator; probe: ProcessProbe; command: string; now: Date },
+  work: () => Promise<T>,
+): Promise<T> {
+  const release = await takeLock(store, app, who);
+  let result: T;
+  try {
+    result = await work();
+  } catch (error) {
+    const released = await release().then(
+      () => true,
+      () => false,
+    );
+    throw released ? error : withLockLeft(error, app);
+  }
+  await release();
+  return result;
+}
+
+function withLockLeft(error: unknown, app: string): unknown {
+  if (!(error instanceof KsadError)) return error;
+  return new KsadError(error.code, error.message, {
+    details: error.details,
+    suggestions: [
+      ...error.suggestions,
+      `the lock on ${app} could not be released either: if the next command finds it locked by this finished process, clear it with ksad unlock ${app}`,
+    ],
+    cause: error.cause ?? error,
+    ...(error.reason ? { reason: error.reason } : {}),
+  });
+}
