@@ -760,12 +760,13 @@ export class DockerodeEngine implements DockerEngine {
   }
 
   /**
-   * The engine went away during `call`: the connection dropped under it, or the engine had
-   * answered before and now its socket is gone or refuses. Undefined for any other failure.
+   * The engine went away during `call`: it had answered before, and now the connection dropped
+   * under the call, or its socket is gone or refuses. Undefined for any other failure.
    */
   private lost(error: EngineError, call: string): KsadError | undefined {
     const code = typeof error.code === 'string' ? error.code : undefined;
-    if (code === undefined || !(DROPPED.has(code) || (this.answered && ABSENT.has(code))))
+    // Before any answer, the same codes more likely mean a wrong address: "cannot reach" says so.
+    if (code === undefined || !this.answered || !(DROPPED.has(code) || ABSENT.has(code)))
       return undefined;
     return new KsadError(
       'ENGINE_UNAVAILABLE',

@@ -25,15 +25,23 @@ import {
   type RunResult,
   type TempCatalog,
 } from '../support/deploy-fixture.js';
-import { onRequests, startEngineProxy, type EngineProxy } from '../support/engine-proxy.js';
+import { cliProcess } from '../support/cli-process.js';
+import {
+  killAfterRequests,
+  onRequests,
+  startEngineProxy,
+  type EngineProxy,
+} from '../support/engine-proxy.js';
 import { cleanupByLabel, requireEngine, type Engine } from '../support/engine.js';
 
 const apps = {
   lock: uniqueName('uji-unlock'),
   gone: uniqueName('uji-engine-gone'),
   drop: uniqueName('uji-engine-drop'),
+  counted: uniqueName('uji-kill-count'),
+  killed: uniqueName('uji-kill-nth'),
 };
-const PORTS = { gone: 19041, drop: 19042 };
+const PORTS = { gone: 19041, drop: 19042, counted: 19043, killed: 19044 };
 
 let engine: Engine;
 let catalog: TempCatalog;
@@ -90,10 +98,12 @@ beforeAll(async () => {
   catalog = await tempCatalog({
     ...manifestFile({ name: apps.gone, version: '1.0.0', services: ['web', 'db'] }),
     ...manifestFile({ name: apps.drop, version: '1.0.0', services: ['web', 'db'] }),
+    ...manifestFile({ name: apps.counted, version: '1.0.0', services: ['web', 'db'] }),
+    ...manifestFile({ name: apps.killed, version: '1.0.0', services: ['web', 'db'] }),
     ...grantFile('uji-engine-faults', {
       number: 'UJI/ENGINE/2026',
       grantees: ['52.04'],
-      apps: [apps.gone, apps.drop],
+      apps: [apps.gone, apps.drop, apps.counted, apps.killed],
     }),
   });
   home = await mkdtemp(join(tmpdir(), 'ksad-engine-faults-home-'));
@@ -233,5 +243,40 @@ describe('an engine that dies mid-deploy', () => {
     expect(history.status, history.said).toBe(ExitCode.OK);
     expect(history.json.revisions).toMatchObject([{ revision: 1, status: 'failed' }]);
     expect((await leftovers(engine.docker, apps.drop)).running).toEqual([]);
+  });
+});
+
+describe('a ksad killed right after its N-th API call', () => {
+  it('counts an install’s calls, kills a second install halfway, and the next commands recover', async () => {
+    const counting = await proxy();
+    const whole = await new KsadCli({ home, dockerHost: counting.dockerHost }).run(
+      deployArgs(apps.counted, PORTS.counted),
+    );
+    expect(whole.status, whole.said).toBe(ExitCode.OK);
+    const calls = counting.requests.length;
+    expect(calls).toBeGreaterThan(10);
+
+    const n = Math.floor(calls / 2);
+    const killing = await proxy();
+    const child = cliProcess(home).start(deployArgs(apps.killed, PORTS.killed), {
+      DOCKER_HOST: killing.dockerHost,
+    });
+    killing.decide(killAfterRequests(n, () => child.kill('SIGKILL')));
+    const signal = await new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, sig) => resolve(sig)),
+    );
+    expect(signal).toBe('SIGKILL');
+    expect(killing.requests.length).toBeGreaterThan(n);
+
+    // Straight to the engine again: a stale lock (if the lock was taken by then) is cleared plainly.
+    let next = await cli.run(deployArgs(apps.killed, PORTS.killed));
+    if (next.status === ExitCode.LOCKED) {
+      expect(errorOf(next).message).toContain('that process is gone, so the lock is stale');
+      const unlock = await cli.run(['unlock', apps.killed, '--json']);
+      expect(unlock.json, unlock.said).toMatchObject({ holder: 'gone', forced: false });
+      next = await cli.run(deployArgs(apps.killed, PORTS.killed));
+    }
+    expect(next.status, next.said).toBe(ExitCode.OK);
+    expect((await httpGet(`http://127.0.0.1:${PORTS.killed}/healthz`)).status).toBe(200);
   });
 });

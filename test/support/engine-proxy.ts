@@ -58,6 +58,23 @@ export function afterRequests(n: number, action: ProxyAction): Decide {
   return (r) => (r.n <= n ? 'forward' : action);
 }
 
+/**
+ * Forwards the first `n` requests; when request `n + 1` arrives (so answer `n` has been read, for
+ * a client that waits for each answer) calls `kill` once and stalls that request and every later
+ * one: ksad killed right after its N-th API call.
+ */
+export function killAfterRequests(n: number, kill: () => void): Decide {
+  let killed = false;
+  return (r) => {
+    if (r.n <= n) return 'forward';
+    if (!killed) {
+      killed = true;
+      kill();
+    }
+    return 'stall';
+  };
+}
+
 /** `action` for the requests `match` picks (only the first `times` of them, if given); `forward` for the rest. */
 export function onRequests(
   match: (r: ProxiedRequest) => boolean,
