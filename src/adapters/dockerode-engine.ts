@@ -772,9 +772,9 @@ export class DockerodeEngine implements DockerEngine {
       'ENGINE_UNAVAILABLE',
       `the Docker engine at ${this.endpoint} stopped answering during \`${call}\``,
       {
+        // The socket's own words (ECONNRESET, EPIPE, ENOENT) stay in the cause: the user hears
+        // about the engine.
         cause: error,
-        // The socket's own words help whoever looks into the engine; the message stays about it.
-        details: [`${UNREACHABLE_REASONS[code] ?? 'failed'}: ${code} ${error.message}`.trim()],
         reason: 'lost',
         suggestions: [
           'check that the engine runs on that host: `docker info` (systemctl status docker)',

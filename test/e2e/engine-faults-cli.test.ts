@@ -170,6 +170,7 @@ describe('an engine that stalls', () => {
     );
     const ms = Date.now() - started;
     expect(r.status, r.said).toBe(ExitCode.ENGINE_UNAVAILABLE);
+    expect(r.json.error.reason).toBe('timeout');
     expect(errorOf(r).message).toMatch(
       new RegExp(
         `^the Docker engine at ${stalled.dockerHost} did not answer \`[^\`]+\` within 2 s$`,
@@ -196,6 +197,7 @@ describe('an engine that dies mid-deploy', () => {
     );
     expect(Date.now() - started).toBeLessThan(45_000);
     expect(r.status, r.said).toBe(ExitCode.ENGINE_UNAVAILABLE);
+    expect(r.json.error.reason).toBe('lost');
     const { message, suggestions } = errorOf(r);
     expect(message).toContain(
       `install 1.0.0 of ${apps.gone} failed: the Docker engine at ${dying.dockerHost} stopped answering during \`start container`,

@@ -207,7 +207,8 @@ describe('an engine that goes away', () => {
       expect(error.message).toBe(
         `the Docker engine at ${gone.dockerHost} stopped answering during \`inspect container "ksad-uji-nope"\``,
       );
-      expect(error.details.join('\n')).toContain('ENOENT');
+      expect((error.cause as NodeJS.ErrnoException).code).toBe('ENOENT');
+      expect([error.message, ...error.details].join('\n')).not.toContain('ENOENT');
     } finally {
       subject.close();
       await gone.close();
