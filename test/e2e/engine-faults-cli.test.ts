@@ -178,6 +178,25 @@ describe('an engine that stalls', () => {
     );
     expect(ms).toBeLessThan(15_000);
   });
+
+  it('a deploy against an engine that never answers exits 7 after about one deadline, in text mode too', async () => {
+    const stalled = await proxy();
+    stalled.decide(() => 'stall');
+    const started = Date.now();
+    const args = deployArgs(apps.gone, PORTS.gone).filter((a) => a !== '--json');
+    const r = await new KsadCli({ home, dockerHost: stalled.dockerHost }).run(args, {
+      env: { KSAD_ENGINE_TIMEOUT: '2' },
+      timeoutMs: 30_000,
+    });
+    expect(r.status, r.said).toBe(ExitCode.ENGINE_UNAVAILABLE);
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `Error: the Docker engine at ${stalled.dockerHost} did not answer \`[^\`]+\` within 2 s`,
+      ),
+    );
+    expect(r.stderr).toContain('KSAD_ENGINE_TIMEOUT=SECONDS');
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
 });
 
 describe('an engine that dies mid-deploy', () => {
