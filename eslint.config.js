@@ -25,7 +25,7 @@ const outerLayers = [
 const libs = ['dockerode', 'simple-git', '@oclif/*', 'listr2', 'yaml'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'schemas/**', 'coverage/**', '**/*.js'] },
+  { ignores: ['dist/**', 'node_modules/**', 'schemas/**', 'coverage/**', '**/*.js', '**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

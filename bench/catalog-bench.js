@@ -73,11 +73,28 @@ try {
     lint.push(last);
   }
   const report = JSON.parse(last.stdout);
-  const start = { ksad: [], node: [] };
-  for (let i = 0; i < rounds * 2; i++) {
-    start.node.push(run(process.execPath, ['-e', '0']).ms);
-    start.ksad.push(run(process.execPath, [cli, '--version']).ms);
-  }
+  // NODE_EXTRA_CA_CERTS makes every Node process parse the whole CA bundle before any of its code
+  // runs (about 80 ms on these machines): when it is set, both are measured without it too.
+  const coldStart = (env) => {
+    const start = { ksad: [], node: [] };
+    for (let i = 0; i < rounds * 2; i++) {
+      start.node.push(run(process.execPath, ['-e', '0'], env).ms);
+      start.ksad.push(run(process.execPath, [cli, '--version'], env).ms);
+    }
+    return {
+      ksadVersionMs: Math.round(median(start.ksad)),
+      nodeMs: Math.round(median(start.node)),
+      ratio: +(median(start.ksad) / median(start.node)).toFixed(2),
+    };
+  };
+  const withoutExtraCa =
+    process.env.NODE_EXTRA_CA_CERTS === undefined
+      ? undefined
+      : coldStart(
+          Object.fromEntries(
+            Object.entries(process.env).filter(([k]) => k !== 'NODE_EXTRA_CA_CERTS'),
+          ),
+        );
   const lintMs = median(lint.map((r) => r.ms));
   console.log(
     JSON.stringify(
@@ -90,11 +107,8 @@ try {
           filesChecked: report.files ?? report.error?.message ?? null,
           targets: { ms: '< 3000', rssMb: '< 400' },
         },
-        coldStart: {
-          ksadVersionMs: Math.round(median(start.ksad)),
-          nodeMs: Math.round(median(start.node)),
-          ratio: +(median(start.ksad) / median(start.node)).toFixed(2),
-        },
+        coldStart: { ...coldStart(process.env), target: 'ratio <= 1.8' },
+        ...(withoutExtraCa && { coldStartWithoutExtraCaCerts: withoutExtraCa }),
       },
       null,
       2,

@@ -8,20 +8,13 @@
 // - ssh2, used only for ssh:// engines: loaded when the first SSH connection is made.
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { loadBundle } from '../bin/load-bundle.js';
+import { commandFiles } from './command-files.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-function commandSources(dir) {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return commandSources(path);
-    return name.endsWith('.ts') ? [path] : [];
-  });
-}
 
 /** @type {import('esbuild').Plugin} */
 const trimDockerode = {
@@ -57,18 +50,15 @@ module.exports.followProgress = notInKsad;`,
   },
 };
 
-// One entry for the whole CLI: every command class under its oclif id (oclif's "explicit" command
-// discovery, package.json) and oclif's own `execute`, so bin/run.js and the commands share one copy
-// of @oclif/core and a run loads a single file instead of hundreds of modules.
-const commandsRoot = join(root, 'src/commands');
-const commands = commandSources(commandsRoot).map((file) => ({
-  id: relative(commandsRoot, file).replace(/\.ts$/, '').split(sep).join(':'),
-  file,
-}));
+// One entry for the whole CLI: every command class under its oclif id (which bin/run.js hands to
+// oclif's "explicit" command discovery through bin/commands.cjs, package.json) and oclif's own
+// `execute` and `settings`, so bin/run.js and the commands share one copy of @oclif/core and a run
+// loads a single file instead of hundreds of modules.
+const commands = commandFiles(root);
 // Each command's module is initialised when oclif first asks for its class, so a run pays only
 // for the command it runs (oclif takes ids, flags and help from oclif.manifest.json).
 const entry = [
-  "export { execute } from '@oclif/core';",
+  "export { execute, settings } from '@oclif/core';",
   'export const COMMANDS = {};',
   ...commands.map(
     (c) =>
@@ -117,6 +107,20 @@ await build({
   stdin: { contents: entry, resolveDir: root, sourcefile: 'ksad-entry.js', loader: 'js' },
   outfile,
 });
+// esbuild escapes non-ASCII characters in strings and names but leaves a few in regular expression
+// literals (ansis's, compose-import's `µs`). Escaped there too, the bundle is ASCII, which
+// bin/load-bundle.js reads as a one-byte string several milliseconds faster than it decodes UTF-8.
+// `\uXXXX` means the same character in a string, a regular expression and a name, and nothing in a
+// comment; a backslash before the character (an identity escape) gives way to the new escape. A
+// changed line's later columns move in the source map, by five per character.
+writeFileSync(
+  outfile,
+  readFileSync(outfile, 'utf8').replace(
+    /(\\*)([^\x00-\x7f])/g,
+    (_, slashes, char) =>
+      `${slashes.length % 2 === 1 ? slashes.slice(1) : slashes}\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  ),
+);
 // The worker threads that check a large catalog's manifests in parallel (`catalog lint`) start
 // from their own, much smaller entry.
 await build({

@@ -5,6 +5,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import Dockerode from 'dockerode';
 import { isKsadError, KsadError } from '../core/errors.js';
 import type {
+  ArchiveFile,
   ContainerInfo,
   ContainerSpec,
   DockerEngine,
@@ -15,8 +16,10 @@ import type {
   PublishedPort,
   PullProgress,
   VolumeInfo,
+  VolumeMount,
 } from '../ports/docker-engine.js';
 import type { RegistryCredential, RegistryCredentials } from '../ports/registry-credentials.js';
+import { packFiles, unpackFiles } from './docker-archive.js';
 import { DEFAULT_ENGINE_TIMEOUTS, formatLimit, type EngineTimeouts } from './engine-timeouts.js';
 import { resolveDockerHost, type DockerHostInput, type ResolvedDockerHost } from './docker-host.js';
 import { parseImageReference } from './registry-http.js';
@@ -401,14 +404,26 @@ export class DockerodeEngine implements DockerEngine {
     }
   }
 
-  async createMarker(name: string, labels: Labels): Promise<void> {
+  async createMarker(
+    name: string,
+    labels: Labels,
+    mounts: readonly VolumeMount[] = [],
+  ): Promise<void> {
     const options = {
       name,
       Image: MARKER_IMAGE,
       Cmd: ['ksad-marker'],
       Labels: { ...labels },
       NetworkDisabled: true,
-      HostConfig: { NetworkMode: 'none' },
+      HostConfig: {
+        NetworkMode: 'none',
+        Mounts: mounts.map((m) => ({
+          Type: 'volume' as const,
+          Source: m.volume,
+          Target: m.target,
+          ReadOnly: m.readOnly,
+        })),
+      },
     };
     for (let attempt = 0; ; attempt++) {
       try {
@@ -426,6 +441,32 @@ export class DockerodeEngine implements DockerEngine {
         }
         throw this.failure(error, `create marker "${name}"`);
       }
+    }
+  }
+
+  async putFiles(container: string, dir: string, files: readonly ArchiveFile[]): Promise<void> {
+    const action = `write files into ${container}:${dir}`;
+    try {
+      const archive = await packFiles(files);
+      await this.write(action, () =>
+        this.docker.getContainer(container).putArchive(archive, { path: dir }),
+      );
+    } catch (error) {
+      throw this.failure(error, action);
+    }
+  }
+
+  async readFiles(container: string, dir: string): Promise<Record<string, Buffer> | null> {
+    const action = `read files from ${container}:${dir}`;
+    try {
+      // The whole read, archive stream included, is one call under the read deadline.
+      return await this.read(action, async () => {
+        const stream = await this.docker.getContainer(container).getArchive({ path: dir });
+        return unpackFiles(stream as unknown as Readable);
+      });
+    } catch (error) {
+      if (statusOf(error) === 404) return null;
+      throw this.failure(error, action);
     }
   }
 

@@ -1,5 +1,5 @@
 import { attachSources, buildCatalog } from '../core/catalog-build.js';
-import { contentKey } from '../core/content-key.js';
+import { contentKey } from '../core/hash.js';
 import type { Catalog } from '../core/catalog-model.js';
 import { KsadError } from '../core/errors.js';
 import { SLUG_PATTERN } from '../core/schema/common.js';

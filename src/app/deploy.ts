@@ -69,7 +69,7 @@ export async function deployApp(
   };
   return withLock(ctx.store, app, who, async () => {
     let prepared = await prepareDeploy(ctx, req, host);
-    if (await ctx.target.recover(prepared.actual, ctx.progress)) {
+    if (await ctx.target.recover(prepared.actual, opts.healthTimeoutMs, ctx.progress)) {
       prepared = await prepareDeploy(ctx, req);
     }
     refuseConflicts(prepared);
@@ -91,7 +91,8 @@ async function applyAndRecord(
   await ctx.target.provideImages(change, ctx.progress);
   // Secrets are stored before any container uses them: a crash must not lose a generated
   // password. Supplied ones too, so later upgrades and rollbacks find every value on the host.
-  if (secretsChanged(p)) await ctx.store.saveSecrets(record.app, p.secrets.values);
+  const secrets = secretsToStore(p);
+  if (secrets) await ctx.store.saveSecrets(record.app, secrets);
 
   const applied = await ctx.target.apply(change, ctx.progress);
   if (!applied.ok) return recordFailure(ctx, p, record, applied.error, applied.restoreError);
@@ -227,12 +228,16 @@ function refuseConflicts(p: Prepared): void {
   );
 }
 
-function secretsChanged(p: Prepared): boolean {
+/**
+ * The secrets to store, or null when the host already holds them. Values of secrets this version
+ * no longer declares are kept: a rollback, or a later version that declares them again, finds the
+ * value the data was made with instead of a new one. Only `uninstall --purge-data` removes them.
+ */
+function secretsToStore(p: Prepared): Record<string, string> | null {
   const stored = p.storedSecrets;
-  return (
-    Object.keys(stored).length !== Object.keys(p.secrets.values).length ||
-    Object.entries(p.secrets.values).some(([name, value]) => stored[name] !== value)
-  );
+  const merged = { ...stored, ...p.secrets.values };
+  const changed = Object.entries(merged).some(([name, value]) => stored[name] !== value);
+  return changed ? merged : null;
 }
 
 function outcomeOf(p: Prepared): DeployResult['outcome'] {

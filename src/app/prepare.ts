@@ -212,6 +212,38 @@ function refuseUndeployable(catalog: Catalog, loaded: LoadedManifest): void {
   );
 }
 
+/**
+ * A secret an earlier revision used must still be on the host: a new value would not open what
+ * the old one made (a database keeps the password it was created with), so ksad stops rather than
+ * generate one, unless the value is supplied again.
+ */
+function refuseLostSecrets(
+  manifest: LoadedManifest['manifest'],
+  history: readonly ReleaseRecord[],
+  stored: Readonly<Record<string, string>>,
+  supplied: Readonly<Record<string, string>>,
+): void {
+  const lost = Object.keys(manifest.secrets)
+    .filter((name) => !stored[name] && !supplied[name])
+    .map((name) => ({ name, by: history.filter((r) => r.secretNames.includes(name)).at(-1) }))
+    .filter((l): l is { name: string; by: ReleaseRecord } => l.by !== undefined);
+  if (lost.length === 0) return;
+  const app = manifest.name;
+  throw new KsadError(
+    'INTEGRITY',
+    `${app} used ${lost.map((l) => `${l.name} (revision ${l.by.revision})`).join(', ')}, but ${lost.length === 1 ? 'that secret is' : 'those secrets are'} gone from the host; ksad will not make a new value that the app's data would not accept`,
+    {
+      suggestions: [
+        `restore the secrets vault of ${app} from a backup of the host, or`,
+        ...lost.map(
+          (l) => `supply the value it had: --secret ${l.name}=@FILE (or KSAD_SECRET_${l.name})`,
+        ),
+        'nothing was changed on the host',
+      ],
+    },
+  );
+}
+
 function invalid(what: string, diagnostics: Diagnostic[]): KsadError {
   const lines = sortDiagnostics(diagnostics).map(formatDiagnostic);
   return new KsadError(
@@ -276,6 +308,7 @@ export async function prepareDeploy(
   const current = [...history].reverse().find((r) => r.status === 'deployed') ?? null;
   const revision = (history.at(-1)?.revision ?? 0) + 1;
 
+  refuseLostSecrets(manifest, history, existingSecrets, req.suppliedSecrets);
   const secrets = planSecrets(manifest, {
     existing: existingSecrets,
     supplied: req.suppliedSecrets,

@@ -6,7 +6,7 @@ export const LABEL_PREFIX = 'id.ksad.';
 export const Label = {
   /** Present on every resource ksad creates; value "true". */
   managed: 'id.ksad.managed',
-  /** Resource kind: container | network | volume | release | host | secrets | lock. */
+  /** Resource kind: container | network | volume | release | host | secrets | vault | lock. */
   kind: 'id.ksad.kind',
   app: 'id.ksad.app',
   publisher: 'id.ksad.publisher',
@@ -26,7 +26,7 @@ export const Label = {
 } as const;
 
 export type ResourceKind =
-  'container' | 'network' | 'volume' | 'release' | 'host' | 'secrets' | 'lock';
+  'container' | 'network' | 'volume' | 'release' | 'host' | 'secrets' | 'vault' | 'lock';
 
 export function managedLabels(
   kind: ResourceKind,
@@ -42,6 +42,8 @@ export const names = {
   volume: (app: string, volume: string) => `ksad-${app}-${volume}`,
   releaseRecord: (app: string, revision: number) => `ksad-release-${app}-r${revision}`,
   secrets: (app: string) => `ksad-secrets-${app}`,
+  /** The volume holding an app's secrets as files, and the never-started marker that mounts it. */
+  vault: (app: string) => `ksad-vault-${app}`,
   lock: (app: string) => `ksad-lock-${app}`,
   hostProfile: 'ksad-host',
 } as const;

@@ -58,8 +58,11 @@ export interface DeployTarget {
 
   /** True when `actual` shows a change that was interrupted (a kill mid-deploy). */
   interrupted(actual: ActualState): boolean;
-  /** Brings back the last good state an interrupted change left; returns how many it recovered. */
-  recover(actual: ActualState, progress: Progress): Promise<number>;
+  /**
+   * Brings back the last good state an interrupted change left, each restored service ready
+   * (healthy, or running without a healthcheck) within `healthTimeoutMs`; returns how many.
+   */
+  recover(actual: ActualState, healthTimeoutMs: number, progress: Progress): Promise<number>;
   /** Brings in the images `change` starts that the target lacks, each checked against its digest. */
   provideImages(change: TargetChange, progress: Progress): Promise<void>;
   /**

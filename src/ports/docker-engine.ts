@@ -15,7 +15,15 @@ import type {
   NetworkInfo,
   PullProgress,
   VolumeInfo,
+  VolumeMount,
 } from '../core/engine-model.js';
+
+/** A file for `putFiles`: its name in the folder, its bytes and its mode (e.g. 0o600). */
+export interface ArchiveFile {
+  name: string;
+  content: Buffer;
+  mode: number;
+}
 
 export type * from '../core/engine-model.js';
 
@@ -46,7 +54,19 @@ export interface DockerEngine {
    * fails atomically, with KsadError('LOCKED'). Unlike a network it costs no address pool. Remove it
    * with `removeContainer(name)`; read it with `inspectContainer(name)`.
    */
-  createMarker(name: string, labels: Labels): Promise<void>;
+  createMarker(name: string, labels: Labels, mounts?: readonly VolumeMount[]): Promise<void>;
+
+  /**
+   * Writes `files` into the folder `dir` of a container, running or not (a never-started marker
+   * reaches its volumes this way): one archive upload. A file is written in place, so a reader must
+   * be able to tell a half-written one (ksad's files carry their own checksum).
+   */
+  putFiles(container: string, dir: string, files: readonly ArchiveFile[]): Promise<void>;
+  /**
+   * The regular files directly in the folder `dir` of a container, by name; null when the
+   * container or the folder does not exist.
+   */
+  readFiles(container: string, dir: string): Promise<Record<string, Buffer> | null>;
 
   listNetworks(labels: Labels): Promise<NetworkInfo[]>;
   /** Creates a bridge network; fails with a 409-classified KsadError if the name exists. */

@@ -284,6 +284,38 @@ export function dockerEngineContract(
       await e.createMarker(name, { ...sessionLabels }); // free again
     });
 
+    it("writes files into a never-started marker's volume and reads them back, from another marker too", async () => {
+      const e = engine();
+      const volume = unique('vault');
+      await e.createVolume(volume, { ...sessionLabels });
+      const first = unique('vault-c');
+      await e.createMarker(first, { ...sessionLabels }, [
+        { volume, target: '/vault', readOnly: false },
+      ]);
+      expect(await e.readFiles(first, '/vault')).toEqual({});
+      await e.putFiles(first, '/vault', [
+        { name: 'a.json', content: Buffer.from('{"x":1}'), mode: 0o600 },
+        { name: 'b.json', content: Buffer.from('two'), mode: 0o600 },
+      ]);
+      await e.putFiles(first, '/vault', [
+        { name: 'b.json', content: Buffer.from('2'), mode: 0o600 },
+      ]);
+      const read = await e.readFiles(first, '/vault');
+      expect(
+        Object.fromEntries(Object.entries(read ?? {}).map(([k, v]) => [k, v.toString()])),
+      ).toEqual({ 'a.json': '{"x":1}', 'b.json': '2' });
+      await e.removeContainer(first, { force: true });
+      const second = unique('vault-c');
+      await e.createMarker(second, { ...sessionLabels }, [
+        { volume, target: '/vault', readOnly: false },
+      ]);
+      expect((await e.readFiles(second, '/vault'))?.['a.json']?.toString()).toBe('{"x":1}');
+      expect(await e.readFiles(unique('no-such'), '/vault')).toBeNull();
+      expect((await e.inspectVolume(volume))?.labels).toEqual(sessionLabels);
+      await e.removeContainer(second, { force: true });
+      await e.removeVolume(volume);
+    });
+
     it('creates, lists, inspects and removes volumes; creating an existing one returns it unchanged', async () => {
       const e = engine();
       const name = unique('vol');

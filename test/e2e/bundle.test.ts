@@ -1,3 +1,5 @@
+import { isAscii } from 'node:buffer';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -26,6 +28,26 @@ describe('the built bundle', () => {
     expect(Object.keys(loaded.exports.COMMANDS).sort()).toEqual(
       Object.keys(manifest.commands).sort(),
     );
-    expect(typeof loaded.exports.COMMANDS['deploy']).toBe('function');
+    for (const [id, command] of Object.entries(loaded.exports.COMMANDS))
+      expect(typeof (command as { run?: unknown } | undefined)?.run, id).toBe('function');
+  });
+
+  it('is ASCII, which bin/load-bundle.js reads as a one-byte string instead of decoding UTF-8', () => {
+    expect(isAscii(readFileSync(file))).toBe(true);
+  });
+
+  it('is loaded once by bin/run.js: oclif gets its commands through bin/commands.cjs', () => {
+    // NODE_DEBUG=module logs every require(); `catalog lint` makes oclif load a command class.
+    const run = spawnSync(
+      process.execPath,
+      [join(CLI_ROOT, 'bin', 'run.js'), 'catalog', 'lint', '--json'],
+      { env: { ...process.env, NODE_DEBUG: 'module' }, encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    const requests = run.stderr.split('\n').filter((line) => line.includes('Module._load REQUEST'));
+    expect(requests.some((line) => /REQUEST \S*bin[\\/]commands\.cjs /.test(line))).toBe(true);
+    // A require() of the bundle would compile and run it a second time, without its code cache.
+    const bundle = /REQUEST \S*ksad\.cjs parent:/;
+    expect(requests.filter((line) => bundle.test(line))).toEqual([]);
   });
 });

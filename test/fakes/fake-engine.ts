@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { KsadError } from '../../src/core/errors.js';
 import { probeLine } from '../../src/core/engine-model.js';
 import type {
+  ArchiveFile,
   ContainerInfo,
   ContainerSpec,
   ContainerState,
@@ -14,6 +15,7 @@ import type {
   PublishedPort,
   PullProgress,
   VolumeInfo,
+  VolumeMount,
 } from '../../src/ports/docker-engine.js';
 
 /** What a container's process does once started. */
@@ -143,6 +145,8 @@ export class FakeEngine implements DockerEngine {
   private readonly containers = new Map<string, FakeContainer>();
   private readonly networks = new Map<string, FakeNetwork>();
   private readonly volumes = new Map<string, VolumeInfo>();
+  /** What containers wrote into each volume, by file name (putFiles/readFiles). */
+  private readonly volumeFiles = new Map<string, Map<string, Buffer>>();
   private tick = 0;
 
   constructor(options: FakeEngineOptions = {}) {
@@ -253,8 +257,15 @@ export class FakeEngine implements DockerEngine {
     return Promise.resolve(container.id);
   }
 
-  async createMarker(name: string, labels: Labels): Promise<void> {
-    this.enter('createMarker', [name, labels]);
+  async createMarker(
+    name: string,
+    labels: Labels,
+    mounts: readonly VolumeMount[] = [],
+  ): Promise<void> {
+    this.enter('createMarker', [name, labels, mounts]);
+    // Like the engine: a named volume a mount needs is created with the container.
+    if (!this.findContainerByName(name))
+      for (const m of mounts) if (!this.volumes.has(m.volume)) this.addVolume(m.volume, {});
     if (this.findContainerByName(name))
       throw new KsadError('LOCKED', `"${name}" is already held on the Docker host`);
     const spec: ContainerSpec = {
@@ -264,7 +275,7 @@ export class FakeEngine implements DockerEngine {
       env: {},
       labels: { ...labels },
       ports: [],
-      mounts: [],
+      mounts: mounts.map((m) => ({ ...m })),
       network: 'none',
       aliases: [],
       restartPolicy: 'no',
@@ -274,6 +285,34 @@ export class FakeEngine implements DockerEngine {
     };
     this.addContainer(spec, 'sha256:marker', {});
     return Promise.resolve();
+  }
+
+  async putFiles(container: string, dir: string, files: readonly ArchiveFile[]): Promise<void> {
+    this.enter('putFiles', [container, dir, files.map((f) => f.name)]);
+    const target = this.volumeFolder(container, dir);
+    if (!target)
+      throw new KsadError('NOT_FOUND', `no such container or folder: ${container}:${dir}`);
+    for (const f of files) target.set(f.name, Buffer.from(f.content));
+    return Promise.resolve();
+  }
+
+  async readFiles(container: string, dir: string): Promise<Record<string, Buffer> | null> {
+    this.enter('readFiles', [container, dir]);
+    const target = this.volumeFolder(container, dir);
+    if (!target) return Promise.resolve(null);
+    return Promise.resolve(
+      Object.fromEntries([...target].map(([name, content]) => [name, Buffer.from(content)])),
+    );
+  }
+
+  /** The files of the volume mounted at `dir` in `container` (only a mount's own folder). */
+  private volumeFolder(container: string, dir: string): Map<string, Buffer> | undefined {
+    const c = this.findContainer(container) ?? this.findContainerByName(container);
+    const mount = c?.spec.mounts.find((m) => m.target === dir.replace(/\/$/, ''));
+    if (!mount || !this.volumes.has(mount.volume)) return undefined;
+    let files = this.volumeFiles.get(mount.volume);
+    if (!files) this.volumeFiles.set(mount.volume, (files = new Map<string, Buffer>()));
+    return files;
   }
 
   async startContainer(id: string): Promise<void> {
@@ -472,6 +511,7 @@ export class FakeEngine implements DockerEngine {
       );
     }
     this.volumes.delete(name);
+    this.volumeFiles.delete(name);
     return Promise.resolve();
   }
 

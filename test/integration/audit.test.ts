@@ -14,6 +14,7 @@ import type { AuditFinding, AuditReport } from '../../src/core/audit.js';
 import { AUDIT_MOU, writeAuditCatalog } from '../support/audit-catalog.js';
 import { runCli, type CliResult } from '../support/cli.js';
 import { cleanupByLabel, requireEngine, sessionLabel } from '../support/engine.js';
+import { vaultSecrets } from '../support/deploy-fixture.js';
 
 const A = 'uji-audit-a';
 const B = 'uji-audit-b';
@@ -72,11 +73,7 @@ beforeAll(async () => {
   expect(init.status, init.stderr).toBe(0);
   deploy(A);
   deploy(`${B}@1.0.0`);
-  const secrets = JSON.parse(
-    docker('volume', 'inspect', '--format', '{{json .Labels}}', `ksad-secrets-${A}`),
-  ) as Record<string, string>;
-  dbPassword =
-    (JSON.parse(secrets['id.ksad.record'] ?? '{}') as Record<string, string>).DB_PASSWORD ?? '';
+  dbPassword = (await vaultSecrets(A)).DB_PASSWORD ?? '';
   expect(dbPassword.length).toBeGreaterThan(8);
 });
 

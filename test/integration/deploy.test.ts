@@ -22,6 +22,7 @@ import {
   uniqueName,
   type TempCatalog,
   sumbawaHostInit,
+  vaultSecrets,
 } from '../support/deploy-fixture.js';
 import { cleanupByLabel, requireEngine, type Engine } from '../support/engine.js';
 
@@ -67,9 +68,7 @@ async function releaseRevisions(): Promise<number[]> {
 }
 
 async function storedPassword(): Promise<string> {
-  const volume = await engine.docker.getVolume(`ksad-secrets-${APP}`).inspect();
-  const record = JSON.parse(volume.Labels['id.ksad.record'] ?? '{}') as Record<string, string>;
-  return record.DB_PASSWORD ?? '';
+  return (await vaultSecrets(APP)).DB_PASSWORD ?? '';
 }
 
 async function dbRecords(): Promise<string[]> {
@@ -287,11 +286,7 @@ describe(`ksad deploy lifecycle (${APP})`, () => {
     expect(gone.containers).toEqual([]);
     expect(gone.networks).toEqual([]);
     expect(gone.volumes).toEqual(
-      expect.arrayContaining([
-        `ksad-${APP}-data`,
-        `ksad-${APP}-worker-data`,
-        `ksad-secrets-${APP}`,
-      ]),
+      expect.arrayContaining([`ksad-${APP}-data`, `ksad-${APP}-worker-data`, `ksad-vault-${APP}`]),
     );
     const notDeployed = await cli.run(['status', APP, '--json']);
     expect(notDeployed.status, notDeployed.said).toBe(ExitCode.NOT_FOUND);

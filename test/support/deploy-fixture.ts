@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { readPins } from '../../scripts/build-images.js';
+import { DockerodeEngine } from '../../src/adapters/dockerode-engine.js';
+import { DockerHostReleaseStore } from '../../src/targets/docker-host/release-store.js';
 import { mouYaml, writeFiles } from './catalog-fixture.js';
 import { REPO_ROOT } from './cli.js';
 
@@ -348,7 +350,10 @@ export async function leftovers(
   app: string,
 ): Promise<{ containers: string[]; running: string[]; networks: string[]; volumes: string[] }> {
   const filters = { label: [`id.ksad.app=${app}`] };
-  const containers = await docker.listContainers({ all: true, filters });
+  // The secrets vault's never-started marker is the release store's, kept with its volume (listed).
+  const containers = (await docker.listContainers({ all: true, filters })).filter(
+    (c) => c.Labels['id.ksad.kind'] !== 'vault',
+  );
   const networks = await docker.listNetworks({ filters });
   const { Volumes: volumes } = await docker.listVolumes({ filters });
   const bare = (n: string | undefined): string => (n ?? '').replace(/^\//, '');
@@ -411,4 +416,17 @@ export function sumbawaHostInit(catalogRoot: string): string[] {
     catalogRoot,
     '--json',
   ];
+}
+
+/**
+ * An app's stored secrets as the release store reads them from the host's vault (the files of
+ * `ksad-vault-<app>`, not any label): how a test learns a generated password.
+ */
+export async function vaultSecrets(app: string): Promise<Record<string, string>> {
+  const engine = DockerodeEngine.fromEnvironment({ env: process.env });
+  try {
+    return await new DockerHostReleaseStore(engine).secrets(app);
+  } finally {
+    engine.close();
+  }
 }

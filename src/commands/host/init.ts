@@ -12,7 +12,7 @@ import { hostText } from '../../ui/release-text.js';
 export default class HostInit extends KsadCommand {
   static override summary = 'Record on the Docker host which region owns it, and its policy.';
   static override description =
-    'The profile is kept on the host itself (as labels of the ksad-host volume), so every engineer and auditor reading this host sees the same region and policy. Running it again updates the profile.';
+    'The profile is kept on the host itself (in its release store: on a Docker host, the labels of a ksad-host volume), so every engineer and auditor reading this host sees the same region, time zone and policy. Running it again updates the profile; the new one is written before the old one is retired.';
   static override examples = [
     '<%= config.bin %> <%= command.id %> --region 52.04 --name "Diskominfotik Kabupaten Sumbawa"',
     '<%= config.bin %> <%= command.id %> --region 35.22 --bind-address 0.0.0.0',

@@ -132,8 +132,11 @@ export async function startLevel(
 }
 
 /**
- * Takes a failed change back: its new containers go, every parked one comes back under its name,
- * level by level and each ready before the next starts, so "runs again" is true when said.
+ * Takes a failed change back: its new containers go, every parked one comes back under its name
+ * and runs, level by level and each ready before the next starts, so "runs again" is true when
+ * said. A parked container that was found stopped is started too: every service of a deployed
+ * revision runs (none is a one-shot job), and one found stopped may be what a killed change
+ * left between stopping it and parking it.
  */
 export async function restore(env: StepEnv, change: TargetChange, done: Progressed): Promise<void> {
   await env.progress.step('Restore the previous state', async () => {
@@ -143,7 +146,6 @@ export async function restore(env: StepEnv, change: TargetChange, done: Progress
       await Promise.all(
         group.map(async ({ service, old }) => {
           await env.engine.renameContainer(old.id, service.spec.name);
-          if (old.state !== 'running') return;
           await env.engine.startContainer(old.id);
           await waitRestored(
             env.engine,

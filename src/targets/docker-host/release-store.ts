@@ -7,6 +7,7 @@ import type {
   ReleaseStore,
   StoreSnapshot,
   StoredRecord,
+  StoredSecrets,
 } from '../../ports/release-store.js';
 import {
   appKey,
@@ -20,6 +21,7 @@ import {
   recordLabels,
   releaseKey,
 } from './record-labels.js';
+import { SecretsVault } from './secrets-vault.js';
 
 const managed = { [Label.managed]: 'true' };
 
@@ -30,7 +32,11 @@ const managed = { [Label.managed]: 'true' };
  * volume would return the existing one, and unlike a network it takes no address pool.
  */
 export class DockerHostReleaseStore implements ReleaseStore {
-  constructor(private readonly engine: DockerEngine) {}
+  private readonly vault: SecretsVault;
+
+  constructor(private readonly engine: DockerEngine) {
+    this.vault = new SecretsVault(engine);
+  }
 
   async profile(): Promise<HostProfile | null> {
     const volumes = await this.engine.listVolumes({ ...managed, [Label.kind]: 'host' });
@@ -98,14 +104,12 @@ export class DockerHostReleaseStore implements ReleaseStore {
   }
 
   async secrets(app: string): Promise<Record<string, string>> {
-    const volumes = await this.engine.listVolumes(secretsFilter(app));
-    const [newest] = newestByKey(volumes, appKey);
-    if (!newest) return {};
-    const stored = decodeSecrets(newest);
+    const stored = await this.storedSecrets(app);
+    if (stored === null) return {};
     if (stored.values) return stored.values;
     throw new KsadError(
       'INTEGRITY',
-      `the secrets of ${app} on volume "${newest.name}" are damaged or were edited by hand`,
+      `the secrets of ${app} (${stored.where}) are damaged or were edited by hand`,
       {
         suggestions: [
           'ksad does not guess secret values: restore the volume, or supply each secret again with --secret NAME=@FILE',
@@ -114,13 +118,29 @@ export class DockerHostReleaseStore implements ReleaseStore {
     );
   }
 
+  /**
+   * Writes the next generation into the app's vault, then retires secrets an older ksad kept in
+   * volume labels: the vault is read first, so at every instant one or the other holds them.
+   */
   async saveSecrets(app: string, values: Record<string, string>): Promise<void> {
-    const key = { [Label.app]: app };
-    await this.replace(names.secrets(app), 'secrets', key, values, secretsFilter(app));
+    const current = await this.vault.read(app);
+    await this.vault.write(app, values, current.state === 'present' ? current.generation : 0);
+    await this.removeAll(secretsFilter(app));
   }
 
   async deleteSecrets(app: string): Promise<void> {
+    await this.vault.remove(app);
     await this.removeAll(secretsFilter(app));
+  }
+
+  /** The app's secrets: its vault, else what an older ksad kept in labels; null when neither. */
+  private async storedSecrets(app: string): Promise<StoredSecrets | null> {
+    const vault = await this.vault.read(app);
+    const where = `vault ${names.vault(app)}`;
+    if (vault.state === 'present') return { app, where, values: vault.values };
+    if (vault.state === 'damaged') return { app, where, values: null };
+    const [legacy] = newestByKey(await this.engine.listVolumes(secretsFilter(app)), appKey);
+    return legacy ? decodeSecrets(legacy) : null;
   }
 
   async lock(app: string, holder: LockHolder): Promise<() => Promise<void>> {
@@ -146,17 +166,23 @@ export class DockerHostReleaseStore implements ReleaseStore {
   }
 
   async snapshot(): Promise<StoreSnapshot> {
-    const [volumes, locks] = await Promise.all([
+    const [volumes, locks, vaults] = await Promise.all([
       this.engine.listVolumes(managed),
       this.engine.listContainers({ ...managed, [Label.kind]: 'lock' }),
+      this.engine.listContainers({ ...managed, [Label.kind]: 'vault' }),
     ]);
+    const apps = new Set([
+      ...vaults.map((c) => c.labels[Label.app] ?? ''),
+      ...volumes.filter((v) => v.labels[Label.kind] === 'secrets').map(appKey),
+    ]);
+    const secrets = await Promise.all([...apps].sort().map((app) => this.storedSecrets(app)));
     const ofKind = (kind: string): VolumeInfo[] =>
       volumes.filter((v) => v.labels[Label.kind] === kind);
     const [profileVolume] = newestByKey(ofKind('host'), () => 'host');
     return {
       profile: profileVolume ? decodeProfile(profileVolume) : null,
       records: newestByKey(ofKind('release'), releaseKey).map(decodeRelease),
-      secrets: newestByKey(ofKind('secrets'), appKey).map(decodeSecrets),
+      secrets: secrets.filter((s): s is StoredSecrets => s !== null),
       locks: locks.map((c) => ({
         app: c.labels[Label.app] ?? '',
         where: `container ${c.name}`,

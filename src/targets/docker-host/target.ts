@@ -20,9 +20,10 @@ import {
   type Progressed,
   type StepEnv,
 } from './apply-steps.js';
+import { waitRestored } from './readiness.js';
 
 /** Kinds of resource the release store keeps; everything else ksad labels belongs to a release. */
-const STORE_KINDS = new Set(['release', 'host', 'secrets', 'lock']);
+const STORE_KINDS = new Set(['release', 'host', 'secrets', 'vault', 'lock']);
 
 /**
  * One Docker Engine as a deploy target: each service is a container named `ksad-<app>-<service>`
@@ -93,7 +94,7 @@ export class DockerHostTarget implements DeployTarget {
    * When the service's own container is gone, the parked one is the last good state: bring it
    * back; otherwise the parked one is leftover and goes.
    */
-  async recover(actual: ActualState, progress: Progress): Promise<number> {
+  async recover(actual: ActualState, healthTimeoutMs: number, progress: Progress): Promise<number> {
     const { containers } = actual;
     const parked = containers.filter((c) => PARKED_SUFFIX.test(c.name));
     if (parked.length === 0) return 0;
@@ -111,6 +112,8 @@ export class DockerHostTarget implements DeployTarget {
           if (current) await this.engine.removeContainer(current.id, { force: true });
           await this.engine.renameContainer(c.id, canonical);
           await this.engine.startContainer(c.id);
+          // A deploy after a recovery reports success only once what it brought back is ready.
+          await waitRestored(this.engine, this.clock, c.id, canonical, healthTimeoutMs);
         }
       }
     });

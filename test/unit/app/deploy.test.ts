@@ -89,6 +89,7 @@ const writes = (engine: FakeEngine, from: number): string[] =>
           'listContainers',
           'listNetworks',
           'listVolumes',
+          'readFiles',
         ].includes(m),
     );
 
@@ -103,6 +104,27 @@ async function lockedBySiti(state: ReleaseStore): Promise<void> {
 }
 
 describe('deployApp', () => {
+  it('stops with INTEGRITY rather than make a new password when a secret in use is gone', async () => {
+    const { engine, ctx, state } = await setup();
+    await deployApp(ctx, request(`${APP}@1.0.0`), opts);
+    await state.deleteSecrets(APP);
+    const from = engine.calls.length;
+    const error = await rejection(deployApp(ctx, request(`${APP}@1.1.0`), opts));
+    expect(error.code).toBe('INTEGRITY');
+    expect(error.message).toContain('DB_PASSWORD (revision 1)');
+    expect(error.suggestions).toContain(
+      'supply the value it had: --secret DB_PASSWORD=@FILE (or KSAD_SECRET_DB_PASSWORD)',
+    );
+    expect(writes(engine, from)).toEqual([]);
+    const supplied = await deployApp(
+      ctx,
+      request(`${APP}@1.1.0`, { suppliedSecrets: { DB_PASSWORD: PASSWORD } }),
+      opts,
+    );
+    expect(supplied.outcome).toBe('upgraded');
+    expect(await state.secrets(APP)).toEqual({ DB_PASSWORD: PASSWORD });
+  });
+
   it('installs db then web, stores the generated secret and records revision 1 under the MoU', async () => {
     const { engine, ctx, state } = await setup();
     const result = await deployApp(ctx, request(`${APP}@1.0.0`), opts);

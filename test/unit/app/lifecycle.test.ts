@@ -78,7 +78,7 @@ const OPTS = { healthTimeoutMs: 10_000, command: 'ksad deploy' };
 async function live(): Promise<
   Array<{ name: string; schema: string | undefined; state: string; env: Record<string, string> }>
 > {
-  const list = await engine.listContainers({ 'id.ksad.app': APP });
+  const list = await engine.listContainers({ 'id.ksad.app': APP, 'id.ksad.kind': 'container' });
   return list
     .map((c) => ({ name: c.name, schema: c.env.SCHEMA, state: c.state, env: c.env }))
     .sort((a, b) => a.name.localeCompare(b.name));

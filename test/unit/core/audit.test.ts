@@ -198,6 +198,7 @@ function cleanHost(): HostView {
     catalog: catalogOf(),
     volumes: [
       volume(names.hostProfile, managedLabels('host', { [Label.record]: JSON.stringify(profile) })),
+      recordVolume({ ...record, revision: 1, status: 'superseded' }),
       recordVolume({ ...record, revision: 2, status: 'superseded' }),
       recordVolume(record),
       secretsVolume(SECRETS),
@@ -596,6 +597,30 @@ const cases: Array<{ name: string; input: () => HostView; findings: Expected }> 
         'the release record on volume ksad-release-antrean-daring-r9 is damaged or was edited by hand',
       ],
     ],
+  },
+  {
+    name: 'a revision missing from a history shorter than the limit is an integrity error',
+    input: () => ({
+      ...cleanHost(),
+      volumes: cleanHost().volumes.filter((v) => v.name !== names.releaseRecord(APP, 2)),
+    }),
+    findings: [
+      [
+        'error',
+        'history-gap',
+        `history of ${APP}`,
+        `revision 2 of ${APP} is missing from the host's history (2 kept, limit 10): a record was lost or removed by hand`,
+      ],
+    ],
+  },
+  {
+    name: 'revisions dropped by the history limit are no gap',
+    input: () => ({
+      ...cleanHost(),
+      profile: { ...profile, policy: { ...profile.policy, historyLimit: 2 } },
+      volumes: cleanHost().volumes.filter((v) => v.name !== names.releaseRecord(APP, 1)),
+    }),
+    findings: [],
   },
 ];
 

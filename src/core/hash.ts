@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { SourceFile } from './catalog-model.js';
 
+/** The sha256 of a text's UTF-8 bytes, as lowercase hex. */
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
 /** Identifies a catalog's content: its root and every file's path and text. */
 export function contentKey(root: string, files: readonly SourceFile[]): string {
   const hash = createHash('sha256').update(root).update('\0');

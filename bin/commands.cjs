@@ -1,0 +1,17 @@
+// oclif's command target (package.json `oclif.commands`, explicit discovery): ksad's command classes
+// by id. The entry that started ksad hands them over before oclif asks: bin/run.js those of the
+// bundle it ran with its code cache, bin/dev.js those of the TypeScript sources. Anything else that
+// asks (`oclif manifest` at build time, a test) gets the bundle's, loaded by require() as usual.
+'use strict';
+
+let commands;
+
+/** Called once by the entry, before oclif runs. */
+exports.provideCommands = (classes) => {
+  commands = classes;
+};
+
+Object.defineProperty(exports, 'COMMANDS', {
+  enumerable: true,
+  get: () => (commands ??= require('../dist/ksad.cjs').COMMANDS),
+});
