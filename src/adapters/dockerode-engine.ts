@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Readable } from 'node:stream';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
@@ -19,6 +20,7 @@ import type {
 } from '../ports/docker-engine.js';
 import type { RegistryCredential, RegistryCredentials } from '../ports/registry-credentials.js';
 import { packFiles, unpackFiles } from './docker-archive.js';
+import { DEFAULT_ENGINE_TIMEOUTS, formatLimit, type EngineTimeouts } from './engine-timeouts.js';
 import { resolveDockerHost, type DockerHostInput, type ResolvedDockerHost } from './docker-host.js';
 import { parseImageReference } from './registry-http.js';
 import {
@@ -46,6 +48,8 @@ export interface DockerodeEngineOptions {
    * them; pulls are anonymous without.
    */
   credentials?: RegistryCredentials;
+  /** How long each kind of call may take (default {@link DEFAULT_ENGINE_TIMEOUTS}). */
+  timeouts?: EngineTimeouts;
 }
 
 /** What docker-modem attaches to the errors it reports. */
@@ -80,6 +84,8 @@ const UNREACHABLE_REASONS: Record<string, string> = {
   EPERM: 'permission denied',
   ETIMEDOUT: 'timed out',
   ECONNRESET: 'connection reset',
+  EPIPE: 'connection closed while ksad was writing',
+  ECONNABORTED: 'connection aborted',
   EHOSTUNREACH: 'host unreachable',
   ENETUNREACH: 'network unreachable',
   ENOTFOUND: 'host name not found',
@@ -98,6 +104,11 @@ function isTransportError(error: EngineError): boolean {
       typeof error.level === 'string')
   );
 }
+
+/** Codes of a connection that dropped while a call was under way. */
+const DROPPED = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+/** Codes of an engine that is not (or no longer) there: its socket is gone or nothing listens. */
+const ABSENT = new Set(['ENOENT', 'ECONNREFUSED']);
 
 /** Bounds only the connect phase of every socket the agent opens. */
 function withConnectTimeout<A extends HttpAgent>(agent: A, timeoutMs: number): A {
@@ -160,11 +171,17 @@ export class DockerodeEngine implements DockerEngine {
   private readonly docker: Dockerode;
   private readonly agent: HttpAgent | undefined;
   private readonly credentials: RegistryCredentials | undefined;
+  private readonly timeouts: EngineTimeouts;
+  /** The abort signal of the call a request belongs to, handed to docker-modem's `dial`. */
+  private readonly callSignal = new AsyncLocalStorage<AbortSignal>();
+  /** The engine answered at least once: a socket that vanishes afterwards means it went away. */
+  private answered = false;
 
   constructor(host: ResolvedDockerHost, options: DockerodeEngineOptions = {}) {
     const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     this.endpoint = host.endpoint;
     this.credentials = options.credentials;
+    this.timeouts = options.timeouts ?? DEFAULT_ENGINE_TIMEOUTS;
     const { protocol } = host.options;
     // A unix socket connects at once (or fails at once), and a keep-alive agent on it made parallel
     // inspects many times slower than docker-modem's own per-request connections: no agent there.
@@ -198,6 +215,22 @@ export class DockerodeEngine implements DockerEngine {
         },
       );
     }
+    // docker-modem's own `timeout` is one idle limit for every request (a stop that waits out its
+    // grace period and a stalled list alike) and ends in a bare "socket hang up"; its
+    // `connectionTimeout` ends the same way. An abort signal per call gives each kind of call its
+    // own deadline and tells a deadline from a dropped connection. Every request dockerode sends
+    // goes through `dial`, which takes the signal (`abortSignal`): it is given the current call's.
+    const modem = this.docker.modem;
+    const dial = modem.dial.bind(modem);
+    modem.dial = (dialOptions, callback) => {
+      const signal = this.callSignal.getStore();
+      dial(
+        signal && dialOptions.abortSignal === undefined
+          ? { ...dialOptions, abortSignal: signal }
+          : dialOptions,
+        callback,
+      );
+    };
   }
 
   /** Resolves the endpoint as the docker CLI does (see {@link resolveDockerHost}) and connects lazily. */
@@ -215,15 +248,16 @@ export class DockerodeEngine implements DockerEngine {
 
   async info(): Promise<EngineInfo> {
     try {
-      return fromVersion(await this.docker.version(), this.endpoint);
+      return fromVersion(await this.read('version', () => this.docker.version()), this.endpoint);
     } catch (error) {
-      throw this.failure(error, 'report its version');
+      throw this.failure(error, 'report its version', {}, 'version');
     }
   }
 
   async inspectImage(ref: string): Promise<ImageInfo | null> {
     try {
-      return fromImageInspect(await this.docker.getImage(ref).inspect());
+      const action = `inspect image "${ref}"`;
+      return fromImageInspect(await this.read(action, () => this.docker.getImage(ref).inspect()));
     } catch (error) {
       if (statusOf(error) === 404) return null;
       throw this.failure(error, `inspect image "${ref}"`);
@@ -245,83 +279,93 @@ export class DockerodeEngine implements DockerEngine {
             : `ksad sent the docker CLI's login for ${registry ?? 'the registry'}: check it with \`docker login ${registry ?? ''}\``,
         ],
       });
-    let stream: NodeJS.ReadableStream;
-    try {
-      stream = await this.docker.pull(
-        ref,
-        credential === undefined || registry === undefined
-          ? {}
-          : { authconfig: authConfig(registry, credential) },
-      );
-    } catch (error) {
-      const status = statusOf(error);
-      if (status === 404) {
-        throw new KsadError(
-          'DEPLOY_FAILED',
-          `image "${ref}" was not found in its registry: ${engineMessage(error as EngineError)}`,
-          {
-            cause: error,
-            suggestions: [
-              `check the image reference "${ref}" (repository, tag or digest) and that it was pushed`,
-            ],
+    const action = `pull image "${ref}"`;
+    // The deadline is how long the pull may go without a word from the engine: each progress event
+    // pushes it back, so a large image on a slow link takes what it takes, and a stall ends it.
+    await this.call(action, this.timeouts.pullStallMs, 'stall', async (progressed) => {
+      let stream: NodeJS.ReadableStream;
+      try {
+        stream = await this.docker.pull(
+          ref,
+          credential === undefined || registry === undefined
+            ? {}
+            : { authconfig: authConfig(registry, credential) },
+        );
+      } catch (error) {
+        const status = statusOf(error);
+        if (status === 404) {
+          throw new KsadError(
+            'DEPLOY_FAILED',
+            `image "${ref}" was not found in its registry: ${engineMessage(error as EngineError)}`,
+            {
+              cause: error,
+              suggestions: [
+                `check the image reference "${ref}" (repository, tag or digest) and that it was pushed`,
+              ],
+            },
+          );
+        }
+        if (status !== undefined) throw pullFailed(engineMessage(error as EngineError), error);
+        throw this.failure(error, action);
+      }
+      stream.on('data', progressed);
+      await new Promise<void>((resolve, reject) => {
+        let failed = false;
+        const fail = (error: unknown): void => {
+          if (failed) return;
+          failed = true;
+          reject(error instanceof Error ? error : new Error(String(error)));
+        };
+        this.docker.modem.followProgress(
+          stream,
+          (error) => {
+            if (error) fail(this.failure(error, action));
+            else if (!failed) resolve();
+          },
+          (event: unknown) => {
+            if (failed || !event || typeof event !== 'object') return;
+            const e = event as {
+              error?: unknown;
+              errorDetail?: { message?: unknown };
+              status?: unknown;
+              id?: unknown;
+              progressDetail?: { current?: unknown; total?: unknown };
+            };
+            // The engine answers 200 and then reports failures inside the stream.
+            if (e.error !== undefined || e.errorDetail !== undefined) {
+              const detail =
+                typeof e.errorDetail?.message === 'string'
+                  ? e.errorDetail.message
+                  : String(e.error);
+              fail(pullFailed(detail));
+              return;
+            }
+            if (!onProgress) return;
+            const progress: PullProgress = {
+              status: typeof e.status === 'string' ? e.status : '',
+            };
+            if (typeof e.id === 'string') progress.id = e.id;
+            if (typeof e.progressDetail?.current === 'number')
+              progress.current = e.progressDetail.current;
+            if (typeof e.progressDetail?.total === 'number')
+              progress.total = e.progressDetail.total;
+            try {
+              onProgress(progress);
+            } catch (error) {
+              fail(error);
+            }
           },
         );
-      }
-      if (status !== undefined) throw pullFailed(engineMessage(error as EngineError), error);
-      throw this.failure(error, `pull image "${ref}"`);
-    }
-    await new Promise<void>((resolve, reject) => {
-      let failed = false;
-      const fail = (error: unknown): void => {
-        if (failed) return;
-        failed = true;
-        reject(error instanceof Error ? error : new Error(String(error)));
-      };
-      this.docker.modem.followProgress(
-        stream,
-        (error) => {
-          if (error) fail(this.failure(error, `pull image "${ref}"`));
-          else if (!failed) resolve();
-        },
-        (event: unknown) => {
-          if (failed || !event || typeof event !== 'object') return;
-          const e = event as {
-            error?: unknown;
-            errorDetail?: { message?: unknown };
-            status?: unknown;
-            id?: unknown;
-            progressDetail?: { current?: unknown; total?: unknown };
-          };
-          // The engine answers 200 and then reports failures inside the stream.
-          if (e.error !== undefined || e.errorDetail !== undefined) {
-            const detail =
-              typeof e.errorDetail?.message === 'string' ? e.errorDetail.message : String(e.error);
-            fail(pullFailed(detail));
-            return;
-          }
-          if (!onProgress) return;
-          const progress: PullProgress = { status: typeof e.status === 'string' ? e.status : '' };
-          if (typeof e.id === 'string') progress.id = e.id;
-          if (typeof e.progressDetail?.current === 'number')
-            progress.current = e.progressDetail.current;
-          if (typeof e.progressDetail?.total === 'number') progress.total = e.progressDetail.total;
-          try {
-            onProgress(progress);
-          } catch (error) {
-            fail(error);
-          }
-        },
-      );
+      });
     });
   }
 
   async listContainers(labels: Labels): Promise<ContainerInfo[]> {
     let entries: Dockerode.ContainerInfo[];
     try {
-      entries = await this.docker.listContainers({
-        all: true,
-        filters: { label: labelFilters(labels) },
-      });
+      entries = await this.read('list containers', () =>
+        this.docker.listContainers({ all: true, filters: { label: labelFilters(labels) } }),
+      );
     } catch (error) {
       throw this.failure(error, 'list containers');
     }
@@ -332,7 +376,10 @@ export class DockerodeEngine implements DockerEngine {
 
   async inspectContainer(idOrName: string): Promise<ContainerInfo | null> {
     try {
-      return fromInspect(await this.docker.getContainer(idOrName).inspect());
+      const action = `inspect container "${idOrName}"`;
+      return fromInspect(
+        await this.read(action, () => this.docker.getContainer(idOrName).inspect()),
+      );
     } catch (error) {
       if (statusOf(error) === 404) return null;
       throw this.failure(error, `inspect container "${idOrName}"`);
@@ -341,7 +388,9 @@ export class DockerodeEngine implements DockerEngine {
 
   async createContainer(spec: ContainerSpec): Promise<string> {
     try {
-      const container = await this.docker.createContainer(toCreateOptions(spec));
+      const container = await this.write(`create container "${spec.name}"`, () =>
+        this.docker.createContainer(toCreateOptions(spec)),
+      );
       return container.id;
     } catch (error) {
       throw this.failure(error, `create container "${spec.name}"`, {
@@ -378,7 +427,7 @@ export class DockerodeEngine implements DockerEngine {
     };
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.docker.createContainer(options);
+        await this.write(`create marker "${name}"`, () => this.docker.createContainer(options));
         return;
       } catch (error) {
         const status = statusOf(error);
@@ -396,20 +445,28 @@ export class DockerodeEngine implements DockerEngine {
   }
 
   async putFiles(container: string, dir: string, files: readonly ArchiveFile[]): Promise<void> {
+    const action = `write files into ${container}:${dir}`;
     try {
-      await this.docker.getContainer(container).putArchive(await packFiles(files), { path: dir });
+      const archive = await packFiles(files);
+      await this.write(action, () =>
+        this.docker.getContainer(container).putArchive(archive, { path: dir }),
+      );
     } catch (error) {
-      throw this.failure(error, `write files into ${container}:${dir}`);
+      throw this.failure(error, action);
     }
   }
 
   async readFiles(container: string, dir: string): Promise<Record<string, Buffer> | null> {
+    const action = `read files from ${container}:${dir}`;
     try {
-      const stream = await this.docker.getContainer(container).getArchive({ path: dir });
-      return await unpackFiles(stream as unknown as Readable);
+      // The whole read, archive stream included, is one call under the read deadline.
+      return await this.read(action, async () => {
+        const stream = await this.docker.getContainer(container).getArchive({ path: dir });
+        return unpackFiles(stream as unknown as Readable);
+      });
     } catch (error) {
       if (statusOf(error) === 404) return null;
-      throw this.failure(error, `read files from ${container}:${dir}`);
+      throw this.failure(error, action);
     }
   }
 
@@ -417,14 +474,16 @@ export class DockerodeEngine implements DockerEngine {
   private async importMarkerImage(): Promise<void> {
     const [repo = MARKER_IMAGE, tag = 'latest'] = MARKER_IMAGE.split(':');
     try {
-      const stream = await this.docker.importImage(Readable.from([Buffer.alloc(1024)]), {
-        repo,
-        tag,
-      });
-      await new Promise<void>((resolve, reject) => {
-        this.docker.modem.followProgress(stream, (err: Error | null) =>
-          err ? reject(err) : resolve(),
-        );
+      await this.write(`import the marker image ${MARKER_IMAGE}`, async () => {
+        const stream = await this.docker.importImage(Readable.from([Buffer.alloc(1024)]), {
+          repo,
+          tag,
+        });
+        await new Promise<void>((resolve, reject) => {
+          this.docker.modem.followProgress(stream, (err: Error | null) =>
+            err ? reject(err) : resolve(),
+          );
+        });
       });
     } catch (error) {
       throw this.failure(error, `import the marker image ${MARKER_IMAGE}`);
@@ -433,7 +492,7 @@ export class DockerodeEngine implements DockerEngine {
 
   async startContainer(id: string): Promise<void> {
     try {
-      await this.docker.getContainer(id).start();
+      await this.write(`start container "${id}"`, () => this.docker.getContainer(id).start());
     } catch (error) {
       const status = statusOf(error);
       if (status === 304) return; // already running
@@ -451,7 +510,13 @@ export class DockerodeEngine implements DockerEngine {
 
   async stopContainer(id: string, timeoutSec: number): Promise<void> {
     try {
-      await this.docker.getContainer(id).stop({ t: timeoutSec });
+      // The engine answers a stop once the container has stopped: the grace period comes first.
+      await this.call(
+        `stop container "${id}"`,
+        this.timeouts.writeMs + timeoutSec * 1000,
+        'answer',
+        () => this.docker.getContainer(id).stop({ t: timeoutSec }),
+      );
     } catch (error) {
       const status = statusOf(error);
       if (status === 304) return; // already stopped
@@ -464,7 +529,9 @@ export class DockerodeEngine implements DockerEngine {
   async removeContainer(id: string, opts: { force?: boolean } = {}): Promise<void> {
     try {
       // v: true drops the container's anonymous volumes; named volumes are never removed this way.
-      await this.docker.getContainer(id).remove({ force: opts.force ?? false, v: true });
+      await this.write(`remove container "${id}"`, () =>
+        this.docker.getContainer(id).remove({ force: opts.force ?? false, v: true }),
+      );
     } catch (error) {
       if (statusOf(error) === 404) return;
       throw this.failure(error, `remove container "${id}"`, {
@@ -479,7 +546,9 @@ export class DockerodeEngine implements DockerEngine {
 
   async renameContainer(id: string, newName: string): Promise<void> {
     try {
-      await this.docker.getContainer(id).rename({ name: newName });
+      await this.write(`rename container "${id}" to "${newName}"`, () =>
+        this.docker.getContainer(id).rename({ name: newName }),
+      );
     } catch (error) {
       throw this.failure(error, `rename container "${id}" to "${newName}"`, {
         404: () => this.noSuchContainer(id, error),
@@ -490,9 +559,9 @@ export class DockerodeEngine implements DockerEngine {
 
   async containerLogs(id: string, tail: number): Promise<string> {
     try {
-      const body = await this.docker
-        .getContainer(id)
-        .logs({ stdout: true, stderr: true, tail, follow: false });
+      const body = await this.read(`read the logs of container "${id}"`, () =>
+        this.docker.getContainer(id).logs({ stdout: true, stderr: true, tail, follow: false }),
+      );
       return demultiplexLogs(Buffer.isBuffer(body) ? body : Buffer.from(String(body)));
     } catch (error) {
       throw this.failure(error, `read the logs of container "${id}"`, {
@@ -503,7 +572,9 @@ export class DockerodeEngine implements DockerEngine {
 
   async listNetworks(labels: Labels): Promise<NetworkInfo[]> {
     try {
-      const networks = await this.docker.listNetworks({ filters: { label: labelFilters(labels) } });
+      const networks = await this.read('list networks', () =>
+        this.docker.listNetworks({ filters: { label: labelFilters(labels) } }),
+      );
       return networks.map(fromNetwork);
     } catch (error) {
       throw this.failure(error, 'list networks');
@@ -513,12 +584,14 @@ export class DockerodeEngine implements DockerEngine {
   async createNetwork(name: string, labels: Labels): Promise<NetworkInfo> {
     try {
       // Without CheckDuplicate, API 1.41 happily creates a second network with the same name.
-      const network = await this.docker.createNetwork({
-        Name: name,
-        Driver: 'bridge',
-        Labels: { ...labels },
-        CheckDuplicate: true,
-      });
+      const network = await this.write(`create network "${name}"`, () =>
+        this.docker.createNetwork({
+          Name: name,
+          Driver: 'bridge',
+          Labels: { ...labels },
+          CheckDuplicate: true,
+        }),
+      );
       return { id: network.id, name, labels: { ...labels } };
     } catch (error) {
       throw this.failure(error, `create network "${name}"`, {
@@ -540,7 +613,9 @@ export class DockerodeEngine implements DockerEngine {
   /** A missing network is not an error, as for containers and volumes. */
   async removeNetwork(idOrName: string): Promise<void> {
     try {
-      await this.docker.getNetwork(idOrName).remove();
+      await this.write(`remove network "${idOrName}"`, () =>
+        this.docker.getNetwork(idOrName).remove(),
+      );
     } catch (error) {
       if (statusOf(error) === 404) return;
       throw this.failure(error, `remove network "${idOrName}"`, {
@@ -555,7 +630,9 @@ export class DockerodeEngine implements DockerEngine {
 
   async listVolumes(labels: Labels): Promise<VolumeInfo[]> {
     try {
-      const answer = await this.docker.listVolumes({ filters: { label: labelFilters(labels) } });
+      const answer = await this.read('list volumes', () =>
+        this.docker.listVolumes({ filters: { label: labelFilters(labels) } }),
+      );
       return (answer.Volumes ?? []).map(fromVolume);
     } catch (error) {
       throw this.failure(error, 'list volumes');
@@ -564,7 +641,8 @@ export class DockerodeEngine implements DockerEngine {
 
   async inspectVolume(name: string): Promise<VolumeInfo | null> {
     try {
-      return fromVolume(await this.docker.getVolume(name).inspect());
+      const action = `inspect volume "${name}"`;
+      return fromVolume(await this.read(action, () => this.docker.getVolume(name).inspect()));
     } catch (error) {
       if (statusOf(error) === 404) return null;
       throw this.failure(error, `inspect volume "${name}"`);
@@ -575,23 +653,27 @@ export class DockerodeEngine implements DockerEngine {
   async createVolume(name: string, labels: Labels): Promise<VolumeInfo> {
     try {
       // dockerode's createVolume drops the engine's answer; dialling directly saves an inspect.
-      const raw = await new Promise<unknown>((resolve, reject) => {
-        this.docker.modem.dial(
-          {
-            path: '/volumes/create?',
-            method: 'POST',
-            options: { Name: name, Labels: { ...labels } },
-            statusCodes: {
-              200: true,
-              201: true,
-              400: 'bad parameter',
-              409: 'conflict',
-              500: 'server error',
-            },
-          },
-          (error, data) => (error ? reject(error) : resolve(data)),
-        );
-      });
+      const raw = await this.write(
+        `create volume "${name}"`,
+        () =>
+          new Promise<unknown>((resolve, reject) => {
+            this.docker.modem.dial(
+              {
+                path: '/volumes/create?',
+                method: 'POST',
+                options: { Name: name, Labels: { ...labels } },
+                statusCodes: {
+                  200: true,
+                  201: true,
+                  400: 'bad parameter',
+                  409: 'conflict',
+                  500: 'server error',
+                },
+              },
+              (error, data) => (error ? reject(error) : resolve(data)),
+            );
+          }),
+      );
       return fromVolume(raw as Parameters<typeof fromVolume>[0]);
     } catch (error) {
       throw this.failure(error, `create volume "${name}"`);
@@ -600,7 +682,7 @@ export class DockerodeEngine implements DockerEngine {
 
   async removeVolume(name: string): Promise<void> {
     try {
-      await this.docker.getVolume(name).remove();
+      await this.write(`remove volume "${name}"`, () => this.docker.getVolume(name).remove());
     } catch (error) {
       if (statusOf(error) === 404) return;
       throw this.failure(error, `remove volume "${name}"`, {
@@ -625,6 +707,7 @@ export class DockerodeEngine implements DockerEngine {
     error: unknown,
     action: string,
     byStatus: Partial<Record<number, (message: string) => KsadError>> = {},
+    call = action,
   ): Error {
     if (isKsadError(error)) return error;
     const e = asEngineError(error);
@@ -644,8 +727,102 @@ export class DockerodeEngine implements DockerEngine {
         },
       );
     }
-    if (isTransportError(e)) return this.unreachable(e);
+    if (isTransportError(e)) return this.lost(e, call) ?? this.unreachable(e);
     return e;
+  }
+
+  /** A quick read (see {@link EngineTimeouts.readMs}). */
+  private read<T>(call: string, run: () => Promise<T>): Promise<T> {
+    return this.call(call, this.timeouts.readMs, 'answer', run);
+  }
+
+  /** A quick write (see {@link EngineTimeouts.writeMs}). */
+  private write<T>(call: string, run: () => Promise<T>): Promise<T> {
+    return this.call(call, this.timeouts.writeMs, 'answer', run);
+  }
+
+  /**
+   * Runs one call under a deadline: past `limitMs` every request it made is aborted (its socket
+   * closed, so nothing keeps ksad waiting) and it fails with ENGINE_UNAVAILABLE naming the call.
+   * With `stall`, the deadline counts from the last sign of progress the call reports.
+   */
+  private async call<T>(
+    call: string,
+    limitMs: number,
+    kind: 'answer' | 'stall',
+    run: (progressed: () => void) => Promise<T>,
+  ): Promise<T> {
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const arm = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(() => controller.abort(), limitMs);
+    };
+    const deadline = new Promise<never>((_, reject) => {
+      controller.signal.addEventListener('abort', () => reject(new Error('deadline')), {
+        once: true,
+      });
+    });
+    deadline.catch(() => undefined);
+    arm();
+    try {
+      const result = await Promise.race([
+        this.callSignal.run(controller.signal, () => run(arm)),
+        deadline,
+      ]);
+      this.answered = true;
+      return result;
+    } catch (error) {
+      if (controller.signal.aborted) throw this.timedOut(call, limitMs, kind);
+      if (statusOf(error) !== undefined || isKsadError(error)) this.answered = true;
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private timedOut(call: string, limitMs: number, kind: 'answer' | 'stall'): KsadError {
+    const limit = formatLimit(limitMs);
+    return new KsadError(
+      'ENGINE_UNAVAILABLE',
+      kind === 'stall'
+        ? `the Docker engine at ${this.endpoint} made no progress on \`${call}\` for ${limit}`
+        : `the Docker engine at ${this.endpoint} did not answer \`${call}\` within ${limit}`,
+      {
+        reason: 'timeout',
+        suggestions: [
+          'check the engine on that host: `docker info`; a stuck engine may need a restart (systemctl restart docker)',
+          kind === 'stall'
+            ? 'if the registry is just slow, allow longer: KSAD_PULL_TIMEOUT=SECONDS'
+            : 'if the engine is just slow, allow longer: KSAD_ENGINE_TIMEOUT=SECONDS',
+        ],
+      },
+    );
+  }
+
+  /**
+   * The engine went away during `call`: it had answered before, and now the connection dropped
+   * under the call, or its socket is gone or refuses. Undefined for any other failure.
+   */
+  private lost(error: EngineError, call: string): KsadError | undefined {
+    const code = typeof error.code === 'string' ? error.code : undefined;
+    // Before any answer, the same codes more likely mean a wrong address: "cannot reach" says so.
+    if (code === undefined || !this.answered || !(DROPPED.has(code) || ABSENT.has(code)))
+      return undefined;
+    return new KsadError(
+      'ENGINE_UNAVAILABLE',
+      `the Docker engine at ${this.endpoint} stopped answering during \`${call}\``,
+      {
+        // The socket's own words (ECONNRESET, EPIPE, ENOENT) stay in the cause: the user hears
+        // about the engine.
+        cause: error,
+        reason: 'lost',
+        suggestions: [
+          'check that the engine runs on that host: `docker info` (systemctl status docker)',
+          'run the command again once it is back; ksad recovers a change it interrupted',
+        ],
+      },
+    );
   }
 
   private unreachable(error: EngineError): KsadError {
@@ -695,9 +872,9 @@ export class DockerodeEngine implements DockerEngine {
     const name = info?.name ?? id;
     const published = (info?.ports ?? []).filter((p) => p.hostPort > 0);
     if (info && published.length > 0) {
-      const running = await this.docker
-        .listContainers({ filters: { status: ['running'] } })
-        .catch(() => []);
+      const running = await this.read('list running containers', () =>
+        this.docker.listContainers({ filters: { status: ['running'] } }),
+      ).catch(() => []);
       for (const port of published) {
         const holder = running.find(
           (c) =>

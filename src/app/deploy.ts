@@ -1,4 +1,4 @@
-import { KsadError } from '../core/errors.js';
+import { isEngineFault, KsadError } from '../core/errors.js';
 import { overallHash } from '../core/release-hash.js';
 import { parseAppRef, resolveVersion } from '../core/resolve.js';
 import type { ReleaseRecord } from '../core/release.js';
@@ -6,7 +6,7 @@ import type { TargetChange } from '../ports/deploy-target.js';
 import type { Operator, ProcessProbe } from '../ports/identity.js';
 import type { Progress } from '../ports/progress.js';
 import { deploySummary, releaseRecord, type DeploySummary } from './deploy-record.js';
-import { takeLock } from './lock.js';
+import { withLock } from './lock.js';
 import {
   prepareDeploy,
   readHostFacts,
@@ -61,13 +61,13 @@ export async function deployApp(
   );
   if (holder === null && isUnchanged(ctx, first)) return result(ctx, first, 'unchanged', started);
 
-  const release = await takeLock(ctx.store, app, {
+  const who = {
     operator: ctx.operator,
     probe: ctx.probe,
     command: opts.command,
     now: ctx.clock.now(),
-  });
-  try {
+  };
+  return withLock(ctx.store, app, who, async () => {
     let prepared = await prepareDeploy(ctx, req, host);
     if (await ctx.target.recover(prepared.actual, opts.healthTimeoutMs, ctx.progress)) {
       prepared = await prepareDeploy(ctx, req);
@@ -76,9 +76,7 @@ export async function deployApp(
     if (isUnchanged(ctx, prepared)) return result(ctx, prepared, 'unchanged', started);
     await applyAndRecord(ctx, prepared, opts);
     return result(ctx, prepared, outcomeOf(prepared), started);
-  } finally {
-    await release();
-  }
+  });
 }
 
 /** Images, then secrets, then the change, then the records; a failed change is recorded and thrown. */
@@ -122,7 +120,11 @@ async function recordDeployed(
   await Promise.all(replaced.map((r) => ctx.store.saveRelease({ ...r, status })));
 }
 
-/** Records the failed revision and throws what failed, with what was undone. */
+/**
+ * Records the failed revision and throws what failed, with what was undone. When the engine itself
+ * stopped answering, the failure says so and that the deploy can be run again once it is back; the
+ * record is still attempted, and the message says whether it could be written.
+ */
 async function recordFailure(
   ctx: DeployRunContext,
   p: Prepared,
@@ -131,31 +133,60 @@ async function recordFailure(
   restoreError?: unknown,
 ): Promise<never> {
   const why = failureText(error);
+  const engineGone = isEngineFault(error);
   const undone =
     restoreError !== undefined
-      ? `restoring the previous state failed too (${failureText(restoreError)}); run the deploy again to recover`
+      ? engineGone
+        ? p.current
+          ? 'could not restore the previous state'
+          : 'could not remove what it had created'
+        : `restoring the previous state failed too (${failureText(restoreError)}); run the deploy again to recover`
       : p.current
         ? `rolled back to revision ${p.current.revision} (${p.current.version}), which runs again`
         : 'removed what it had created';
-  await ctx.store.saveRelease({
-    ...record,
-    status: 'failed',
-    description: `${record.description} failed: ${why}; ${undone}`,
-  });
-  await ctx.store.pruneHistory(record.app, p.profile.policy.historyLimit);
+  const again = engineGone
+    ? '; run the deploy again once the engine is back: ksad then recovers the interrupted change'
+    : '';
+  const notRecorded = await ctx.store
+    .saveRelease({
+      ...record,
+      status: 'failed',
+      description: `${record.description} failed: ${why}; ${undone}`,
+    })
+    .then(
+      () => undefined,
+      (saveError: unknown) => saveError ?? new Error('unknown failure'),
+    );
+  if (notRecorded === undefined) {
+    // Pruning is housekeeping: the next deploy prunes again.
+    await ctx.store.pruneHistory(record.app, p.profile.policy.historyLimit).catch(() => 0);
+  }
+  const recordNote =
+    notRecorded === undefined
+      ? ''
+      : `; the failed attempt (revision ${record.revision}) could not be recorded on the host: ${
+          isEngineFault(notRecorded)
+            ? 'the engine did not answer that either'
+            : failureText(notRecorded)
+        }`;
   const known = error instanceof KsadError ? error : undefined;
   throw new KsadError(
     known?.code ?? 'DEPLOY_FAILED',
-    `${record.description} of ${record.app} failed: ${why}; ksad ${undone}`,
+    `${record.description} of ${record.app} failed: ${why}; ksad ${undone}${again}${recordNote}`,
     {
       details: known?.details ?? [],
       suggestions: [
         ...(known?.suggestions ?? []).filter(
-          (s) => !s.startsWith('the previous state was restored'),
+          (s) =>
+            !s.startsWith('the previous state was restored') &&
+            !(engineGone && s.startsWith('run the command again')),
         ),
-        `revision ${record.revision} is recorded as failed: ksad history ${record.app}`,
+        notRecorded === undefined
+          ? `revision ${record.revision} is recorded as failed: ksad history ${record.app}`
+          : `revision ${record.revision} is missing from the history of ${record.app} (ksad history ${record.app}): the attempt left no record`,
       ],
       cause: error,
+      ...(known?.reason ? { reason: known.reason } : {}),
     },
   );
 }

@@ -35,13 +35,23 @@ export interface KsadErrorOptions {
   /** Problems behind the error, already formatted (e.g. `file:line:col: error: path: message`). */
   details?: readonly string[];
   cause?: unknown;
+  /** A finer kind within the code, for callers that act on it (see {@link EngineFault}). */
+  reason?: EngineFault;
 }
+
+/**
+ * Why the engine was unavailable, when it was not an answer: it never answered a call in time
+ * (`timeout`), or it went away while ksad was working with it (`lost`: the connection dropped, the
+ * socket vanished). Set on ENGINE_UNAVAILABLE errors by the engine adapter.
+ */
+export type EngineFault = 'timeout' | 'lost';
 
 /** A failure the user can fix: it carries an exit code, a message and what to do next. */
 export class KsadError extends Error {
   readonly code: ExitCodeName;
   readonly suggestions: readonly string[];
   readonly details: readonly string[];
+  readonly reason: EngineFault | undefined;
 
   constructor(code: ExitCodeName, message: string, options: KsadErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -49,6 +59,7 @@ export class KsadError extends Error {
     this.code = code;
     this.suggestions = options.suggestions ?? [];
     this.details = options.details ?? [];
+    this.reason = options.reason;
   }
 
   get exitCode(): number {
@@ -58,4 +69,9 @@ export class KsadError extends Error {
 
 export function isKsadError(error: unknown): error is KsadError {
   return error instanceof KsadError;
+}
+
+/** The engine stopped answering (it timed out or went away), as opposed to refusing a request. */
+export function isEngineFault(error: unknown): error is KsadError {
+  return isKsadError(error) && error.code === 'ENGINE_UNAVAILABLE' && error.reason !== undefined;
 }

@@ -25,6 +25,7 @@ export abstract class KsadCommand extends Command {
             message: err.message,
             details: err.details,
             suggestions: err.suggestions,
+            ...(err.reason ? { reason: err.reason } : {}),
           },
         });
       } else {

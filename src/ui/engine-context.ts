@@ -4,11 +4,12 @@ import { Flags } from '@oclif/core';
 import { DockerConfigCredentials } from '../adapters/docker-config-credentials.js';
 import { resolveDockerHost } from '../adapters/docker-host.js';
 import { DockerodeEngine } from '../adapters/dockerode-engine.js';
+import { engineTimeouts } from '../adapters/engine-timeouts.js';
 import { currentOperator, processProbe, systemClock } from '../adapters/system.js';
 import { openCatalog } from '../app/catalogs.js';
 import type { DeployRunContext } from '../app/deploy.js';
 import type { Catalog } from '../core/catalog-model.js';
-import { KsadError } from '../core/errors.js';
+import { isEngineFault, KsadError } from '../core/errors.js';
 import type { TargetKind } from '../core/release.js';
 import type { Clock } from '../ports/clock.js';
 import type { DeployTarget } from '../ports/deploy-target.js';
@@ -31,6 +32,7 @@ export const dockerHostFlag = Flags.string({
 export function openEngine(flag: string | undefined): DockerodeEngine {
   return new DockerodeEngine(resolveDockerHost({ flag, env: process.env }), {
     credentials: new DockerConfigCredentials(process.env),
+    timeouts: engineTimeouts(process.env),
   });
 }
 
@@ -60,12 +62,17 @@ export function openHost(flag: string | undefined, kind: TargetKind = 'docker'):
 
 /**
  * Connects to a host as the kind of target its profile names. A profile that cannot be read here
- * leaves the default kind: the use-case reads it again and reports why.
+ * leaves the default kind: the use-case reads it again and reports why. An engine that did not
+ * answer or went away is reported at once: asking it again would only wait out another deadline.
  */
 export async function openProfiledHost(flag: string | undefined): Promise<HostConnection> {
   const engine = openEngine(flag);
   const store = new DockerHostReleaseStore(engine);
-  const profile = await store.profile().catch(() => null);
+  const profile = await store.profile().catch((error: unknown) => {
+    if (!isEngineFault(error)) return null;
+    engine.close();
+    throw error;
+  });
   return {
     endpoint: engine.endpoint,
     store,

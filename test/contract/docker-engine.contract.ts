@@ -439,3 +439,43 @@ export function dockerEngineContract(
     });
   });
 }
+
+/** An engine under test that can be made to go away mid-operation. */
+export interface LossSubject {
+  engine: DockerEngine;
+  /** The engine stops answering: its connections drop and new ones fail. */
+  stopAnswering(): Promise<void>;
+  cleanup(): Promise<void>;
+}
+
+/**
+ * What callers rely on when the engine goes away after it has answered: every call fails with
+ * ENGINE_UNAVAILABLE, reason `lost`, naming the engine and the call, never the socket's error.
+ */
+export function dockerEngineLossContract(name: string, make: () => Promise<LossSubject>): void {
+  describe(`DockerEngine contract, engine loss: ${name}`, () => {
+    let subject: LossSubject;
+    beforeAll(async () => {
+      subject = await make();
+    });
+    afterAll(async () => subject?.cleanup());
+
+    it('after an answer, a call to an engine that went away is ENGINE_UNAVAILABLE (lost), naming the call', async () => {
+      await subject.engine.info();
+      await subject.stopAnswering();
+      for (const call of [
+        subject.engine.listContainers({ [CONTRACT_SESSION_LABEL]: 'loss' }),
+        subject.engine.inspectVolume('ksad-contract-loss'),
+        subject.engine.removeContainer('ksad-contract-loss'),
+      ]) {
+        const error = await rejection(call);
+        expect(error.code).toBe('ENGINE_UNAVAILABLE');
+        expect(error.reason).toBe('lost');
+        expect(error.message).toMatch(
+          /^the Docker engine at \S+ stopped answering during `[^`]+`$/,
+        );
+        expect(error.suggestions.join('\n')).toContain('run the command again once it is back');
+      }
+    });
+  });
+}

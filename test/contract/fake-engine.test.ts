@@ -2,6 +2,7 @@ import { FakeEngine } from '../fakes/fake-engine.js';
 import {
   CONTRACT_LOG_LINES,
   dockerEngineContract,
+  dockerEngineLossContract,
   FAILING_HEALTHCHECK,
   FAILING_HEALTHCHECK_OUTPUT,
 } from './docker-engine.contract.js';
@@ -29,3 +30,12 @@ dockerEngineContract('FakeEngine', () =>
     cleanup: () => Promise.resolve(),
   }),
 );
+
+dockerEngineLossContract('FakeEngine', () => {
+  const engine = new FakeEngine();
+  return Promise.resolve({
+    engine,
+    stopAnswering: () => Promise.resolve(engine.stopAnswering()),
+    cleanup: () => Promise.resolve(),
+  });
+});

@@ -515,8 +515,35 @@ export class FakeEngine implements DockerEngine {
     return Promise.resolve();
   }
 
+  /**
+   * From now on every call fails as the real adapter reports an engine that died mid-operation
+   * (ENGINE_UNAVAILABLE, reason `lost`, naming the call). `answerAgain()` brings it back.
+   */
+  stopAnswering(): void {
+    this.gone = true;
+  }
+
+  answerAgain(): void {
+    this.gone = false;
+  }
+
+  private gone = false;
+
   private enter<M extends keyof DockerEngine>(method: M, args: unknown[]): void {
     this.calls.push({ method, args });
+    if (this.gone) {
+      throw new KsadError(
+        'ENGINE_UNAVAILABLE',
+        `the Docker engine at ${this.endpoint} stopped answering during \`${method}\``,
+        {
+          reason: 'lost',
+          suggestions: [
+            'check that the engine runs on that host: `docker info` (systemctl status docker)',
+            'run the command again once it is back; ksad recovers a change it interrupted',
+          ],
+        },
+      );
+    }
     if (this.unavailable) {
       throw new KsadError(
         'ENGINE_UNAVAILABLE',

@@ -221,7 +221,10 @@ export class KsadCli {
 
   run(
     args: readonly string[],
-    { timeoutMs = 100_000 }: { timeoutMs?: number } = {},
+    {
+      timeoutMs = 100_000,
+      env: extraEnv = {},
+    }: { timeoutMs?: number; env?: Record<string, string> } = {},
   ): Promise<RunResult> {
     const env: NodeJS.ProcessEnv = {};
     // Secrets supplied through the environment would change what is deployed; tests start clean.
@@ -230,6 +233,7 @@ export class KsadCli {
       KSAD_HOME: this.options.home,
       DOCKER_HOST: this.options.dockerHost,
       NO_COLOR: '1',
+      ...extraEnv,
     });
     return new Promise((resolve, reject) => {
       const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'run.js'), ...args], {

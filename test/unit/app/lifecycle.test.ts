@@ -17,6 +17,7 @@ import { silentProgress } from '../../../src/ports/progress.js';
 import { lifecycleManifest, type AppVersion } from '../../support/lifecycle-fixture.js';
 import { FakeEngine } from '../../fakes/fake-engine.js';
 import { dockerHost } from '../../support/host.js';
+import { rejection } from '../../support/rejection.js';
 import { catalogYaml, member, mou } from '../core/fixtures.js';
 
 const APP = 'uji-siklus';
@@ -312,5 +313,65 @@ describe('outdatedApps', () => {
         notCovered: [],
       }),
     ]);
+  });
+});
+
+describe('an engine that stops answering mid-deploy', () => {
+  it('says so, not what failed after it, and says the failed attempt could not be recorded', async () => {
+    await deployApp(ctx, req(`${APP}@1.0.0`), OPTS);
+    const start = engine.startContainer.bind(engine);
+    engine.startContainer = (id) => {
+      engine.stopAnswering();
+      return start(id);
+    };
+    const k = await rejection(deployApp(ctx, req(`${APP}@1.1.0`), OPTS));
+    expect(k.code).toBe('ENGINE_UNAVAILABLE');
+    expect(k.reason).toBe('lost');
+    expect(k.message).toBe(
+      `upgrade 1.0.0 → 1.1.0 of ${APP} failed: the Docker engine at fake://docker stopped answering during \`startContainer\`; ksad could not restore the previous state; run the deploy again once the engine is back: ksad then recovers the interrupted change; the failed attempt (revision 2) could not be recorded on the host: the engine did not answer that either`,
+    );
+    expect(k.suggestions).toContain(
+      `revision 2 is missing from the history of ${APP} (ksad history ${APP}): the attempt left no record`,
+    );
+    // The lock could not be released either: the next command finds it stale and says how to clear it.
+    expect(k.suggestions.at(-1)).toContain(`ksad unlock ${APP}`);
+
+    engine.answerAgain();
+    const next = await rejection(
+      deployApp({ ...ctx, probe: { isAlive: () => false } }, req(`${APP}@1.1.0`), OPTS),
+    );
+    expect(next.message).toContain('that process is gone, so the lock is stale');
+  });
+
+  it('records the failed attempt when the engine answers again for the restore', async () => {
+    await deployApp(ctx, req(`${APP}@1.0.0`), OPTS);
+    const start = engine.startContainer.bind(engine);
+    let dropped = false;
+    engine.startContainer = async (id) => {
+      if (dropped) return start(id);
+      dropped = true;
+      engine.stopAnswering();
+      try {
+        return await start(id);
+      } finally {
+        engine.answerAgain();
+      }
+    };
+    const k = await rejection(deployApp(ctx, req(`${APP}@1.1.0`), OPTS));
+    expect(k.code).toBe('ENGINE_UNAVAILABLE');
+    expect(k.message).toBe(
+      `upgrade 1.0.0 → 1.1.0 of ${APP} failed: the Docker engine at fake://docker stopped answering during \`startContainer\`; ksad rolled back to revision 1 (1.0.0), which runs again; run the deploy again once the engine is back: ksad then recovers the interrupted change`,
+    );
+    expect(k.suggestions).toContain(`revision 2 is recorded as failed: ksad history ${APP}`);
+    expect(await statuses()).toEqual({ 1: 'deployed', 2: 'failed' });
+    expect((await live()).map((c) => [c.schema, c.state])).toEqual([
+      ['1', 'running'],
+      ['1', 'running'],
+      ['1', 'running'],
+    ]);
+    await expect(deployApp(ctx, req(`${APP}@1.1.0`), OPTS)).resolves.toMatchObject({
+      outcome: 'upgraded',
+      revision: 3,
+    });
   });
 });
