@@ -13,6 +13,7 @@ import { manifestSchema, type SigningKey } from './schema/index.js';
 import type { Member } from './schema/member.js';
 import { parseYaml } from './yaml-doc.js';
 import { fastParseYaml } from './yaml-fast.js';
+import { needsFullRead } from './text-guard.js';
 
 /** Name of the canonical form a signature covers; a new form gets a new name, never a changed meaning. */
 export const CANONICAL_FORM = 'ksad-c14n-v1';
@@ -74,8 +75,9 @@ export function canonicalJson(value: unknown): string {
  */
 export function canonicalManifest(file: string, text: string): string {
   // The fast reader gives the reference reading's value or declines (test/unit/core/
-  // yaml-reading.test.ts); the reference reading (`parseYaml`) decides every file it declines.
-  const fast = fastParseYaml(text);
+  // yaml-reading.test.ts); the reference reading (`parseYaml`) decides every file it declines,
+  // and every file with aliases (text-guard.ts: validating shared references is exponential).
+  const fast = needsFullRead(text) ? undefined : fastParseYaml(text);
   if (fast !== undefined) return canonicalManifestValue(file, fast);
   const yaml = parseYaml(file, text);
   if (yaml.diagnostics.length > 0) {

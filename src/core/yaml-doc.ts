@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Diagnostic } from './diagnostics.js';
 import { didYouMean } from './suggest.js';
 import { MAX_ALIAS_COUNT, YAML_READING, readingProblems } from './yaml-reading.js';
+import { needsFullRead, nodeProblems, textProblems } from './text-guard.js';
 
 export type YamlPath = ReadonlyArray<string | number>;
 
@@ -37,6 +38,12 @@ export function parseYaml(
   options: { foreign?: boolean } = {},
 ): YamlDoc {
   const lineCounter = new LineCounter();
+  // Binary text and runaway nesting are refused before the parser sees them (core/text-guard.ts).
+  const refused = textProblems(file, text);
+  if (refused.length > 0) {
+    const empty = parseDocument('', { lineCounter: new LineCounter() });
+    return { file, doc: empty, lineCounter: forText(text), value: undefined, diagnostics: refused };
+  }
   const doc = parseDocument(text, { ...YAML_READING, lineCounter, prettyErrors: false });
   const diagnostics: Diagnostic[] = [];
   for (const e of doc.errors) {
@@ -56,9 +63,11 @@ export function parseYaml(
   }
   // A file in another tool's format (a Compose file) is read as that tool reads it: its importer
   // resolves `<<` itself and reports what does not carry over.
-  if (options.foreign !== true)
+  if (options.foreign !== true) {
     for (const p of readingProblems(doc, lineCounter))
       diagnostics.push({ file, ...p, message: firstLine(p.message) });
+    if (needsFullRead(text)) diagnostics.push(...nodeProblems(file, doc, lineCounter));
+  }
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -76,6 +85,15 @@ export function parseYaml(
     value = undefined;
   }
   return { file, doc, lineCounter, value, diagnostics };
+}
+
+/** A line counter for `text` that was not parsed, so positions in it can still be given. */
+function forText(text: string): LineCounter {
+  const counter = new LineCounter();
+  counter.addNewLine(0);
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1))
+    counter.addNewLine(i + 1);
+  return counter;
 }
 
 function firstLine(s: string): string {
