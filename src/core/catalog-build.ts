@@ -78,6 +78,11 @@ export function catalogYamlDoc(catalog: Catalog, file: string): YamlDoc | undefi
   return doc;
 }
 
+/** The source text of one catalog file, when the catalog was built from (or given) its files. */
+export function catalogSourceText(catalog: Catalog, file: string): string | undefined {
+  return sources.get(catalog)?.get(file);
+}
+
 /**
  * Gives a catalog built earlier (and kept, e.g. in a cache) the source texts it was built from, so
  * its files can be re-opened for line numbers and signature checks as a fresh build's can.
