@@ -166,14 +166,18 @@ async function walkCatalog(
     odd.push({ path, text: '', problem: { severity, line: 0, col: 0, message } });
   await walkTree(base, start, (child, entry) => {
     const named = hasExtension(entry.name, CATALOG_EXTENSIONS);
-    if (entry.isSymbolicLink()) {
+    if (entry.name.startsWith('.')) {
+      // Hidden folders and editor litter (`.#x.yaml` lock links) are not catalog content, but a
+      // hidden YAML file looks like a document that was meant to count.
+      if (entry.isFile() && named)
+        problem(child, 'warning', 'hidden file: it is not read; rename it without the leading dot');
+    } else if (entry.isSymbolicLink()) {
       problem(
         child,
         'error',
         'is a symbolic link: a catalog holds regular files only (links are not followed); put the file itself here',
       );
     } else if (entry.isDirectory()) {
-      if (entry.name.startsWith('.')) return false;
       if (!named) return true;
       problem(child, 'error', 'is a folder with a file name: it is not read; rename or remove it');
     } else if (!entry.isFile()) {
@@ -182,8 +186,6 @@ async function walkCatalog(
         'error',
         'is not a regular file (a FIFO, socket or device): it is not read; remove it',
       );
-    } else if (named && entry.name.startsWith('.')) {
-      problem(child, 'warning', 'hidden file: it is not read; rename it without the leading dot');
     } else if (named) {
       found.push(child);
     }

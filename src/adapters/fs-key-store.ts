@@ -66,7 +66,7 @@ export class FsKeyStore implements KeyStore {
   /** The key file through the shared input reader: a regular file of at most KEY_FILE_BYTES. */
   private readKeyFile(path: string): string {
     const file = this.resolvePath(path);
-    const read = readInputFile(file, KEY_FILE_BYTES);
+    const read = readInputFile(file, KEY_FILE_BYTES, { noNul: true });
     if (read.ok) return read.text;
     if (read.problem.kind === 'missing') {
       throw new KsadError('NOT_FOUND', `No such key file: ${path}`, {

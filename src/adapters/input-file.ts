@@ -25,12 +25,13 @@ export type InputRead = { ok: true; text: string } | { ok: false; problem: Input
  * `maxBytes` or not valid UTF-8. The file is opened non-blocking, so a FIFO with no writer cannot
  * hang the open; the size is checked on the open descriptor, so a file that grows after the check
  * is still cut at the limit. A byte-order mark is kept, so digests cover the bytes as stored.
- * With `follow: false` a symbolic link is refused rather than followed (catalog files).
+ * With `follow: false` a symbolic link is refused rather than followed (catalog files); with
+ * `noNul` a NUL byte is refused too (a secret or a key, which no process could be handed).
  */
 export function readInputFile(
   path: string,
   maxBytes: number = MAX_INPUT_BYTES,
-  opts: { follow?: boolean } = {},
+  opts: { follow?: boolean; noNul?: boolean } = {},
 ): InputRead {
   let fd: number;
   const flags =
@@ -52,6 +53,8 @@ export function readInputFile(
     const bytes = readAtMost(fd, stats.size, maxBytes + 1);
     if (bytes.length > maxBytes) return { ok: false, problem: tooLarge(bytes.length, maxBytes) };
     if (!isUtf8(bytes)) return { ok: false, problem: encodingProblem(bytes) };
+    const nul = opts.noNul === true ? bytes.indexOf(0) : -1;
+    if (nul >= 0) return { ok: false, problem: nulProblem(bytes, nul) };
     return { ok: true, text: bytes.toString('utf8') };
   } catch (error) {
     return {
@@ -71,9 +74,14 @@ export function readInputFile(
 export function readInputText(
   path: string,
   what: string,
-  opts: { shown?: string; maxBytes?: number; missing?: 'NOT_FOUND' | 'USAGE' } = {},
+  opts: {
+    shown?: string;
+    maxBytes?: number;
+    missing?: 'NOT_FOUND' | 'USAGE';
+    noNul?: boolean;
+  } = {},
 ): string {
-  const read = readInputFile(path, opts.maxBytes);
+  const read = readInputFile(path, opts.maxBytes, { noNul: opts.noNul === true });
   if (read.ok) return read.text;
   throw inputError(opts.shown ?? path, what, read.problem, opts.missing ?? 'NOT_FOUND');
 }
@@ -145,6 +153,12 @@ function openProblem(error: unknown): InputProblem {
         kind: 'not-regular',
         message: 'is a symbolic link loop, or a link where none is followed',
       };
+    case 'ENXIO':
+      // Opening a socket file fails so on Linux.
+      return {
+        kind: 'not-regular',
+        message: 'is a socket (or a device with nothing behind it), not a regular file',
+      };
     case 'EISDIR':
       return { kind: 'not-regular', message: 'is a folder, not a regular file' };
     case 'EACCES':
@@ -171,13 +185,22 @@ export function describeType(
   return 'not a regular file';
 }
 
+/** Where `bytes` (valid UTF-8) holds its first NUL. */
+function nulProblem(bytes: Buffer, offset: number): InputProblem {
+  const { line, col } = positionOf(bytes, offset);
+  return { kind: 'encoding', line, col, message: 'holds a NUL byte (is it a binary file?)' };
+}
+
+/** Line and column (in characters) of byte `offset`. */
+function positionOf(bytes: Buffer, offset: number): { line: number; col: number } {
+  const lines = bytes.subarray(0, offset).toString('utf8').split('\n');
+  return { line: lines.length, col: [...(lines[lines.length - 1] ?? '')].length + 1 };
+}
+
 /** Where the first byte that is not UTF-8 sits: line and column (in characters) before it. */
 function encodingProblem(bytes: Buffer): InputProblem {
   const offset = firstInvalidUtf8(bytes);
-  const before = bytes.subarray(0, offset).toString('utf8');
-  const lines = before.split('\n');
-  const line = lines.length;
-  const col = [...(lines[lines.length - 1] ?? '')].length + 1;
+  const { line, col } = positionOf(bytes, offset);
   const byte = bytes[offset] ?? 0;
   return {
     kind: 'encoding',

@@ -11,6 +11,13 @@ import type { Diagnostic } from './diagnostics.js';
 /** Flow collections (`[`, `{`) nested deeper than this are refused before parsing. */
 export const MAX_FLOW_DEPTH = 64;
 
+/**
+ * Lines plus flow separators (`,`) a file may hold. The parser checks each new key of a map
+ * against the ones before it, so a map of n keys costs n² (20,000 keys: 20 s); a real manifest,
+ * Compose file or publiccode.yml has a few hundred lines.
+ */
+export const MAX_ENTRIES = 5_000;
+
 /** At most this many control characters are reported per file: the rest are the same news. */
 const MAX_REPORTED = 3;
 
@@ -52,10 +59,32 @@ export function textProblems(file: string, text: string): Diagnostic[] {
       ),
     );
   }
+  const entries = entriesOf(text);
+  if (entries.count > MAX_ENTRIES)
+    out.push(
+      at(
+        entries.at,
+        `more than ${MAX_ENTRIES} lines and list items: ksad reads files of this kind up to that size`,
+      ),
+    );
   const deep = tooDeepAt(text);
   if (deep !== undefined)
     out.push(at(deep, `collections nested more than ${MAX_FLOW_DEPTH} deep: flatten the file`));
   return out;
+}
+
+/** How many lines and commas `text` holds, and the offset where the count passed MAX_ENTRIES. */
+function entriesOf(text: string): { count: number; at: number } {
+  let count = 0;
+  let at = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 44) {
+      count++;
+      if (count === MAX_ENTRIES + 1) at = i;
+    }
+  }
+  return { count, at };
 }
 
 /** Offset of the first `[` or `{` nested deeper than MAX_FLOW_DEPTH, ignoring comments. */

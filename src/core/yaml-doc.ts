@@ -267,6 +267,9 @@ function article(type: string): string {
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
 
+/** Unknown keys reported one by one per map; the rest are counted. */
+const MAX_UNKNOWN_KEYS = 20;
+
 /**
  * Turns zod issues into diagnostics located in the YAML text. `unrecognized_keys` becomes one
  * diagnostic per key, located at that key, with a "did you mean" hint when `schema` is given and a
@@ -283,7 +286,8 @@ export function zodIssuesToDiagnostics(
     const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
     if (issue.code === 'unrecognized_keys') {
       const known = knownKeys(schema, path);
-      for (const key of issue.keys) {
+      // A map of thousands of unknown keys is one mistake; locating each key is a scan of the map.
+      for (const key of issue.keys.slice(0, MAX_UNKNOWN_KEYS)) {
         const keyPath = [...path, key];
         const { line, col } = locateKey(yaml, keyPath);
         out.push({
@@ -293,6 +297,18 @@ export function zodIssuesToDiagnostics(
           severity: 'error',
           path: formatPath(keyPath),
           message: `unknown key "${key}"${didYouMean(key, known)}`,
+          rule,
+        });
+      }
+      if (issue.keys.length > MAX_UNKNOWN_KEYS) {
+        const { line, col } = locate(yaml, path);
+        out.push({
+          file: yaml.file,
+          line,
+          col,
+          severity: 'error',
+          path: formatPath(path),
+          message: `and ${issue.keys.length - MAX_UNKNOWN_KEYS} more unknown keys`,
           rule,
         });
       }

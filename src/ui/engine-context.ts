@@ -141,6 +141,7 @@ const SECRET_FILE_BYTES = 64 * 1024;
 export function readText(path: string, what: string, maxBytes?: number): string {
   return readInputText(path, what, {
     missing: 'USAGE',
-    ...(maxBytes === undefined ? {} : { maxBytes }),
+    // A secret file (given its own limit) is handed to a process, which cannot take a NUL.
+    ...(maxBytes === undefined ? {} : { maxBytes, noNul: true }),
   });
 }
