@@ -3,10 +3,11 @@
 // process, after `npm run build`) on the worst inputs of the fuzz corpus: an alias bomb, a file
 // just under the size limit full of flow items, one over it, /dev/zero, /dev/urandom, a FIFO with
 // no writer and deep nesting. Fails when any exceeds the budget (200 MB) or does not give a clear
-// error (exit 3 INVALID or 2 USAGE, the file named) within the time limit.
+// error (exit 3 INVALID or 2 USAGE, the file named) within the time limit. `catalog lint` is
+// measured too, over the sample catalog with hostile files added.
 // Usage: node bench/hostile-input-bench.js [--budget-mb 200]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,10 +57,24 @@ const cases = [
   ['FIFO with no writer', fifo],
 ];
 
+// The sample catalog with an alias-bomb MoU, a manifest at the size limit and a link to /dev/zero.
+const catalog = join(work, 'catalog-copy');
+cpSync(join(root, 'catalog'), join(catalog, 'catalog'), { recursive: true });
+cpSync(join(root, 'manifests'), join(catalog, 'manifests'), { recursive: true });
+writeFileSync(join(catalog, 'catalog/mous/bomb.yaml'), bomb);
+writeFileSync(
+  join(catalog, 'manifests/kota-bandung/antrean-daring/9.0.0.yaml'),
+  wide.slice(0, LIMIT - 10) + ']\n',
+);
+symlinkSync('/dev/zero', join(catalog, 'catalog/mous/zero.yaml'));
+cases.push(['catalog lint: bomb, size limit, /dev/zero', join(catalog, 'catalog/mous/bomb.yaml')]);
+
 let failed = false;
 const rows = [];
 for (const [name, path] of cases) {
-  const args = [cli, 'manifest', 'lint', path, '--catalog', join(root), '--json'];
+  const args = path.startsWith(catalog)
+    ? [cli, 'catalog', 'lint', '--catalog', catalog, '--json']
+    : [cli, 'manifest', 'lint', path, '--catalog', join(root), '--json'];
   const started = process.hrtime.bigint();
   const r = timeBin
     ? spawnSync(timeBin, ['-f', '%M', process.execPath, ...args], {
