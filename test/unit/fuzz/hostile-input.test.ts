@@ -79,6 +79,7 @@ describe('hostile input', () => {
     sample ??= await new FsCatalogFiles(REPO_ROOT).readCatalogFiles('.');
     const bad: Row[] = [];
     for (const c of texts) {
+      // A synchronous hang blocks the per-case timer; KSAD_FUZZ_TRACE=FILE names the case that hung.
       if (process.env.KSAD_FUZZ_TRACE) appendFileSync(process.env.KSAD_FUZZ_TRACE, `${c.id}\n`);
       const outcome = await classify(
         shownFile(c.target),
