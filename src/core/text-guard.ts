@@ -1,11 +1,11 @@
-import { isMap, isScalar, visit } from 'yaml';
+import { isScalar, visit } from 'yaml';
 import type { Document, LineCounter } from 'yaml';
 import type { Diagnostic } from './diagnostics.js';
 
 /**
  * Checks on the text and the node tree of a YAML file that the parsers do not make: what would
- * otherwise be taken silently (a NUL byte, a `__proto__` key that a plain object drops, a port
- * written `0x50`) or cost without bound (flow collections nested thousands deep).
+ * otherwise be taken silently (a NUL byte, a `__proto__` key that a plain object drops) or cost
+ * without bound (flow collections nested thousands deep).
  */
 
 /** Flow collections (`[`, `{`) nested deeper than this are refused before parsing. */
@@ -26,13 +26,13 @@ const MAX_REPORTED = 3;
 /* eslint-disable no-control-regex */
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F\uFFFE\uFFFF]/g;
 const SUSPECT =
-  /__proto__|(?:^|[\s:[{,-])[-+]?0[xXoO][0-9a-fA-F]|(?:^|[\s[{,])\*[^\s*,[\]{}]|[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F\uFFFE\uFFFF]/;
+  /__proto__|(?:^|[\s[{,])\*[^\s*,[\]{}]|[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F\uFFFE\uFFFF]/;
 /* eslint-enable no-control-regex */
 
 /**
  * Whether `text` needs the full parser and these checks: it holds an alias (which js-yaml shares
- * by reference, so validating an alias bomb would walk it exponentially), a `__proto__`, a number
- * written in hex or octal, or a control character. The fast reader is for the plain rest.
+ * by reference, so validating an alias bomb would walk it exponentially), a `__proto__` or a
+ * control character. The fast reader is for the plain rest.
  */
 export function needsFullRead(text: string): boolean {
   return SUSPECT.test(text);
@@ -107,8 +107,9 @@ function tooDeepAt(text: string): number | undefined {
 
 /**
  * Problems of the parsed node tree, as errors at their node: a `__proto__` key (dropped or turned
- * into a prototype by plain objects, so never what the author meant) and an integer written in
- * hexadecimal or octal (`0x50` is 80 to YAML 1.2, a surprise in a port or a size).
+ * into a prototype by plain objects, so never what the author meant). An integer written in
+ * hexadecimal or octal is the core schema's integer (`0x50` is 80), read alike by both readers
+ * (test/unit/core/yaml-reading.test.ts), and accepted.
  */
 export function nodeProblems(
   file: string,
@@ -130,21 +131,6 @@ export function nodeProblems(
           'forbidden-key',
           'the key "__proto__" is not allowed: rename it',
         );
-    },
-    Scalar(_key, node, path) {
-      if (typeof node.value !== 'number' || (node.format !== 'HEX' && node.format !== 'OCT'))
-        return;
-      const owner = path[path.length - 1];
-      const pairKey =
-        owner !== undefined && !isMap(owner) && 'key' in owner && isScalar(owner.key)
-          ? String(owner.key.value)
-          : '';
-      report(
-        node.range?.[0] ?? 0,
-        dotted(path.slice(0, -1), pairKey),
-        'number-format',
-        `${node.source ?? String(node.value)} is ${node.format === 'HEX' ? 'hexadecimal' : 'octal'}: write the number in decimal (${String(node.value)})`,
-      );
     },
   });
   return out;

@@ -30,11 +30,6 @@ describe('what the text guard refuses, at file:line:col', () => {
       'a:\n  __proto__: 1\n',
       'x.yaml:2:3: error: a.__proto__: the key "__proto__" is not allowed: rename it',
     ],
-    [
-      'a hexadecimal number',
-      'port: 0x50\n',
-      'x.yaml:1:7: error: port: 0x50 is hexadecimal: write the number in decimal (80)',
-    ],
   ])('%s', (_name, text, expected) => {
     expect(parseYaml('x.yaml', text).diagnostics.map(formatDiagnostic)).toEqual([expected]);
   });
