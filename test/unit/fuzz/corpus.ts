@@ -9,7 +9,8 @@ import { benchManifest, manifest, member, mou } from '../core/fixtures.js';
  * The hostile inputs: generated from valid bases (truncated, bit-flipped), every wrong type per
  * field, unknown keys, the specific inputs ksad took wrongly before, and resource attacks (huge,
  * deeply nested, alias bombs, binary). File-system cases (FIFO, link loop, /dev/zero …) are made
- * by `hostile-files.ts`. Deterministic: the same seed gives the same corpus.
+ * by `hostile-files.ts`. The same seed gives the same corpus, except for the key file's base, a
+ * fresh key each run (so its mutations, and the counts, vary by one or two).
  */
 
 /** Which reader or entry point a text is fed to. */
