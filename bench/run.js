@@ -8,7 +8,13 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 let failed = false;
-for (const name of ['catalog-bench.js', 'verify-bench.js', 'deploy-bench.js', 'audit-bench.js']) {
+for (const name of [
+  'catalog-bench.js',
+  'verify-bench.js',
+  'hostile-input-bench.js',
+  'deploy-bench.js',
+  'audit-bench.js',
+]) {
   const file = join(here, name);
   if (!existsSync(file)) continue;
   process.stderr.write(`\n== ${name}\n`);

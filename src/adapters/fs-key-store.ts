@@ -1,8 +1,12 @@
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { KsadError } from '../core/errors.js';
 import type { KeyStore } from '../ports/key-store.js';
+import { inputError, readInputFile } from './input-file.js';
 import { ksadDirs } from './paths.js';
+
+/** A private key file is one PEM block. */
+const KEY_FILE_BYTES = 64 * 1024;
 
 /** Private keys as files: `<ksad config dir>/keys/<id>.key` unless the user names a folder. */
 export class FsKeyStore implements KeyStore {
@@ -54,18 +58,22 @@ export class FsKeyStore implements KeyStore {
     return file;
   }
 
-  async readPrivateKey(path: string): Promise<string> {
+  readPrivateKey(path: string): Promise<string> {
+    // A throw in the executor rejects the promise.
+    return new Promise((done) => done(this.readKeyFile(path)));
+  }
+
+  /** The key file through the shared input reader: a regular file of at most KEY_FILE_BYTES. */
+  private readKeyFile(path: string): string {
     const file = this.resolvePath(path);
-    try {
-      return await readFile(file, 'utf8');
-    } catch (error) {
-      if ((error as { code?: unknown }).code === 'ENOENT') {
-        throw new KsadError('NOT_FOUND', `No such key file: ${path}`, {
-          suggestions: [`keys made by "ksad keys generate" are in ${this.defaultDir()}`],
-        });
-      }
-      throw error;
+    const read = readInputFile(file, KEY_FILE_BYTES, { noNul: true });
+    if (read.ok) return read.text;
+    if (read.problem.kind === 'missing') {
+      throw new KsadError('NOT_FOUND', `No such key file: ${path}`, {
+        suggestions: [`keys made by "ksad keys generate" are in ${this.defaultDir()}`],
+      });
     }
+    throw inputError(path, 'key file', read.problem);
   }
 }
 

@@ -56,7 +56,7 @@ export async function lintCatalogUseCase(
       : parseAndValidate(info.path, info.text, catalogFileSchema).data?.timeZone;
   const calendar = calendarOf(ctx.clock, { catalog: zone, date: options.today });
   const opts: LintOptions = { today: calendar.date };
-  const manifests = sources.filter((f) => isCatalogManifest(f.path));
+  const manifests = sources.filter((f) => f.problem === undefined && isCatalogManifest(f.path));
   const checker = ctx.checker;
   const checked = await (ctx.progress ?? silentProgress).step(
     `Checking ${manifests.length} manifests`,

@@ -28,7 +28,7 @@ export default class Deploy extends KsadCommand {
     const { args, flags } = await this.parse(Deploy);
     const ctx = await deployContext({ ...flags, json: this.jsonEnabled() });
     try {
-      const result = await deployApp(ctx, await deployRequest(args.app, flags), {
+      const result = await deployApp(ctx, deployRequest(args.app, flags), {
         healthTimeoutMs: flags.timeout * 1000,
         command: `ksad deploy ${this.argv.join(' ')}`,
       });

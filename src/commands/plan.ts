@@ -27,7 +27,7 @@ export default class PlanCommand extends KsadCommand {
     const { args, flags } = await this.parse(PlanCommand);
     const ctx = await deployContext({ ...flags, json: this.jsonEnabled() });
     try {
-      const p = await prepareDeploy(ctx, await deployRequest(args.app, flags));
+      const p = await prepareDeploy(ctx, deployRequest(args.app, flags));
       const result: PlanResult = {
         app: p.loaded.manifest.name,
         version: p.loaded.manifest.version,

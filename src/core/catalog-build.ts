@@ -12,6 +12,7 @@ import { catalogFileSchema, manifestSchema, memberSchema, mouSchema } from './sc
 import type { CatalogFile } from './schema/index.js';
 import { parseYaml, zodIssuesToDiagnostics } from './yaml-doc.js';
 import { fastParseYaml } from './yaml-fast.js';
+import { needsFullRead } from './text-guard.js';
 import type { YamlDoc } from './yaml-doc.js';
 
 export const CATALOG_FILE = 'catalog/catalog.yaml';
@@ -29,6 +30,7 @@ type FileKind =
   | { kind: 'manifest' }
   | { kind: 'signature' }
   | { kind: 'misplaced' }
+  | { kind: 'wrong-extension'; expected: string }
   | { kind: 'ignored' };
 
 function classify(path: string): FileKind {
@@ -41,6 +43,10 @@ function classify(path: string): FileKind {
     return { kind: 'manifest' };
   if (SIGNATURE_PATH.test(path)) return { kind: 'signature' };
   if (!YAML_FILE.test(path)) return { kind: 'ignored' };
+  // `foo.yml` or `foo.YAML` where `foo.yaml` would be read: an error, or an MoU just vanishes.
+  const renamed = path.replace(YAML_FILE, '.yaml');
+  if (renamed !== path && classify(renamed).kind !== 'misplaced')
+    return { kind: 'wrong-extension', expected: renamed };
   // A catalog repository may hold CI files and the like: only YAML inside the catalog's own
   // folders, or at the top level, is expected to be a catalog document.
   if (path.startsWith('catalog/') || path.startsWith('manifests/') || !path.includes('/'))
@@ -70,6 +76,11 @@ export function catalogYamlDoc(catalog: Catalog, file: string): YamlDoc | undefi
   }
   cache.set(file, doc);
   return doc;
+}
+
+/** The source text of one catalog file, when the catalog was built from (or given) its files. */
+export function catalogSourceText(catalog: Catalog, file: string): string | undefined {
+  return sources.get(catalog)?.get(file);
 }
 
 /**
@@ -103,7 +114,7 @@ export function parseAndValidate<S extends z.ZodType>(
   text: string,
   schema: S,
 ): Validated<z.output<S>> {
-  const fast = fastParseYaml(text);
+  const fast = needsFullRead(text) ? undefined : fastParseYaml(text);
   if (fast !== undefined) {
     const result = schema.safeParse(fast);
     if (result.success) return { data: result.data, diagnostics: [] };
@@ -199,9 +210,24 @@ export function indexCatalog<M extends { file: string; signature?: string }>(
   let sawCatalogFile = false;
 
   for (const f of files) {
+    if (f.problem) {
+      diagnostics.push({ file: f.path, path: '', rule: 'file', ...f.problem });
+      continue;
+    }
     const kind = classify(f.path);
     switch (kind.kind) {
       case 'ignored':
+        break;
+      case 'wrong-extension':
+        diagnostics.push({
+          file: f.path,
+          line: 0,
+          col: 0,
+          severity: 'error',
+          path: '',
+          message: `only .yaml files are read here: rename it to ${kind.expected}`,
+          rule: 'layout',
+        });
         break;
       case 'signature':
         signatures.set(f.path.slice(0, -'.sig'.length), f.text);

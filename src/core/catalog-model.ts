@@ -5,6 +5,20 @@ import type { CatalogFile, Manifest, Member, Mou } from './schema/index.js';
 export interface SourceFile {
   path: string;
   text: string;
+  /**
+   * Why the file could not be taken as a catalog file (a symbolic link, a folder with a file's
+   * name, too large, not UTF-8 …); its `text` is then empty and lint reports the problem at it.
+   */
+  problem?: SourceProblem;
+}
+
+/** What the reader refused about a file, reported as a diagnostic at the file (rule `file`). */
+export interface SourceProblem {
+  severity: 'error' | 'warning';
+  /** 1-based, or 0 for the whole file. */
+  line: number;
+  col: number;
+  message: string;
 }
 
 export interface LoadedMember {

@@ -1,5 +1,6 @@
 import type { Diagnostic } from './diagnostics.js';
 import { nearest } from './suggest.js';
+import { memoryLimitProblem } from './memory-limit.js';
 import { pathKey, SET_SOURCE, type OverlayLayer } from './overlay-merge.js';
 import type { ConfigKeySpec, Manifest } from './schema/manifest.js';
 import type { Overlay } from './schema/overlay.js';
@@ -240,6 +241,19 @@ export function checkServiceOverrides(
         (guess !== undefined
           ? `; did you mean "${guess}"?`
           : ` (services: ${declared.join(', ')})`),
+    });
+  }
+  for (const [name, service] of Object.entries(services ?? {})) {
+    const memory = service.resources?.memory;
+    const problem =
+      memory === undefined || memory === null ? undefined : memoryLimitProblem(memory);
+    if (problem === undefined) continue;
+    const path = ['services', name, 'resources', 'memory'];
+    problems.push({
+      source: origins.get(pathKey(path)) ?? '',
+      path,
+      rule: 'memory-limit',
+      message: problem,
     });
   }
   return problems;

@@ -13,6 +13,8 @@ import { manifestSchema, type SigningKey } from './schema/index.js';
 import type { Member } from './schema/member.js';
 import { parseYaml } from './yaml-doc.js';
 import { fastParseYaml } from './yaml-fast.js';
+import { rememberByText } from './memo.js';
+import { needsFullRead } from './text-guard.js';
 
 /** Name of the canonical form a signature covers; a new form gets a new name, never a changed meaning. */
 export const CANONICAL_FORM = 'ksad-c14n-v1';
@@ -74,8 +76,9 @@ export function canonicalJson(value: unknown): string {
  */
 export function canonicalManifest(file: string, text: string): string {
   // The fast reader gives the reference reading's value or declines (test/unit/core/
-  // yaml-reading.test.ts); the reference reading (`parseYaml`) decides every file it declines.
-  const fast = fastParseYaml(text);
+  // yaml-reading.test.ts); the reference reading (`parseYaml`) decides every file it declines,
+  // and every file with aliases (text-guard.ts: validating shared references is exponential).
+  const fast = needsFullRead(text) ? undefined : fastParseYaml(text);
   if (fast !== undefined) return canonicalManifestValue(file, fast);
   const yaml = parseYaml(file, text);
   if (yaml.diagnostics.length > 0) {
@@ -212,6 +215,10 @@ export function parseSignatureFile(
   file: string,
   text: string,
 ): { sig: SignatureFile } | { error: string } {
+  // The common case, a well-formed signature, without the full parser (catalog lint checks every
+  // signature of a catalog); anything else is parsed again for its line and column.
+  const fast = needsFullRead(text) ? undefined : signatureFileSchema.safeParse(fastParseYaml(text));
+  if (fast?.success === true) return { sig: fast.data };
   const yaml = parseYaml(file, text);
   if (yaml.diagnostics.length > 0)
     return { error: yaml.diagnostics.map(formatDiagnostic).join('; ') };
@@ -238,6 +245,9 @@ export function publicKeyFromRaw(raw: string): KeyObject {
     type: 'spki',
   });
 }
+
+/** Key objects by their raw form: a catalog's thousands of signatures come from a few keys. */
+const publicKeyOf = rememberByText(publicKeyFromRaw, 256);
 
 export type SignatureCheck =
   | { status: 'verified'; keyId: string }
@@ -294,7 +304,7 @@ export function checkManifestSignature(input: SignatureCheckInput): SignatureChe
     ok = verify(
       null,
       signedBytes(canonical),
-      publicKeyFromRaw(key.publicKey),
+      publicKeyOf(key.publicKey),
       Buffer.from(sig.signature, 'base64'),
     );
   } catch (error) {

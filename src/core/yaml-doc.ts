@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Diagnostic } from './diagnostics.js';
 import { didYouMean } from './suggest.js';
 import { MAX_ALIAS_COUNT, YAML_READING, readingProblems } from './yaml-reading.js';
+import { needsFullRead, nodeProblems, textProblems } from './text-guard.js';
 
 export type YamlPath = ReadonlyArray<string | number>;
 
@@ -37,6 +38,12 @@ export function parseYaml(
   options: { foreign?: boolean } = {},
 ): YamlDoc {
   const lineCounter = new LineCounter();
+  // Binary text and runaway nesting are refused before the parser sees them (core/text-guard.ts).
+  const refused = textProblems(file, text);
+  if (refused.length > 0) {
+    const empty = parseDocument('', { lineCounter: new LineCounter() });
+    return { file, doc: empty, lineCounter: forText(text), value: undefined, diagnostics: refused };
+  }
   const doc = parseDocument(text, { ...YAML_READING, lineCounter, prettyErrors: false });
   const diagnostics: Diagnostic[] = [];
   for (const e of doc.errors) {
@@ -56,9 +63,11 @@ export function parseYaml(
   }
   // A file in another tool's format (a Compose file) is read as that tool reads it: its importer
   // resolves `<<` itself and reports what does not carry over.
-  if (options.foreign !== true)
+  if (options.foreign !== true) {
     for (const p of readingProblems(doc, lineCounter))
       diagnostics.push({ file, ...p, message: firstLine(p.message) });
+    if (needsFullRead(text)) diagnostics.push(...nodeProblems(file, doc, lineCounter));
+  }
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -76,6 +85,15 @@ export function parseYaml(
     value = undefined;
   }
   return { file, doc, lineCounter, value, diagnostics };
+}
+
+/** A line counter for `text` that was not parsed, so positions in it can still be given. */
+function forText(text: string): LineCounter {
+  const counter = new LineCounter();
+  counter.addNewLine(0);
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1))
+    counter.addNewLine(i + 1);
+  return counter;
 }
 
 function firstLine(s: string): string {
@@ -249,6 +267,9 @@ function article(type: string): string {
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
 
+/** Unknown keys reported one by one per map; the rest are counted. */
+const MAX_UNKNOWN_KEYS = 20;
+
 /**
  * Turns zod issues into diagnostics located in the YAML text. `unrecognized_keys` becomes one
  * diagnostic per key, located at that key, with a "did you mean" hint when `schema` is given and a
@@ -265,7 +286,8 @@ export function zodIssuesToDiagnostics(
     const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
     if (issue.code === 'unrecognized_keys') {
       const known = knownKeys(schema, path);
-      for (const key of issue.keys) {
+      // A map of thousands of unknown keys is one mistake; locating each key is a scan of the map.
+      for (const key of issue.keys.slice(0, MAX_UNKNOWN_KEYS)) {
         const keyPath = [...path, key];
         const { line, col } = locateKey(yaml, keyPath);
         out.push({
@@ -275,6 +297,18 @@ export function zodIssuesToDiagnostics(
           severity: 'error',
           path: formatPath(keyPath),
           message: `unknown key "${key}"${didYouMean(key, known)}`,
+          rule,
+        });
+      }
+      if (issue.keys.length > MAX_UNKNOWN_KEYS) {
+        const { line, col } = locate(yaml, path);
+        out.push({
+          file: yaml.file,
+          line,
+          col,
+          severity: 'error',
+          path: formatPath(path),
+          message: `and ${issue.keys.length - MAX_UNKNOWN_KEYS} more unknown keys`,
           rule,
         });
       }

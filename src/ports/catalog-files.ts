@@ -16,15 +16,19 @@ export interface RootInfo {
 export interface CatalogFiles {
   /**
    * Every `.yaml`, `.yml` and `.sig` file under `catalog/` and `manifests/` of `root`, with paths
-   * relative to `root` and `/` separators, sorted by path. Hidden files and folders are skipped.
-   * Throws `KsadError('CATALOG_UNAVAILABLE')` when `root` cannot be read.
+   * relative to `root` and `/` separators, sorted by path. Hidden folders are skipped. An entry
+   * that cannot be a catalog file (a symbolic link, a folder with a file's name, a special file,
+   * a hidden YAML file, a file the input reader refuses) comes back with empty text and a
+   * `problem`, so lint names it. Throws `KsadError('CATALOG_UNAVAILABLE')` when `root` cannot be
+   * read.
    */
   readCatalogFiles(root: string): Promise<SourceFile[]>;
 
   /**
    * Loose files named by the user: a file is read as is; a folder contributes every `.yaml`/`.yml`
    * file below it. Paths are kept as the user wrote them (joined with `/`), so diagnostics point
-   * where the user looks. Throws `KsadError('NOT_FOUND')` for a path that does not exist.
+   * where the user looks. Throws `KsadError('NOT_FOUND')` for a path that does not exist, and a
+   * `KsadError` naming the file for one that is not a regular file, too large or not UTF-8.
    */
   readFiles(paths: readonly string[]): Promise<SourceFile[]>;
 

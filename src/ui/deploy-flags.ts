@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { Args, Flags } from '@oclif/core';
 import type { DeployRequest } from '../app/prepare.js';
 import { dockerHostFlag, readText, suppliedSecrets } from './engine-context.js';
@@ -40,18 +39,16 @@ export const configFlags = {
   'docker-host': dockerHostFlag,
 };
 
-export async function deployRequest(
+export function deployRequest(
   ref: string,
   flags: { file: string[]; set: string[]; secret: string[]; 'override-mou'?: string | undefined },
-): Promise<DeployRequest> {
-  const overlays = await Promise.all(
-    flags.file.map(async (file) => ({ file, text: await readText(readFile, file, 'overlay') })),
-  );
+): DeployRequest {
+  const overlays = flags.file.map((file) => ({ file, text: readText(file, 'overlay') }));
   const req: DeployRequest = {
     ref,
     overlays,
     sets: flags.set,
-    suppliedSecrets: await suppliedSecrets(flags.secret),
+    suppliedSecrets: suppliedSecrets(flags.secret),
   };
   if (flags['override-mou'] !== undefined) req.overrideReason = flags['override-mou'];
   return req;

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { Flags } from '@oclif/core';
 import { DockerConfigCredentials } from '../adapters/docker-config-credentials.js';
 import { resolveDockerHost } from '../adapters/docker-host.js';
+import { readInputText } from '../adapters/input-file.js';
 import { DockerodeEngine } from '../adapters/dockerode-engine.js';
 import { engineTimeouts } from '../adapters/engine-timeouts.js';
 import { currentOperator, processProbe, systemClock } from '../adapters/system.js';
@@ -112,7 +112,7 @@ export async function deployContext(flags: {
 }
 
 /** Secrets for this run: `KSAD_SECRET_<NAME>` variables, then `--secret NAME=@FILE|VALUE` flags. */
-export async function suppliedSecrets(flags: readonly string[]): Promise<Record<string, string>> {
+export function suppliedSecrets(flags: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (key.startsWith('KSAD_SECRET_') && value !== undefined && value !== '')
@@ -132,24 +132,23 @@ export async function suppliedSecrets(flags: readonly string[]): Promise<Record<
     const name = flag.slice(0, eq);
     const raw = flag.slice(eq + 1);
     out[name] = raw.startsWith('@')
-      ? (await readText(readFile, raw.slice(1), `--secret ${name}`)).replace(/\r?\n$/, '')
+      ? readText(raw.slice(1), `--secret ${name}`, SECRET_FILE_BYTES).replace(/\r?\n$/, '')
       : raw;
   }
   return out;
 }
 
-/** Reads a file the user named; a missing or unreadable one is the user's to fix. */
-export async function readText(
-  readFile: (path: string, enc: 'utf8') => Promise<string>,
-  path: string,
-  what: string,
-): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new KsadError('USAGE', `${what}: cannot read ${path} (${code})`, {
-      suggestions: ['check the path and its permissions'],
-    });
-  }
+/** A secret file is a password or a key, not a document. */
+const SECRET_FILE_BYTES = 64 * 1024;
+
+/**
+ * Reads a file the user named through the shared input reader (regular files only, size-limited,
+ * UTF-8); a missing or unreadable one is the user's to fix, and the error names it.
+ */
+export function readText(path: string, what: string, maxBytes?: number): string {
+  return readInputText(path, what, {
+    missing: 'USAGE',
+    // A secret file (given its own limit) is handed to a process, which cannot take a NUL.
+    ...(maxBytes === undefined ? {} : { maxBytes, noNul: true }),
+  });
 }

@@ -1,4 +1,5 @@
 import {
+  catalogSourceText,
   catalogYamlDoc,
   fileDigest,
   indexCatalog,
@@ -17,11 +18,13 @@ import { Reporter } from './context.js';
 import type { LintOptions, ManifestEntry, ManifestUnit } from './context.js';
 import { lintImages } from './images.js';
 import { lintLicense } from './license.js';
+import { lintMemberKeys, lintSignatures } from './integrity.js';
 import { lintDuplicateVersions, lintManifestPath, lintMembers, lintPublisher } from './layout.js';
 import { lintMous } from './mous.js';
 import { lintMemberRegions, lintMouRegions } from './regions.js';
 import { lintConfig, lintDependencies, lintHostPorts, lintReferences } from './references.js';
 import { lintRequires } from './requires.js';
+import { lintResources } from './resources.js';
 import { lintRuntime } from './runtime.js';
 
 export type { LintOptions, ManifestEntry } from './context.js';
@@ -32,6 +35,7 @@ function lintManifestUnit(unit: ManifestUnit, r: Reporter, opts: LintOptions): v
   lintImages(unit, r);
   lintLicense(unit, r);
   lintRuntime(unit, r);
+  lintResources(unit, r);
   lintReferences(unit, r);
   lintDependencies(unit, r);
   lintHostPorts(unit, r);
@@ -45,7 +49,13 @@ function lintManifestUnit(unit: ManifestUnit, r: Reporter, opts: LintOptions): v
  */
 export function lintCatalog(catalog: Catalog, opts: LintOptions): Diagnostic[] {
   const r = new Reporter((file) => catalogYamlDoc(catalog, file));
-  return lintIndex(catalog, r, opts, (unit) => lintManifestUnit(unit, r, opts));
+  return lintIndex(
+    catalog,
+    r,
+    opts,
+    (unit) => lintManifestUnit(unit, r, opts),
+    (file) => catalogSourceText(catalog, file),
+  );
 }
 
 /**
@@ -62,14 +72,17 @@ function lintIndex<U extends ManifestEntry>(
   r: Reporter,
   opts: LintOptions,
   ownRules: (unit: U) => void,
+  textOf: (file: string) => string | undefined,
 ): Diagnostic[] {
   lintMembers(catalog.members, r);
   lintMemberRegions(catalog.members, r);
+  lintMemberKeys(catalog.members, r);
   for (const unit of catalog.manifests) {
     ownRules(unit);
     lintPublisher(unit, catalog.members, r);
   }
   lintDuplicateVersions(catalog.manifests, r);
+  lintSignatures(catalog.manifests, catalog.members, textOf, r);
   lintMous(catalog, r, opts);
   lintMouRegions(catalog.mous, r);
   return sortDiagnostics([...catalog.diagnostics, ...r.diagnostics]);
@@ -151,7 +164,14 @@ export function lintCatalogFiles(
     };
   });
   const r = new Reporter(docsOf(index.texts));
-  return { index, diagnostics: lintIndex(index, r, opts, (unit) => r.add(unit.findings)) };
+  const diagnostics = lintIndex(
+    index,
+    r,
+    opts,
+    (unit) => r.add(unit.findings),
+    (file) => index.texts.get(file),
+  );
+  return { index, diagnostics };
 }
 
 /**
@@ -204,12 +224,13 @@ function samePath(catalogPath: string, loosePath: string): boolean {
 
 /**
  * The lint rules that decide whether a manifest can run on a host (unsafe runtime settings, host
- * paths, dependencies a deploy cannot honour), with lint's own wording and positions: deploy,
+ * paths, memory limits the engine refuses, dependencies a deploy cannot honour), with lint's own wording and positions: deploy,
  * plan and render refuse a manifest these report, rather than dropping the settings.
  */
 export function deployabilityErrors(unit: ManifestUnit, doc: YamlDoc | undefined): Diagnostic[] {
   const r = new Reporter((file) => (file === unit.file ? doc : undefined));
   lintRuntime(unit, r);
+  lintResources(unit, r);
   lintDependencies(unit, r);
   return r.diagnostics.filter((d) => d.severity === 'error');
 }

@@ -1,12 +1,14 @@
 import semver from 'semver';
 import type { LoadedMember, LoadedMou } from '../catalog-model.js';
 import { mouStatus } from '../mou-rules.js';
+import { SLUG_PATTERN } from '../schema/index.js';
 import { didYouMean } from '../suggest.js';
 import type { LintOptions, ManifestEntry, Reporter } from './context.js';
 
 /**
  * MoU rules: `unknown-member`, `grantor-not-publisher`, `unknown-app`, `no-matching-version`,
- * `invalid-validity`, `overlapping-mou`, `mou-expired`, `duplicate-mou-number`.
+ * `invalid-validity`, `overlapping-mou`, `mou-expired`, `duplicate-mou-number`, `self-grant`,
+ * `duplicate-grantee`, `mou-slug`.
  */
 export function lintMous(
   catalog: {
@@ -46,6 +48,7 @@ export function lintMous(
         `grantor ${mou.grantor} (${grantor.file}) is not a publisher: set "publisher: true" there`,
       );
     }
+    lintGrantees(loaded, r);
     mou.grantees.forEach((g, i) => {
       if (!memberByCode.has(g)) {
         r.error(
@@ -111,6 +114,36 @@ export function lintMous(
     else numbers.set(mou.number, loaded);
   }
   lintOverlaps(catalog.mous, r);
+}
+
+/**
+ * `mou-slug`: the file name is the MoU's id on the command line; `self-grant`: a region cannot
+ * grant its apps to itself; `duplicate-grantee`: each grantee once.
+ */
+function lintGrantees(loaded: LoadedMou, r: Reporter): void {
+  const { mou, file, slug } = loaded;
+  if (!SLUG_PATTERN.test(slug)) {
+    r.error(
+      file,
+      [],
+      'mou-slug',
+      `file name "${slug}" is not a slug: use lower-case letters, digits and dashes, e.g. catalog/mous/bandung-sumbawa-2026.yaml`,
+    );
+  }
+  const seen = new Set<string>();
+  mou.grantees.forEach((g, i) => {
+    if (g === mou.grantor) {
+      r.error(
+        file,
+        ['grantees', i],
+        'self-grant',
+        `grantee ${g} is the grantor: a region does not need an MoU with itself; remove it from grantees`,
+      );
+    } else if (seen.has(g)) {
+      r.warning(file, ['grantees', i], 'duplicate-grantee', `grantee ${g} is listed twice`);
+    }
+    seen.add(g);
+  });
 }
 
 /** `overlapping-mou`: two agreements granting the same app to the same region for the same days. */

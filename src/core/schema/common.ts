@@ -43,7 +43,21 @@ export const semverRange = z.string().refine(isRange, {
 export const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
-  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)), { message: 'is not a real date' });
+  .refine(isCalendarDate, { message: 'is not a real date (no such day in that month)' });
+
+/**
+ * Whether `YYYY-MM-DD` names a day of the Gregorian calendar: `Date.parse` takes 2028-02-30 and
+ * rolls it over to 1 March, so the day is checked against its month (leap years included).
+ */
+export function isCalendarDate(v: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
+  if (!m) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (year < 1 || month < 1 || month > 12 || day < 1) return false;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0;
+  return day <= days;
+}
 
 export const sha256Hex = z.string().regex(/^[a-f0-9]{64}$/, 'must be 64 lower-case hex digits');
 

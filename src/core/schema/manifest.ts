@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { contact, dimension, semverRange, semverString, slug } from './common.js';
+import { contact, dimension, isoDate, semverRange, semverString, slug } from './common.js';
 
 /**
  * A duration such as "500ms", "2s", "1m30s". Parsed by `parseDuration` in core/duration.ts.
@@ -56,12 +56,22 @@ export const dependsOnSchema = z.strictObject({
 export const resourcesSchema = z.strictObject({
   /** CPU share in cores, e.g. 0.5. */
   cpus: z.number().positive().max(256).optional(),
-  /** Memory limit such as "256m", "1g". */
+  /** Memory limit such as "256m", "1g"; lint and deploy also want at least 6m (core/memory-limit.ts). */
   memory: z
     .string()
     .regex(/^\d+(?:[kmg]b?|b)?$/i, 'must be a size such as "256m" or "1g"')
     .optional(),
 });
+
+/**
+ * An environment variable's name as Docker passes it (`NAME=value`): not empty, no `=` (the
+ * first one ends the name) and no NUL.
+ */
+export const envName = z
+  .string()
+  .regex(/^[^=\0]+$/, 'must be a variable name: not empty, without "=" or NUL');
+/** An environment variable's value: any text but a NUL, which cannot reach a process. */
+export const envValue = z.string().regex(/^[^\0]*$/, 'must not contain a NUL character');
 export type ResourcesSpec = z.infer<typeof resourcesSchema>;
 
 export const serviceSchema = z.strictObject({
@@ -71,7 +81,7 @@ export const serviceSchema = z.strictObject({
   entrypoint: z.array(z.string()).optional(),
   workingDir: z.string().optional(),
   user: z.string().optional(),
-  environment: z.record(z.string(), z.string()).default({}),
+  environment: z.record(envName, envValue).default({}),
   ports: z.array(portSchema).default([]),
   volumes: z.array(volumeMountSchema).default([]),
   healthcheck: healthcheckSchema.optional(),
@@ -145,7 +155,7 @@ export const manifestSchema = z.strictObject({
   license: z.string().min(1),
   /** Source repository (publiccode.yml url). */
   url: z.url(),
-  releaseDate: z.string().optional(),
+  releaseDate: isoDate.optional(),
   maintenance: z.strictObject({
     type: z.enum(['internal', 'contract', 'community', 'none']),
     contacts: z.array(contact).default([]),

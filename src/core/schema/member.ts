@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { contact, regionCode } from './common.js';
+import { contact, isoDate, regionCode } from './common.js';
 
 export const signingKey = z.strictObject({
   /** Stable identifier, referenced by signatures. */
@@ -9,7 +9,7 @@ export const signingKey = z.strictObject({
   publicKey: z
     .string()
     .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be a base64 ed25519 public key (32 bytes)'),
-  addedOn: z.string().optional(),
+  addedOn: isoDate.optional(),
 });
 export type SigningKey = z.infer<typeof signingKey>;
 

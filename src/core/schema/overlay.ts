@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { resourcesSchema } from './manifest.js';
+import { envName, envValue, resourcesSchema } from './manifest.js';
 
 /**
  * A service's resources in an overlay: each limit as in the manifest, or `null` to delete it (an
@@ -23,7 +23,7 @@ export const overlaySchema = z.strictObject({
       z.string(),
       z.strictObject({
         resources: overlayResourcesSchema.optional(),
-        environment: z.record(z.string(), z.union([z.string(), z.null()])).optional(),
+        environment: z.record(envName, z.union([envValue, z.null()])).optional(),
       }),
     )
     .optional(),
