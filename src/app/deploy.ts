@@ -6,7 +6,7 @@ import type { TargetChange } from '../ports/deploy-target.js';
 import type { Operator, ProcessProbe } from '../ports/identity.js';
 import type { Progress } from '../ports/progress.js';
 import { deploySummary, releaseRecord, type DeploySummary } from './deploy-record.js';
-import { withLock } from './lock.js';
+import { lockRequest, withLock } from './lock.js';
 import {
   prepareDeploy,
   readHostFacts,
@@ -61,13 +61,7 @@ export async function deployApp(
   );
   if (holder === null && isUnchanged(ctx, first)) return result(ctx, first, 'unchanged', started);
 
-  const who = {
-    operator: ctx.operator,
-    probe: ctx.probe,
-    command: opts.command,
-    now: ctx.clock.now(),
-  };
-  return withLock(ctx.store, app, who, async () => {
+  return withLock(ctx.store, app, lockRequest(ctx, opts.command), async () => {
     let prepared = await prepareDeploy(ctx, req, host);
     if (await ctx.target.recover(prepared.actual, opts.healthTimeoutMs, ctx.progress)) {
       prepared = await prepareDeploy(ctx, req);

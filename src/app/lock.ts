@@ -23,6 +23,14 @@ export function describeHolder(holder: LockHolder): string {
   return `${holder.user}@${holder.hostname} (pid ${holder.pid}, "${holder.command}") since ${holder.since}`;
 }
 
+/** Who asks for a lock: the operator and process of this run, its command line, now. */
+export interface LockRequest {
+  operator: Operator;
+  probe: ProcessProbe;
+  command: string;
+  now: Date;
+}
+
 /**
  * Takes the app's lock or fails with LOCKED naming the holder. A lock whose holder ran on this
  * machine and is gone is stale: it is reported as such so `ksad unlock` can clear it.
@@ -30,7 +38,7 @@ export function describeHolder(holder: LockHolder): string {
 export async function takeLock(
   store: ReleaseStore,
   app: string,
-  who: { operator: Operator; probe: ProcessProbe; command: string; now: Date },
+  who: LockRequest,
 ): Promise<() => Promise<void>> {
   const { operator, probe } = who;
   try {
@@ -62,6 +70,14 @@ export async function takeLock(
   }
 }
 
+/** The lock request of a use-case's run of `command`. */
+export function lockRequest(
+  ctx: { operator: Operator; probe: ProcessProbe; clock: { now(): Date } },
+  command: string,
+): LockRequest {
+  return { operator: ctx.operator, probe: ctx.probe, command, now: ctx.clock.now() };
+}
+
 /**
  * Runs `work` under the app's lock (see {@link takeLock}) and releases it. When `work` failed and
  * the lock cannot be released either (the engine is gone), the failure is what is thrown, with a
@@ -70,7 +86,7 @@ export async function takeLock(
 export async function withLock<T>(
   store: ReleaseStore,
   app: string,
-  who: { operator: Operator; probe: ProcessProbe; command: string; now: Date },
+  who: LockRequest,
   work: () => Promise<T>,
 ): Promise<T> {
   const release = await takeLock(store, app, who);

@@ -6,7 +6,7 @@ import type { DeployTarget } from '../ports/deploy-target.js';
 import type { Operator, ProcessProbe } from '../ports/identity.js';
 import type { Progress } from '../ports/progress.js';
 import type { ReleaseStore } from '../ports/release-store.js';
-import { withLock } from './lock.js';
+import { lockRequest, withLock } from './lock.js';
 
 export interface ServiceStatus {
   service: string;
@@ -126,13 +126,7 @@ export async function uninstallApp(
   app: string,
   opts: { purgeData: boolean; command: string },
 ): Promise<UninstallResult> {
-  const who = {
-    operator: ctx.operator,
-    probe: ctx.probe,
-    command: opts.command,
-    now: ctx.clock.now(),
-  };
-  return withLock(ctx.store, app, who, async () => {
+  return withLock(ctx.store, app, lockRequest(ctx, opts.command), async () => {
     const [records, actual, secrets] = await Promise.all([
       ctx.store.releases(app),
       ctx.target.actual(app),
