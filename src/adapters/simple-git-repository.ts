@@ -127,32 +127,12 @@ export class SimpleGitRepository implements GitRepository, GitWorkingCopy {
     }
   }
 
-  async history(dir: string, pathspec: string): Promise<HistoryCommit[]> {
-    let out: string;
-    try {
-      out = await this.git(dir).raw([
-        '-c',
-        'core.quotePath=false',
-        'log',
-        '--reverse',
-        '--topo-order',
-        '--no-renames',
-        '--name-status',
-        '--format=%x1e%H%x1f%s',
-        '--',
-        pathspec,
-      ]);
-    } catch (error) {
-      throw unavailable(`Cannot read the history of ${pathspec} in ${dir}`, error);
-    }
-    return parseHistory(out);
-  }
-
-  async commitsBetween(
+  /** Commits oldest first, each with the files it added, modified or deleted (a rename is both). */
+  private async log(
     dir: string,
-    fromCommit: string,
-    toCommit: string,
+    range: readonly string[],
     paths: readonly string[],
+    failure: string,
   ): Promise<HistoryCommit[]> {
     let out: string;
     try {
@@ -165,19 +145,34 @@ export class SimpleGitRepository implements GitRepository, GitWorkingCopy {
         '--no-renames',
         '--name-status',
         '--format=%x1e%H%x1f%s',
-        '--end-of-options',
-        `${fromCommit}..${toCommit}`,
+        ...range,
         '--',
         ...paths,
       ]);
     } catch (error) {
-      throw unavailable(
-        `Cannot read the commits from ${fromCommit} to ${toCommit} in ${dir}`,
-        error,
-      );
+      throw unavailable(failure, error);
     }
+    return parseHistory(out);
+  }
+
+  async history(dir: string, pathspec: string): Promise<HistoryCommit[]> {
+    return this.log(dir, [], [pathspec], `Cannot read the history of ${pathspec} in ${dir}`);
+  }
+
+  async commitsBetween(
+    dir: string,
+    fromCommit: string,
+    toCommit: string,
+    paths: readonly string[],
+  ): Promise<HistoryCommit[]> {
+    const commits = await this.log(
+      dir,
+      ['--end-of-options', `${fromCommit}..${toCommit}`],
+      paths,
+      `Cannot read the commits from ${fromCommit} to ${toCommit} in ${dir}`,
+    );
     const wanted = new Set(paths);
-    return parseHistory(out).map((c) => ({
+    return commits.map((c) => ({
       ...c,
       files: c.files.filter((f) => wanted.has(f.path)),
     }));
