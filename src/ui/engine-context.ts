@@ -52,9 +52,17 @@ export interface HostConnection {
 /** Connects to the host behind `--docker-host`, as a target of `kind`. */
 export function openHost(flag: string | undefined, kind: TargetKind = 'docker'): HostConnection {
   const engine = openEngine(flag);
+  return connection(engine, new DockerHostReleaseStore(engine), kind);
+}
+
+function connection(
+  engine: DockerodeEngine,
+  store: ReleaseStore,
+  kind: TargetKind,
+): HostConnection {
   return {
     endpoint: engine.endpoint,
-    store: new DockerHostReleaseStore(engine),
+    store,
     target: TARGETS[kind](engine, systemClock),
     close: () => engine.close(),
   };
@@ -73,12 +81,7 @@ export async function openProfiledHost(flag: string | undefined): Promise<HostCo
     engine.close();
     throw error;
   });
-  return {
-    endpoint: engine.endpoint,
-    store,
-    target: TARGETS[profile?.target ?? 'docker'](engine, systemClock),
-    close: () => engine.close(),
-  };
+  return connection(engine, store, profile?.target ?? 'docker');
 }
 
 /** Random secrets: URL-safe characters, `length` of them. */
