@@ -17,7 +17,10 @@ const CONCURRENCY = 64;
 export class FsCatalogFiles implements CatalogFiles {
   constructor(private readonly cwd: string = process.cwd()) {}
 
-  async readCatalogFiles(root: string): Promise<SourceFile[]> {
+  async readCatalogFiles(
+    root: string,
+    onListed?: (paths: readonly string[]) => void,
+  ): Promise<SourceFile[]> {
     const base = this.resolvePath(root);
     const info = await this.describeRoot(base);
     if (info.kind !== 'directory') {
@@ -34,6 +37,7 @@ export class FsCatalogFiles implements CatalogFiles {
       odd.push(...listed.odd);
     }
     relative.sort();
+    onListed?.(relative);
     const read = relative.map((path) => readCatalogFile(base, path));
     return [...read, ...odd].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }

@@ -55,6 +55,8 @@ export class WorkerManifestChecker implements ManifestChecker {
   private readonly script: string;
   private readonly threads: number;
   private readonly filesPerThread: number;
+  /** Threads started by `prepare`, taken by the next `checkManifests`. */
+  private started: Worker[] = [];
 
   constructor(options: WorkerManifestCheckerOptions) {
     this.script = options.script;
@@ -62,32 +64,54 @@ export class WorkerManifestChecker implements ManifestChecker {
     this.filesPerThread = options.filesPerThread ?? 1000;
   }
 
+  /** Threads, this one included, worth starting for `files` manifests (below 2: this one only). */
+  private threadsFor(files: number): number {
+    return Math.min(this.threads, Math.floor(files / this.filesPerThread));
+  }
+
+  prepare(files: number): void {
+    const threads = this.threadsFor(files);
+    if (this.started.length > 0 || threads < 2 || !existsSync(this.script)) return;
+    // Unreferenced until checking starts: threads started for a check that never comes (the
+    // reading failed) must not keep the process alive.
+    this.started = Array.from({ length: threads - 1 }, () => {
+      const worker = new Worker(this.script);
+      worker.unref();
+      return worker;
+    });
+  }
+
   async checkManifests(
     files: readonly SourceFile[],
     opts: LintOptions,
     onChecked: (done: number) => void = () => undefined,
   ): Promise<ManifestCheck[]> {
-    const threads = Math.min(this.threads, Math.floor(files.length / this.filesPerThread));
+    const threads = this.threadsFor(files.length);
+    const started = this.started;
+    this.started = [];
     if (threads < 2 || !existsSync(this.script)) {
+      for (const w of started) void w.terminate();
       const checks = files.map((f) => checkCatalogManifest(f, opts));
       onChecked(files.length);
       return checks;
     }
-    return checkOnThreads(this.script, threads - 1, files, opts, onChecked);
+    const workers = started.slice(0, threads - 1);
+    for (const w of started.slice(threads - 1)) void w.terminate();
+    while (workers.length < threads - 1) workers.push(new Worker(this.script));
+    for (const w of workers) w.ref();
+    return checkOnThreads(workers, files, opts, onChecked);
   }
 }
 
 function checkOnThreads(
-  script: string,
-  workerCount: number,
+  workers: readonly Worker[],
   files: readonly SourceFile[],
   opts: LintOptions,
   onChecked: (done: number) => void,
 ): Promise<ManifestCheck[]> {
-  const starts = batchStarts(files.length, workerCount + 1);
+  const starts = batchStarts(files.length, workers.length + 1);
   const batches = starts.length - 1;
   const results = new Array<ManifestCheck>(files.length);
-  const workers: Worker[] = [];
   let next = 0;
   let done = 0;
   let settled = false;
@@ -117,9 +141,7 @@ function checkOnThreads(
       const request: CheckRequest = { batch, files: slice(batch), opts };
       worker.postMessage(request);
     };
-    for (let i = 0; i < workerCount; i++) {
-      const worker = new Worker(script);
-      workers.push(worker);
+    for (const worker of workers) {
       worker.on('message', (reply: CheckReply) => {
         if (settled) return;
         if ('error' in reply) {

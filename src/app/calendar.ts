@@ -7,7 +7,7 @@ const UTC = { name: 'UTC', offsetMinutes: 0 };
 /** `calendarFor` the clock's instant, with the clock's own zone as the last resort. */
 export function calendarOf(clock: Clock, clues: Omit<CalendarClues, 'machine'>): Calendar {
   const now = clock.now();
-  return calendarFor(now, { ...clues, machine: clock.zone?.(now) ?? UTC });
+  return calendarFor(now, { ...clues, machine: () => clock.zone?.(now) ?? UTC });
 }
 
 /**

@@ -47,7 +47,10 @@ export async function lintCatalogUseCase(
   options: LintRequest,
 ): Promise<LintReport> {
   const at = await locateCatalog(ctx, options.catalog);
-  const sources = await ctx.files.readCatalogFiles(at.root);
+  const checker = ctx.checker;
+  const sources = await ctx.files.readCatalogFiles(at.root, (paths) =>
+    checker?.prepare?.(paths.filter(isCatalogManifest).length),
+  );
   // The day is needed before the catalog is indexed; its catalog.yaml alone says the zone.
   const info = sources.find((f) => f.path === CATALOG_FILE);
   const zone =
@@ -57,7 +60,6 @@ export async function lintCatalogUseCase(
   const calendar = calendarOf(ctx.clock, { catalog: zone, date: options.today });
   const opts: LintOptions = { today: calendar.date };
   const manifests = sources.filter((f) => f.problem === undefined && isCatalogManifest(f.path));
-  const checker = ctx.checker;
   const checked = await (ctx.progress ?? silentProgress).step(
     `Checking ${manifests.length} manifests`,
     (detail): Promise<ManifestCheck[]> =>

@@ -196,9 +196,11 @@ export function loadOverlays(files: readonly OverlayFile[], app: string): Overla
  * devices, host paths, unmet dependencies), with lint's diagnostics at their file:line:col.
  */
 function refuseUndeployable(catalog: Catalog, loaded: LoadedManifest): void {
-  const doc = catalogYamlDoc(catalog, loaded.file);
-  const errors = deployabilityErrors({ file: loaded.file, manifest: loaded.manifest }, doc);
-  if (errors.length === 0) return;
+  const unit = { file: loaded.file, manifest: loaded.manifest };
+  // The rules run on the manifest's data first: its node tree, for the positions, is parsed only
+  // when there is something to report (on every deploy it would be most of a no-op's work).
+  if (deployabilityErrors(unit, undefined).length === 0) return;
+  const errors = deployabilityErrors(unit, catalogYamlDoc(catalog, loaded.file));
   const { name, version } = loaded.manifest;
   throw new KsadError(
     'INVALID',

@@ -110,8 +110,11 @@ export interface CalendarClues {
   region?: string | undefined;
   /** `timeZone` of the catalog's `catalog.yaml`, when it states one. */
   catalog?: string | undefined;
-  /** The machine's zone at the instant, the last resort. */
-  machine?: LocalZone;
+  /**
+   * The machine's zone at the instant, the last resort; a function is asked only when no other
+   * clue decides (the system's zone name costs a time-zone database lookup).
+   */
+  machine?: LocalZone | (() => LocalZone);
   /** A day fixed by the user (`audit --date`): it replaces the clock's date, the zone stays. */
   date?: string | undefined;
 }
@@ -162,11 +165,8 @@ function pickZone(clues: CalendarClues): {
   const catalog = clues.catalog === undefined ? undefined : parseTimeZone(clues.catalog);
   if (catalog !== undefined) return fixed(catalog, 'catalog');
   if (clues.machine !== undefined) {
-    return {
-      zone: clues.machine.name,
-      offsetMinutes: clues.machine.offsetMinutes,
-      source: 'machine',
-    };
+    const machine = typeof clues.machine === 'function' ? clues.machine() : clues.machine;
+    return { zone: machine.name, offsetMinutes: machine.offsetMinutes, source: 'machine' };
   }
   // Every command gives a host or the machine's zone; reaching this is a bug in the caller.
   throw new Error('calendarFor: no host and no machine zone given');

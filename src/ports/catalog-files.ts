@@ -20,9 +20,13 @@ export interface CatalogFiles {
    * that cannot be a catalog file (a symbolic link, a folder with a file's name, a special file,
    * a hidden YAML file, a file the input reader refuses) comes back with empty text and a
    * `problem`, so lint names it. Throws `KsadError('CATALOG_UNAVAILABLE')` when `root` cannot be
-   * read.
+   * read. `onListed`, when given, hears every path found (sorted) once the folders are walked and
+   * before any file is read, so that work sized by the catalog can start while the files are read.
    */
-  readCatalogFiles(root: string): Promise<SourceFile[]>;
+  readCatalogFiles(
+    root: string,
+    onListed?: (paths: readonly string[]) => void,
+  ): Promise<SourceFile[]>;
 
   /**
    * Loose files named by the user: a file is read as is; a folder contributes every `.yaml`/`.yml`

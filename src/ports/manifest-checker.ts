@@ -8,6 +8,13 @@ import type { LintOptions, ManifestCheck } from '../core/lint/index.js';
  */
 export interface ManifestChecker {
   /**
+   * Says that about `files` manifests will be checked soon, so that threads a check of that many
+   * would use can start now (their start-up then overlaps the reading of the files). Optional:
+   * `checkManifests` works without it.
+   */
+  prepare?(files: number): void;
+
+  /**
    * One check per file, in the order of `files`. `onChecked`, when given, hears how many files are
    * checked so far as the work goes on.
    */

@@ -44,7 +44,10 @@ export class MemoryCatalogFiles implements CatalogFiles {
     for (const path of [...this.files.keys()]) if (path.startsWith(prefix)) this.files.delete(path);
   }
 
-  readCatalogFiles(root: string): Promise<SourceFile[]> {
+  readCatalogFiles(
+    root: string,
+    onListed?: (paths: readonly string[]) => void,
+  ): Promise<SourceFile[]> {
     const base = this.resolvePath(root);
     if (this.kind(base) !== 'directory') {
       return Promise.reject(
@@ -60,6 +63,7 @@ export class MemoryCatalogFiles implements CatalogFiles {
       )
       .map(([path, text]) => ({ path, text }))
       .sort((a, b) => a.path.localeCompare(b.path));
+    onListed?.(out.map((f) => f.path));
     return Promise.resolve(out);
   }
 

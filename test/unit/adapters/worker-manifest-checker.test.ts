@@ -66,6 +66,24 @@ describe('WorkerManifestChecker', () => {
     expect(onWorkers).toBeLessThan(files.length);
   });
 
+  it('checks on the threads prepare started, and starts none for a small catalog', async () => {
+    const files = manifests(600);
+    const checker = new WorkerManifestChecker({
+      script: worker('marking-worker'),
+      threads: 2,
+      filesPerThread: 100,
+    });
+    checker.prepare(files.length);
+    const checks = await checker.checkManifests(files, { today: TODAY });
+    expect(checks.some((c) => c.findings[0]?.rule === 'worker')).toBe(true);
+    // A catalog found smaller than prepared for: the started thread is let go, this one checks.
+    checker.prepare(files.length);
+    const few = manifests(50);
+    expect(await checker.checkManifests(few, { today: TODAY })).toEqual(
+      few.map((f) => checkCatalogManifest(f, { today: TODAY })),
+    );
+  });
+
   it('fails with the error a worker reports', async () => {
     const checker = new WorkerManifestChecker({
       script: worker('failing-worker'),
