@@ -201,11 +201,11 @@ export class DockerodeEngine implements DockerEngine {
         : host.options.socketPath !== undefined
           ? new HttpAgent(SOCKET_AGENT_OPTIONS)
           : withConnectTimeout(
-            protocol === 'https'
-              ? new HttpsAgent({ keepAlive: true })
-              : new HttpAgent({ keepAlive: true }),
-            connectTimeoutMs,
-          );
+              protocol === 'https'
+                ? new HttpsAgent({ keepAlive: true })
+                : new HttpAgent({ keepAlive: true }),
+              connectTimeoutMs,
+            );
     const sshOptions =
       protocol === 'ssh'
         ? { readyTimeout: connectTimeoutMs, ...host.options.sshOptions }
