@@ -7,8 +7,10 @@ import {
   checkCatalogManifest,
   lintCatalogFiles,
   lintManifestFiles,
+  signersOf,
   type LintOptions,
   type ManifestCheck,
+  type ManifestSource,
 } from '../core/lint/index.js';
 import { catalogFileSchema } from '../core/schema/index.js';
 import { silentProgress } from '../ports/progress.js';
@@ -58,8 +60,19 @@ export async function lintCatalogUseCase(
       ? undefined
       : parseAndValidate(info.path, info.text, catalogFileSchema).data?.timeZone;
   const calendar = calendarOf(ctx.clock, { catalog: zone, date: options.today });
-  const opts: LintOptions = { today: calendar.date };
-  const manifests = sources.filter((f) => f.problem === undefined && isCatalogManifest(f.path));
+  // Each manifest is checked with its signature, on whichever thread checks it.
+  const opts: LintOptions = { today: calendar.date, signers: signersOf(sources) };
+  const signatures = new Map(
+    sources
+      .filter((f) => f.problem === undefined && f.path.endsWith('.sig'))
+      .map((f) => [f.path.slice(0, -'.sig'.length), f.text]),
+  );
+  const manifests: ManifestSource[] = sources
+    .filter((f) => f.problem === undefined && isCatalogManifest(f.path))
+    .map((f) => {
+      const signature = signatures.get(f.path);
+      return signature === undefined ? f : { ...f, signature };
+    });
   const checked = await (ctx.progress ?? silentProgress).step(
     `Checking ${manifests.length} manifests`,
     (detail): Promise<ManifestCheck[]> =>

@@ -99,6 +99,8 @@ export function fileDigest(text: string): string {
 export interface Validated<T> {
   /** The schema's output (defaults applied), or null when the file is not valid. */
   data: T | null;
+  /** The document as read (no defaults applied) when `data` is not null: what a signature covers. */
+  value?: unknown;
   diagnostics: Diagnostic[];
 }
 
@@ -117,7 +119,7 @@ export function parseAndValidate<S extends z.ZodType>(
   const fast = needsFullRead(text) ? undefined : fastParseYaml(text);
   if (fast !== undefined) {
     const result = schema.safeParse(fast);
-    if (result.success) return { data: result.data, diagnostics: [] };
+    if (result.success) return { data: result.data, diagnostics: [], value: fast };
   }
   const yaml = parseYaml(file, text);
   const diagnostics = [...yaml.diagnostics];
@@ -139,7 +141,9 @@ export function parseAndValidate<S extends z.ZodType>(
     diagnostics.push(...zodIssuesToDiagnostics(yaml, result.error.issues, schema));
     return { data: null, diagnostics };
   }
-  return { data: diagnostics.length === 0 ? result.data : null, diagnostics };
+  return diagnostics.length === 0
+    ? { data: result.data, diagnostics, value: yaml.value }
+    : { data: null, diagnostics };
 }
 
 function str(v: unknown, fallback: string): string {

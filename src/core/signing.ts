@@ -108,6 +108,14 @@ export function canonicalManifestValue(file: string, value: unknown): string {
       },
     );
   }
+  return canonicalOfValid(file, value);
+}
+
+/**
+ * As `canonicalManifestValue`, for a value already validated against the manifest schema (lint
+ * validated it a moment before): the canonical JSON alone.
+ */
+export function canonicalOfValid(file: string, value: unknown): string {
   try {
     return canonicalJson(value);
   } catch (error) {

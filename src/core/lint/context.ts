@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../diagnostics.js';
-import type { Manifest } from '../schema/index.js';
+import type { Manifest, Member } from '../schema/index.js';
 import { diagnosticAt, formatPath } from '../yaml-doc.js';
 import type { YamlDoc, YamlPath } from '../yaml-doc.js';
 
@@ -8,7 +8,15 @@ export interface LintOptions {
   today: string;
   /** The running ksad version, to check `requires.ksad`; the check is skipped without it. */
   ksadVersion?: string;
+  /**
+   * The signing keys of the catalog's members by slug (see `signersOf`), when the manifests are
+   * checked with their signatures (`ManifestSource.signature`) on their own, as on other threads.
+   */
+  signers?: Signers;
 }
+
+/** A member's file and signing keys, by member slug: what a signature check needs of a catalog. */
+export type Signers = Record<string, { file: string; member: Pick<Member, 'keys' | 'publisher'> }>;
 
 /** A schema-valid manifest and where it came from. */
 export interface ManifestUnit {

@@ -18,7 +18,13 @@ import { Reporter } from './context.js';
 import type { LintOptions, ManifestEntry, ManifestUnit } from './context.js';
 import { lintImages } from './images.js';
 import { lintLicense } from './license.js';
-import { lintMemberKeys, lintSignatures } from './integrity.js';
+import {
+  lintMemberKeys,
+  lintSignatures,
+  signatureVerdict,
+  type ManifestSource,
+  type SignatureVerdict,
+} from './integrity.js';
 import { lintDuplicateVersions, lintManifestPath, lintMembers, lintPublisher } from './layout.js';
 import { lintMous } from './mous.js';
 import { lintMemberRegions, lintMouRegions } from './regions.js';
@@ -27,7 +33,8 @@ import { lintRequires } from './requires.js';
 import { lintResources } from './resources.js';
 import { lintRuntime } from './runtime.js';
 
-export type { LintOptions, ManifestEntry } from './context.js';
+export type { LintOptions, ManifestEntry, Signers } from './context.js';
+export { signersOf, type ManifestSource } from './integrity.js';
 
 /** Rules that need only the manifest itself. */
 function lintManifestUnit(unit: ManifestUnit, r: Reporter, opts: LintOptions): void {
@@ -99,6 +106,8 @@ export interface ManifestCheck {
   manifest: Pick<Manifest, 'publisher' | 'name' | 'version'> | null;
   /** What the rules that need only this manifest found, in the order they report it. */
   findings: Diagnostic[];
+  /** Its signature's check, when it came with one and `LintOptions.signers` lists its publisher. */
+  verdict?: SignatureVerdict;
 }
 
 /**
@@ -119,8 +128,11 @@ function docsOf(texts: ReadonlyMap<string, string>): (file: string) => YamlDoc |
   };
 }
 
-/** Parses, validates and lints one manifest file of a catalog on its own. */
-export function checkCatalogManifest(file: SourceFile, opts: LintOptions): ManifestCheck {
+/**
+ * Parses, validates and lints one manifest file of a catalog on its own, and checks the signature
+ * it comes with against `opts.signers`.
+ */
+export function checkCatalogManifest(file: ManifestSource, opts: LintOptions): ManifestCheck {
   const v = parseAndValidate(file.path, file.text, manifestSchema);
   if (!v.data) return { diagnostics: v.diagnostics, manifest: null, findings: [] };
   let doc: YamlDoc | undefined;
@@ -129,10 +141,12 @@ export function checkCatalogManifest(file: SourceFile, opts: LintOptions): Manif
   );
   lintManifestUnit({ file: file.path, manifest: v.data }, r, opts);
   const { publisher, name, version } = v.data;
+  const verdict = signatureVerdict(file, publisher, v.value, opts.signers);
   return {
     diagnostics: v.diagnostics,
     manifest: { publisher, name, version },
     findings: r.diagnostics,
+    ...(verdict && { verdict }),
   };
 }
 
@@ -140,6 +154,7 @@ export function checkCatalogManifest(file: SourceFile, opts: LintOptions): Manif
 export interface CheckedManifest extends ManifestEntry {
   findings: Diagnostic[];
   signature?: string;
+  verdict?: SignatureVerdict;
 }
 
 /**
@@ -160,7 +175,12 @@ export function lintCatalogFiles(
       entry:
         check.manifest === null
           ? null
-          : { file: f.path, manifest: check.manifest, findings: check.findings },
+          : {
+              file: f.path,
+              manifest: check.manifest,
+              findings: check.findings,
+              ...(check.verdict && { verdict: check.verdict }),
+            },
     };
   });
   const r = new Reporter(docsOf(index.texts));

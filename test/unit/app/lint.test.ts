@@ -3,7 +3,19 @@ import type { CatalogContext } from '../../../src/app/catalogs.js';
 import { lintCatalogUseCase, lintManifestsUseCase } from '../../../src/app/lint.js';
 import { formatDiagnostic } from '../../../src/core/diagnostics.js';
 import { KsadError } from '../../../src/core/errors.js';
-import { checkCatalogManifest, type ManifestCheck } from '../../../src/core/lint/index.js';
+import {
+  checkCatalogManifest,
+  lintCatalogFiles,
+  signersOf,
+  type ManifestCheck,
+} from '../../../src/core/lint/index.js';
+import {
+  formatPrivateKeyFile,
+  formatSignatureFile,
+  generateSigningKeyPair,
+  parsePrivateKeyFile,
+  signManifest,
+} from '../../../src/core/signing.js';
 import type { ManifestChecker } from '../../../src/ports/manifest-checker.js';
 import { MemoryCatalogFiles } from '../../fakes/memory-catalog-files.js';
 import { MemoryCatalogRegistry } from '../../fakes/memory-catalog-registry.js';
@@ -166,5 +178,87 @@ describe('lintManifestsUseCase', () => {
     await expect(lintManifestsUseCase(ctx, ['empty'], { today: TODAY })).rejects.toMatchObject({
       code: 'USAGE',
     });
+  });
+});
+
+/** The fixture catalog with kota-bandung's key listed and three of its manifests signed by it:
+ * one as signed, one changed after signing, one signed by a key the member does not list. */
+function signedCatalog(): Record<string, string> {
+  const files = catalogFixtureFiles();
+  const sign = (id: string) => {
+    const pair = generateSigningKeyPair();
+    const key = parsePrivateKeyFile(
+      'k.pem',
+      formatPrivateKeyFile(id, 'kota-bandung', pair.privateKeyPem),
+    );
+    return {
+      pair,
+      sign: (file: string) => formatSignatureFile(signManifest(file, files[file]!, id, key.key)),
+    };
+  };
+  const listed = sign('bandung-2025');
+  const stranger = sign('bandung-lost');
+  files['catalog/members/kota-bandung.yaml'] +=
+    `keys:\n  - id: bandung-2025\n    algorithm: ed25519\n    publicKey: ${listed.pair.publicKey}\n`;
+  const [good, changed, foreign] = Object.keys(files).filter((p) =>
+    p.startsWith('manifests/kota-bandung/'),
+  );
+  files[`${good}.sig`] = listed.sign(good!);
+  files[`${changed}.sig`] = listed.sign(changed!);
+  files[changed!] = files[changed!]!.replace(
+    /^title: .*$/m,
+    'title: Diubah Setelah Ditandatangani',
+  );
+  files[`${foreign}.sig`] = stranger.sign(foreign!);
+  return files;
+}
+
+describe('lintCatalogUseCase with signed manifests', () => {
+  it('checks each signature with its manifest, on the checker, as lint in one thread does', async () => {
+    const plain = setup();
+    plain.files.putTree('/work/c', signedCatalog());
+    const expected = await lintCatalogUseCase(plain.ctx, { catalog: 'c', today: TODAY });
+    const signatureErrors = expected.diagnostics.filter((d) => d.rule === 'signature');
+    expect(signatureErrors).toHaveLength(2);
+
+    const verdicts: string[] = [];
+    const checker: ManifestChecker = {
+      checkManifests(files, opts) {
+        const checks = structuredClone(files.map((f) => checkCatalogManifest(f, opts)));
+        for (const c of checks) if (c.verdict) verdicts.push(c.verdict.check.status);
+        return Promise.resolve(checks);
+      },
+    };
+    const threaded = setup();
+    threaded.files.putTree('/work/c', signedCatalog());
+    const report = await lintCatalogUseCase(
+      { ...threaded.ctx, checker },
+      { catalog: 'c', today: TODAY },
+    );
+    expect(report.diagnostics.filter((d) => d.rule === 'signature').map((d) => d.file)).toEqual(
+      signatureErrors.map((d) => d.file),
+    );
+    expect(verdicts.sort()).toEqual(['invalid', 'invalid', 'verified']);
+  });
+
+  it('checks a signature again when the keys changed since its manifest was checked', () => {
+    const files = Object.entries(signedCatalog()).map(([path, text]) => ({ path, text }));
+    const opts = { today: TODAY, signers: signersOf(files) };
+    const good = files.find(
+      (f) => f.path.endsWith('.yaml') && files.some((s) => s.path === `${f.path}.sig`),
+    )!;
+    const signature = files.find((f) => f.path === `${good.path}.sig`)!.text;
+    const check = checkCatalogManifest({ ...good, signature }, opts);
+    expect(check.verdict?.check.status).toBe('verified');
+    // The member's key is revoked (removed) after the manifest was checked on its own.
+    const revoked = files.map((f) =>
+      f.path === 'catalog/members/kota-bandung.yaml'
+        ? { ...f, text: f.text.replace(/keys:[\s\S]*$/, 'keys: []\n') }
+        : f,
+    );
+    const { diagnostics } = lintCatalogFiles(revoked, new Map([[good.path, check]]), opts);
+    expect(diagnostics.filter((d) => d.rule === 'signature').map((d) => d.file)).toContain(
+      `${good.path}.sig`,
+    );
   });
 });
