@@ -114,7 +114,10 @@ export async function startLevel(
         const service = change.desired.services.find((s) => s.service === name);
         if (!service) return;
         await park(env, change, service, done);
-        const id = await env.engine.createContainer(service.spec);
+        const image = env.images.engineRef(service.spec.image);
+        const id = await env.engine.createContainer(
+          image === service.spec.image ? service.spec : { ...service.spec, image },
+        );
         done.created.push(id);
         await env.engine.startContainer(id);
         detail(`waiting for ${name} to become ${service.healthcheck ? 'healthy' : 'running'}`);
