@@ -190,18 +190,28 @@ class Scanner {
     const h = decodeHeader(block);
     const at = `entry "${h.name}"`;
     if ('problem' in h) throw refuse(this.file, `${at}: ${h.problem}`);
-    if (h.kind !== 'file') throw refuse(this.file, `${at} is a ${h.kind}: a bundle holds only regular files`);
+    if (h.kind !== 'file')
+      throw refuse(this.file, `${at} is a ${h.kind}: a bundle holds only regular files`);
     const problem = entryPathProblem(h.name);
     if (problem !== null) throw refuse(this.file, `${at}: ${problem}`);
     if (this.entries.some((e) => e.path === h.name)) throw refuse(this.file, `${at} appears twice`);
-    if (this.entries.length >= MAX_ENTRIES) throw refuse(this.file, `more than ${MAX_ENTRIES} entries`);
+    if (this.entries.length >= MAX_ENTRIES)
+      throw refuse(this.file, `more than ${MAX_ENTRIES} entries`);
     const metadata = isMetadata(h.name);
     if (metadata && h.size > METADATA_ENTRY_LIMIT)
-      throw refuse(this.file, `${at} is ${h.size} bytes, over the ${METADATA_ENTRY_LIMIT}-byte limit for metadata`);
+      throw refuse(
+        this.file,
+        `${at} is ${h.size} bytes, over the ${METADATA_ENTRY_LIMIT}-byte limit for metadata`,
+      );
     if (metadata) this.kept += h.size;
     if (this.kept > METADATA_TOTAL_LIMIT)
       throw refuse(this.file, `${at}: the metadata entries exceed ${METADATA_TOTAL_LIMIT} bytes`);
-    const entry: ScannedEntry = { path: h.name, size: h.size, sha256: '', offset: this.offset + BLOCK };
+    const entry: ScannedEntry = {
+      path: h.name,
+      size: h.size,
+      sha256: '',
+      offset: this.offset + BLOCK,
+    };
     this.current = {
       entry,
       left: h.size,
@@ -222,14 +232,25 @@ class Scanner {
 
   end(): void {
     if (this.current !== null)
-      throw refuse(this.file, `truncated inside entry "${this.current.entry.path}"`, 'copy the bundle again: it is shorter than it was written');
+      throw refuse(
+        this.file,
+        `truncated inside entry "${this.current.entry.path}"`,
+        'copy the bundle again: it is shorter than it was written',
+      );
     if (this.pending.length > 0 || !this.ended)
-      throw refuse(this.file, 'truncated: the archive does not end where a tar ends', 'copy the bundle again: it is shorter than it was written');
+      throw refuse(
+        this.file,
+        'truncated: the archive does not end where a tar ends',
+        'copy the bundle again: it is shorter than it was written',
+      );
   }
 }
 
 export class FsBundleFiles implements BundleFiles {
-  async scan(file: string, detail: (text: string) => void = () => undefined): Promise<ScannedBundle> {
+  async scan(
+    file: string,
+    detail: (text: string) => void = () => undefined,
+  ): Promise<ScannedBundle> {
     const files = await bundleFiles(file);
     if (files.length > 1) await checkPartsPresent(file, files);
     const scanner = new Scanner(file);
@@ -316,7 +337,11 @@ class FileBundleWriter implements BundleWriter {
     this.handle = null;
     const f = this.files.at(-1)!;
     if (this.splitBytes !== null)
-      this.parts.push({ name: basename(f.final), size: this.written, sha256: this.partHash.digest('hex') });
+      this.parts.push({
+        name: basename(f.final),
+        size: this.written,
+        sha256: this.partHash.digest('hex'),
+      });
   }
 
   private async write(bytes: Uint8Array): Promise<void> {
@@ -354,15 +379,25 @@ class FileBundleWriter implements BundleWriter {
     let seen = 0;
     for await (const chunk of source) {
       seen += chunk.length;
-      if (seen > size) throw new KsadError('INTEGRITY', `${what} is longer than the ${size} bytes its manifest says`);
+      if (seen > size)
+        throw new KsadError(
+          'INTEGRITY',
+          `${what} is longer than the ${size} bytes its manifest says`,
+        );
       hash.update(chunk);
       await this.write(chunk);
     }
     const actual = hash.digest('hex');
     if (seen !== size || actual !== sha256)
-      throw new KsadError('INTEGRITY', `${what} is not the content its digest names (got ${seen} bytes, sha256:${actual})`, {
-        suggestions: ['the registry serves different content than the image manifest names; no bundle was written'],
-      });
+      throw new KsadError(
+        'INTEGRITY',
+        `${what} is not the content its digest names (got ${seen} bytes, sha256:${actual})`,
+        {
+          suggestions: [
+            'the registry serves different content than the image manifest names; no bundle was written',
+          ],
+        },
+      );
     await this.write(Buffer.alloc(padding(size)));
     return { path, size, sha256 };
   }

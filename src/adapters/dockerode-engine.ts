@@ -297,12 +297,19 @@ export class DockerodeEngine implements DockerEngine {
           },
           (event: unknown) => {
             progressed();
-            const e = (event ?? {}) as { error?: unknown; errorDetail?: { message?: unknown }; stream?: unknown };
+            const e = (event ?? {}) as {
+              error?: unknown;
+              errorDetail?: { message?: unknown };
+              stream?: unknown;
+            };
             if (e.error !== undefined || e.errorDetail !== undefined)
               failure ??= failed(
-                typeof e.errorDetail?.message === 'string' ? e.errorDetail.message : String(e.error),
+                typeof e.errorDetail?.message === 'string'
+                  ? e.errorDetail.message
+                  : String(e.error),
               );
-            else if (typeof e.stream === 'string' && e.stream.trim() !== '') onProgress(e.stream.trim());
+            else if (typeof e.stream === 'string' && e.stream.trim() !== '')
+              onProgress(e.stream.trim());
           },
         );
       });

@@ -213,9 +213,9 @@ export class RegistryHttpClient implements ImageRegistry, ImageContentRegistry {
     if (res.body === null) return;
     const reader = res.body.getReader();
     for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
+      const chunk = (await reader.read()) as { done: boolean; value?: Uint8Array };
+      if (chunk.done || chunk.value === undefined) return;
+      yield chunk.value;
     }
   }
 

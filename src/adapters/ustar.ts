@@ -87,7 +87,11 @@ export function padding(size: number): number {
 
 function readString(block: Buffer, offset: number, length: number): string {
   const end = block.indexOf(0, offset);
-  return block.toString('utf8', offset, end === -1 || end > offset + length ? offset + length : end);
+  return block.toString(
+    'utf8',
+    offset,
+    end === -1 || end > offset + length ? offset + length : end,
+  );
 }
 
 function readNumber(block: Buffer, offset: number, length: number): number | null {

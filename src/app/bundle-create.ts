@@ -10,7 +10,12 @@ import {
   type IndexEntry,
 } from '../core/bundle/format.js';
 import { signBundleIndex } from '../core/bundle/check.js';
-import { chainIds, describeImage, parseImageConfig, parseImageManifest } from '../core/bundle/image.js';
+import {
+  chainIds,
+  describeImage,
+  parseImageConfig,
+  parseImageManifest,
+} from '../core/bundle/image.js';
 import { catalogSourceText } from '../core/catalog-build.js';
 import type { Catalog, LoadedManifest, LoadedMou } from '../core/catalog-model.js';
 import { KsadError } from '../core/errors.js';
@@ -78,21 +83,34 @@ function imagesOf(loaded: LoadedManifest): string[] {
 }
 
 /** The MoUs that grant `loaded`: to `region` now, or (with no region) any that names the app. */
-function grantingMous(catalog: Catalog, loaded: LoadedManifest, region: string | undefined, day: string): LoadedMou[] {
+function grantingMous(
+  catalog: Catalog,
+  loaded: LoadedManifest,
+  region: string | undefined,
+  day: string,
+): LoadedMou[] {
   if (region !== undefined) {
     const { covering, inactive } = coverage(catalog, loaded, region, day);
     if (covering.length > 0) return covering;
     const { name, version } = loaded.manifest;
-    throw new KsadError('NOT_COVERED', `no active MoU grants ${name}@${version} to region ${region}`, {
-      details: inactive.map(({ mou, reason }) => `${mou.file}: ${mou.mou.number}: ${reason}`),
-      suggestions: [`see: ksad mou list --region ${region}`],
-    });
+    throw new KsadError(
+      'NOT_COVERED',
+      `no active MoU grants ${name}@${version} to region ${region}`,
+      {
+        details: inactive.map(({ mou, reason }) => `${mou.file}: ${mou.mou.number}: ${reason}`),
+        suggestions: [`see: ksad mou list --region ${region}`],
+      },
+    );
   }
   return catalog.mous.filter((m) => m.mou.apps.some((a) => a.name === loaded.manifest.name));
 }
 
 /** The catalog files a bundle carries, as catalog-relative path → text. */
-function catalogFiles(catalog: Catalog, apps: readonly LoadedManifest[], mous: readonly LoadedMou[]): Map<string, string> {
+function catalogFiles(
+  catalog: Catalog,
+  apps: readonly LoadedManifest[],
+  mous: readonly LoadedMou[],
+): Map<string, string> {
   const out = new Map<string, string>();
   const add = (file: string): void => {
     const text = catalogSourceText(catalog, file);
@@ -150,11 +168,15 @@ async function packagingKey(ctx: BundleCreateContext, catalog: Catalog, keyFile:
     const listed = m.member.keys.find((k) => k.publicKey === key.publicKey);
     if (listed) return { member: m.slug, keyId: listed.id, key: key.key };
   }
-  throw new KsadError('INTEGRITY', `the key in ${keyFile} is not listed for any member of catalog "${catalog.name}"`, {
-    suggestions: [
-      'a packaging key must be one a member file lists: ksad keys generate --publisher <member> --catalog <catalog folder>, then publish the member file',
-    ],
-  });
+  throw new KsadError(
+    'INTEGRITY',
+    `the key in ${keyFile} is not listed for any member of catalog "${catalog.name}"`,
+    {
+      suggestions: [
+        'a packaging key must be one a member file lists: ksad keys generate --publisher <member> --catalog <catalog folder>, then publish the member file',
+      ],
+    },
+  );
 }
 
 /**
@@ -171,15 +193,26 @@ export async function createBundle(
   const region = req.region === undefined ? null : officialRegion(req.region);
   if (req.region !== undefined && region === undefined)
     throw new KsadError('USAGE', `--region ${req.region} is not an official region code`);
-  const day = calendarOf(ctx.clock, region ? { region: region.code } : { catalog: catalog.info?.timeZone }).date;
+  const day = calendarOf(
+    ctx.clock,
+    region ? { region: region.code } : { catalog: catalog.info?.timeZone },
+  ).date;
   const apps = req.refs.map((r) => resolveVersion(catalog, parseAppRef(r)));
   for (const a of apps) verifyManifest(catalog, a, { allowUnsigned: true });
-  const mous = [...new Map(apps.flatMap((a) => grantingMous(catalog, a, region?.code, day)).map((m) => [m.file, m])).values()];
+  const mous = [
+    ...new Map(
+      apps.flatMap((a) => grantingMous(catalog, a, region?.code, day)).map((m) => [m.file, m]),
+    ).values(),
+  ];
   const signer = await packagingKey(ctx, catalog, req.key);
   const files = catalogFiles(catalog, apps, mous);
   const refs = [...new Set(apps.flatMap(imagesOf))].sort();
-  const read = await ctx.progress.step(`Read ${refs.length} image manifest(s) from their registries`, () =>
-    Promise.all(refs.map((ref) => readImage(ctx, ref, req.differential).catch(registryFailure(ref)))),
+  const read = await ctx.progress.step(
+    `Read ${refs.length} image manifest(s) from their registries`,
+    () =>
+      Promise.all(
+        refs.map((ref) => readImage(ctx, ref, req.differential).catch(registryFailure(ref))),
+      ),
   );
 
   const writer = await ctx.bundles.create(req.out, req.splitBytes);
@@ -192,9 +225,15 @@ export async function createBundle(
       expiresAt: new Date(now.getTime() + req.validDays * 86_400_000).toISOString(),
       createdBy: `${ctx.operator.user}@${ctx.operator.hostname}`,
       region: region ? { code: region.code, name: region.name } : null,
-      catalog: { id: catalog.info?.id ?? catalog.name, name: catalog.name, commit: catalog.commit ?? null },
+      catalog: {
+        id: catalog.info?.id ?? catalog.name,
+        name: catalog.name,
+        commit: catalog.commit ?? null,
+      },
       signer: { member: signer.member, keyId: signer.keyId },
-      differential: req.differential ? { kind: req.differential.kind, base: req.differential.base } : null,
+      differential: req.differential
+        ? { kind: req.differential.kind, base: req.differential.base }
+        : null,
       apps: apps.map((a): BundleApp => ({
         publisher: a.manifest.publisher,
         name: a.manifest.name,
@@ -208,7 +247,10 @@ export async function createBundle(
       parts,
     };
     const indexBytes = utf8(`${JSON.stringify(index, null, 1)}\n`);
-    const written = await writer.finish(indexBytes, signBundleIndex(indexBytes, signer.keyId, signer.key));
+    const written = await writer.finish(
+      indexBytes,
+      signBundleIndex(indexBytes, signer.keyId, signer.key),
+    );
     return {
       files: written,
       bytes: entries.reduce((n, e) => n + e.size, 0),
@@ -240,7 +282,8 @@ async function writeEntries(
   read: ReadonlyArray<{ image: BundleImage; manifest: Uint8Array; config: Uint8Array }>,
 ): Promise<IndexEntry[]> {
   const entries: IndexEntry[] = [];
-  for (const [path, text] of files) entries.push(await writer.file(`${FILES_PREFIX}${path}`, utf8(text)));
+  for (const [path, text] of files)
+    entries.push(await writer.file(`${FILES_PREFIX}${path}`, utf8(text)));
   entries.push(await writer.file(OCI_LAYOUT_PATH, utf8('{"imageLayoutVersion":"1.0.0"}\n')));
   const ociIndex = {
     schemaVersion: 2,
@@ -263,7 +306,9 @@ async function writeEntries(
     await once(image.manifest, () => writer.file(blobPath(image.manifest), manifest));
     await once(image.config, () => writer.file(blobPath(image.config), config));
   }
-  const layers = read.flatMap(({ image }) => image.layers.filter((l) => l.included).map((l) => ({ image, l })));
+  const layers = read.flatMap(({ image }) =>
+    image.layers.filter((l) => l.included).map((l) => ({ image, l })),
+  );
   const unique = new Set(layers.map((x) => x.l.digest)).size;
   await ctx.progress.step(`Copy ${unique} layer(s) into the bundle`, async (detail) => {
     for (const { image, l } of layers) {
@@ -271,7 +316,13 @@ async function writeEntries(
         detail(`${l.digest.slice(0, 19)}… (${Math.round(l.size / 1024)} KiB)`);
         const what = `layer ${l.digest} of ${image.ref}`;
         return writer
-          .stream(blobPath(l.digest), l.size, l.digest.slice(7), ctx.registry.blob(image.ref, l.digest), what)
+          .stream(
+            blobPath(l.digest),
+            l.size,
+            l.digest.slice(7),
+            ctx.registry.blob(image.ref, l.digest),
+            what,
+          )
           .catch(registryFailure(image.ref));
       });
     }
@@ -309,7 +360,7 @@ function registryFailure(ref: string): (error: unknown) => never {
         suggestions: [
           'a bundle is made where the registry is reachable (the provincial office), then carried',
           error.kind === 'unauthorized'
-            ? 'log in to the registry with `docker login` (ksad uses the docker CLI\'s logins)'
+            ? "log in to the registry with `docker login` (ksad uses the docker CLI's logins)"
             : 'check the registry address and that the image was pushed',
         ],
       },

@@ -1,7 +1,16 @@
 import semver from 'semver';
-import { checkBundleFacts, checkBundleSignature, type CheckedBundle } from '../core/bundle/check.js';
+import {
+  checkBundleFacts,
+  checkBundleSignature,
+  type CheckedBundle,
+} from '../core/bundle/check.js';
 import { blobPath, type BundleIndex } from '../core/bundle/format.js';
-import { chainIds, parseImageConfig, parseImageManifest, sha256Digest } from '../core/bundle/image.js';
+import {
+  chainIds,
+  parseImageConfig,
+  parseImageManifest,
+  sha256Digest,
+} from '../core/bundle/image.js';
 import { buildCatalog } from '../core/catalog-build.js';
 import type { Catalog } from '../core/catalog-model.js';
 import { KsadError } from '../core/errors.js';
@@ -73,20 +82,37 @@ export async function openBundle(
   checkApps(file, index, catalog);
   const expired = ctx.clock.now().toISOString() > index.expiresAt;
   const warnings = expired
-    ? [`${file} expired on ${index.expiresAt.slice(0, 10)}; it is still installed, as a region offline for long must be able to`]
+    ? [
+        `${file} expired on ${index.expiresAt.slice(0, 10)}; it is still installed, as a region offline for long must be able to`,
+      ]
     : [];
   for (const w of warnings) ctx.progress.note(`warning: ${w}`);
   return { file, scan, checked, index, catalog, signer, expired, warnings };
 }
 
 /** Each image's manifest is the pinned one; its config and layers are the ones the index lists. */
-async function checkImages(bundles: BundleFiles, scan: ScannedBundle, index: BundleIndex): Promise<void> {
+async function checkImages(
+  bundles: BundleFiles,
+  scan: ScannedBundle,
+  index: BundleIndex,
+): Promise<void> {
   for (const image of index.images) {
     const pinned = pinnedDigest(image.ref);
     if (pinned !== image.manifest)
-      throw new KsadError('INTEGRITY', `${scan.file}: image ${image.ref} is listed with manifest ${image.manifest}`);
-    const manifest = parseImageManifest(image.ref, await bundles.read(scan, blobPath(image.manifest)), pinned);
-    const diffIds = parseImageConfig(image.ref, await bundles.read(scan, blobPath(manifest.config.digest)), image.config);
+      throw new KsadError(
+        'INTEGRITY',
+        `${scan.file}: image ${image.ref} is listed with manifest ${image.manifest}`,
+      );
+    const manifest = parseImageManifest(
+      image.ref,
+      await bundles.read(scan, blobPath(image.manifest)),
+      pinned,
+    );
+    const diffIds = parseImageConfig(
+      image.ref,
+      await bundles.read(scan, blobPath(manifest.config.digest)),
+      image.config,
+    );
     const chains = chainIds(diffIds);
     const same =
       manifest.config.digest === image.config &&
@@ -99,7 +125,10 @@ async function checkImages(bundles: BundleFiles, scan: ScannedBundle, index: Bun
           l.chainId === chains[i],
       );
     if (!same)
-      throw new KsadError('INTEGRITY', `${scan.file}: the index describes image ${image.ref} otherwise than its signed manifest and config do`);
+      throw new KsadError(
+        'INTEGRITY',
+        `${scan.file}: the index describes image ${image.ref} otherwise than its signed manifest and config do`,
+      );
   }
 }
 
@@ -108,10 +137,16 @@ function checkApps(file: string, index: BundleIndex, catalog: Catalog): void {
   for (const app of index.apps) {
     const loaded = catalog.manifests.find((m) => m.file === app.file);
     if (!loaded || loaded.digest !== app.digest)
-      throw new KsadError('INTEGRITY', `${file}: ${app.file} is not a valid manifest in the bundle's catalog`);
+      throw new KsadError(
+        'INTEGRITY',
+        `${file}: ${app.file} is not a valid manifest in the bundle's catalog`,
+      );
     const images = [...new Set(Object.values(loaded.manifest.services).map((s) => s.image))].sort();
     if (images.join() !== [...app.images].sort().join())
-      throw new KsadError('INTEGRITY', `${file}: the index lists other images for ${app.name}@${app.version} than its manifest pins`);
+      throw new KsadError(
+        'INTEGRITY',
+        `${file}: the index lists other images for ${app.name}@${app.version} than its manifest pins`,
+      );
   }
 }
 
@@ -149,7 +184,10 @@ export const IMAGE_EVIDENCE =
   'content: each image manifest hashes to its pinned digest; after the load the engine must hold the config digest it names as image id, with its layer diff ids (the engine checks each layer against them); a load keeps no registry digest';
 
 /** `bundle verify` and `bundle inspect`: everything checked, then what the bundle holds. */
-export function bundleReport(ctx: Pick<BundleOpenContext, 'clock'>, opened: OpenedBundle): BundleReport {
+export function bundleReport(
+  ctx: Pick<BundleOpenContext, 'clock'>,
+  opened: OpenedBundle,
+): BundleReport {
   const { index, catalog } = opened;
   const region = index.region?.code;
   const day = calendarOf(ctx.clock, region ? { region } : {}).date;
@@ -229,7 +267,12 @@ export function guardBundleForHost(
     throw new KsadError(
       'NOT_COVERED',
       `${file} was prepared for ${index.region.name} (${index.region.code}), not for this host's region ${profile.region.name} (${profile.region.code})`,
-      { suggestions: ['ask for a bundle made with --region ' + profile.region.code, 'nothing was loaded'] },
+      {
+        suggestions: [
+          'ask for a bundle made with --region ' + profile.region.code,
+          'nothing was loaded',
+        ],
+      },
     );
   }
   if (allowDowngrade) return;
@@ -245,7 +288,10 @@ export function guardBundleForHost(
       ? `this host installed revision ${newer.revision} from a newer bundle (made ${newer.catalog.bundle!.createdAt})`
       : `this host runs ${app} ${running!.version}, newer than ${carried!.version}`;
     throw new KsadError('INTEGRITY', `refusing ${file}, made ${index.createdAt}: ${why}`, {
-      suggestions: ['an older bundle may be a replay; to install it on purpose: --allow-downgrade', 'nothing was loaded'],
+      suggestions: [
+        'an older bundle may be a replay; to install it on purpose: --allow-downgrade',
+        'nothing was loaded',
+      ],
     });
   }
 }

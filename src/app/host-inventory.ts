@@ -9,7 +9,11 @@ export async function hostInventory(
   store: ReleaseStore,
   clock: Clock,
 ): Promise<HostInventory> {
-  const [info, images, profile] = await Promise.all([engine.info(), engine.listImages(), store.profile()]);
+  const [info, images, profile] = await Promise.all([
+    engine.info(),
+    engine.listImages(),
+    store.profile(),
+  ]);
   return {
     format: 'ksad-host-inventory-v1',
     createdAt: clock.now().toISOString(),

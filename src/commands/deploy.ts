@@ -42,7 +42,9 @@ export default class Deploy extends KsadCommand {
     const { args, flags } = await this.parse(Deploy);
     const json = this.jsonEnabled();
     const bundle =
-      flags.bundle === undefined ? undefined : await openTrustedBundle(flags.bundle, flags.catalog, json);
+      flags.bundle === undefined
+        ? undefined
+        : await openTrustedBundle(flags.bundle, flags.catalog, json);
     const ctx = await deployContext({ ...flags, json }, bundle);
     try {
       if (bundle)

@@ -10,7 +10,6 @@ import type { BundleImages } from '../ports/bundle-images.js';
 import { catalogContext, imageRegistry } from './context.js';
 import { terminalProgress } from './progress.js';
 
-
 const files = new FsBundleFiles();
 
 export function bundleOpenContext(json: boolean): BundleOpenContext {

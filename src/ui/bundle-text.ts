@@ -13,7 +13,9 @@ export function bundleText(r: BundleReport): string {
     `  signed by ${r.signer.member} with key ${r.signer.keyId}`,
     `  catalog ${r.catalog.id} (${r.catalog.name}${r.catalog.commit ? ` at ${r.catalog.commit.slice(0, 12)}` : ''})`,
     `  for ${r.region ? `${r.region.name} (${r.region.code})` : 'any region an MoU covers'}`,
-    ...(r.differential ? [`  differential (${r.differential.kind}) against ${r.differential.base}`] : []),
+    ...(r.differential
+      ? [`  differential (${r.differential.kind}) against ${r.differential.base}`]
+      : []),
     'Apps:',
     ...r.apps.map(
       (a) =>
@@ -22,7 +24,9 @@ export function bundleText(r: BundleReport): string {
     'Images:',
     ...r.images.map((i) => `  ${i.ref}  layers ${i.included}/${i.layers}, ${mib(i.bytes)}`),
     'MoUs:',
-    ...r.mous.map((m) => `  ${m.number}  ${m.grantor} → ${m.grantees.join(', ')}  until ${m.validUntil}`),
+    ...r.mous.map(
+      (m) => `  ${m.number}  ${m.grantor} → ${m.grantees.join(', ')}  until ${m.validUntil}`,
+    ),
     `Image evidence: ${r.imageEvidence}`,
     ...r.warnings.map((w) => `warning: ${w}`),
   ];
@@ -37,7 +41,11 @@ const inventorySchema = z.strictObject({
     region: z.strictObject({ code: z.string(), name: z.string() }).nullable(),
   }),
   images: z.array(
-    z.strictObject({ id: digestSchema, repoDigests: z.array(z.string()), layers: z.array(digestSchema) }),
+    z.strictObject({
+      id: digestSchema,
+      repoDigests: z.array(z.string()),
+      layers: z.array(digestSchema),
+    }),
   ),
 });
 
@@ -52,7 +60,9 @@ export function parseInventory(file: string, text: string): HostInventory {
   const parsed = inventorySchema.safeParse(raw);
   if (!parsed.success)
     throw new KsadError('INVALID', `${file} is not a ksad host inventory`, {
-      details: parsed.error.issues.slice(0, 10).map((i) => `${file}: ${i.path.join('.')}: ${i.message}`),
+      details: parsed.error.issues
+        .slice(0, 10)
+        .map((i) => `${file}: ${i.path.join('.')}: ${i.message}`),
       suggestions: ['make it on the host with: ksad host inventory --out FILE'],
     });
   return parsed.data;

@@ -209,7 +209,7 @@ export class FakeEngine implements DockerEngine {
     for await (const c of archive) chunks.push(Buffer.from(c));
     const all = Buffer.concat(chunks);
     const files = new Map<string, Buffer>();
-    for (let at = 0; at + 512 <= all.length; ) {
+    for (let at = 0; at + 512 <= all.length;) {
       const h = decodeHeader(all.subarray(at, at + 512));
       if ('problem' in h) break;
       files.set(h.name, all.subarray(at + 512, at + 512 + h.size));
@@ -222,7 +222,8 @@ export class FakeEngine implements DockerEngine {
     }>;
     for (const m of manifest) {
       const config = files.get(m.Config);
-      if (!config) throw new KsadError('DEPLOY_FAILED', `the engine refused to load an image: no ${m.Config}`);
+      if (!config)
+        throw new KsadError('DEPLOY_FAILED', `the engine refused to load an image: no ${m.Config}`);
       const diffIds = (JSON.parse(config.toString('utf8')) as { rootfs: { diff_ids: string[] } })
         .rootfs.diff_ids;
       const id = `sha256:${createHash('sha256').update(config).digest('hex')}`;

@@ -16,7 +16,8 @@ import { catalogFlag } from '../../ui/flags.js';
 import { parseInventory } from '../../ui/bundle-text.js';
 
 export default class BundleCreate extends KsadCommand {
-  static override summary = 'Write one signed file carrying app versions and their images, for a host with no network.';
+  static override summary =
+    'Write one signed file carrying app versions and their images, for a host with no network.';
   static override description =
     'Holds the manifests and their signatures, the member and MoU files that cover them, the catalog commit, and every image (manifest, config and layers, in OCI image layout, each checked against its digest as it is copied from the registry), with a signed index of every entry. Install it with: ksad deploy --bundle FILE APP.';
   static override strict = false;
@@ -28,20 +29,24 @@ export default class BundleCreate extends KsadCommand {
   static override flags = {
     out: Flags.string({ summary: 'The bundle file to write.', required: true, helpValue: 'FILE' }),
     key: Flags.string({
-      summary: 'Packaging key (ed25519, made by ksad keys generate) that the catalog lists for a member.',
+      summary:
+        'Packaging key (ed25519, made by ksad keys generate) that the catalog lists for a member.',
       required: true,
       helpValue: 'FILE',
     }),
     region: Flags.string({
-      summary: 'Region it is prepared for (PP.KK): every app must be granted to it, and only its hosts install it.',
+      summary:
+        'Region it is prepared for (PP.KK): every app must be granted to it, and only its hosts install it.',
       helpValue: 'CODE',
     }),
     split: Flags.string({
-      summary: 'Cut into numbered parts of at most SIZE (e.g. 4G for FAT32 sticks), each with its checksum in the index.',
+      summary:
+        'Cut into numbered parts of at most SIZE (e.g. 4G for FAT32 sticks), each with its checksum in the index.',
       helpValue: 'SIZE',
     }),
     'for-host': Flags.string({
-      summary: 'Leave out the layers a host already has, from its "ksad host inventory --out FILE".',
+      summary:
+        'Leave out the layers a host already has, from its "ksad host inventory --out FILE".',
       helpValue: 'FILE',
       exclusive: ['since'],
     }),
@@ -61,15 +66,23 @@ export default class BundleCreate extends KsadCommand {
     const { argv, flags } = await this.parse(BundleCreate);
     const refs = argv.map(String);
     if (refs.length === 0)
-      throw new KsadError('USAGE', 'name at least one app: ksad bundle create APP[@RANGE]... --out FILE --key FILE');
+      throw new KsadError(
+        'USAGE',
+        'name at least one app: ksad bundle create APP[@RANGE]... --out FILE --key FILE',
+      );
     const splitBytes = flags.split === undefined ? null : parseSize(flags.split);
     if (flags.split !== undefined && (splitBytes === null || splitBytes < 1024 * 1024))
-      throw new KsadError('USAGE', `--split ${flags.split} is not a size of at least 1M (e.g. 4G, 700M)`);
+      throw new KsadError(
+        'USAGE',
+        `--split ${flags.split} is not a size of at least 1M (e.g. 4G, 700M)`,
+      );
     const json = this.jsonEnabled();
     const catalog = await openCatalog(catalogContext(), flags.catalog);
     let differential: DifferentialBase | undefined;
     if (flags['for-host'] !== undefined)
-      differential = baseFromInventory(parseInventory(flags['for-host'], readText(flags['for-host'], 'host inventory')));
+      differential = baseFromInventory(
+        parseInventory(flags['for-host'], readText(flags['for-host'], 'host inventory')),
+      );
     if (flags.since !== undefined)
       differential = await sinceBase(bundleOpenContext(json), flags.since, catalog);
     const result = await createBundle(bundleCreateContext(json), catalog, {

@@ -7,10 +7,16 @@ import { bundleText } from '../../ui/bundle-text.js';
 import { catalogFlag } from '../../ui/flags.js';
 
 export default class BundleInspect extends KsadCommand {
-  static override summary = 'Show what a bundle holds: apps, versions, images, sizes, MoUs, who signed it and when.';
+  static override summary =
+    'Show what a bundle holds: apps, versions, images, sizes, MoUs, who signed it and when.';
   static override description =
     'Reads and checks the bundle as verify does (nothing in an unchecked bundle is shown as fact), then lists its content; manifests whose own signature does not verify are shown as invalid rather than refused.';
-  static override args = { file: Args.string({ required: true, description: 'bundle file (or the common name of its parts)' }) };
+  static override args = {
+    file: Args.string({
+      required: true,
+      description: 'bundle file (or the common name of its parts)',
+    }),
+  };
   static override flags = { catalog: catalogFlag };
 
   async run(): Promise<BundleReport> {

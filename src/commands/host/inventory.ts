@@ -8,7 +8,8 @@ import { dockerHostFlag, openEngine } from '../../ui/engine-context.js';
 import { DockerHostReleaseStore } from '../../targets/docker-host/release-store.js';
 
 export default class HostInventoryCommand extends KsadCommand {
-  static override summary = 'Write what images and layers the Docker host already has, for a differential bundle.';
+  static override summary =
+    'Write what images and layers the Docker host already has, for a differential bundle.';
   static override description =
     'Carry the file to where bundles are made: ksad bundle create … --for-host FILE leaves out every layer this host has, so an upgrade bundle is about the size of what changed.';
   static override flags = {
@@ -20,7 +21,11 @@ export default class HostInventoryCommand extends KsadCommand {
     const { flags } = await this.parse(HostInventoryCommand);
     const engine = openEngine(flags['docker-host']);
     try {
-      const inventory = await hostInventory(engine, new DockerHostReleaseStore(engine), systemClock);
+      const inventory = await hostInventory(
+        engine,
+        new DockerHostReleaseStore(engine),
+        systemClock,
+      );
       const text = `${JSON.stringify(inventory, null, 1)}\n`;
       if (flags.out !== undefined) {
         writeFileSync(flags.out, text);

@@ -59,12 +59,18 @@ function text(file: string, path: string, bytes: Uint8Array): string {
 }
 
 /** Parses the index and its signature, and checks that the bytes found are the bytes it lists. */
-export function checkBundleFacts(facts: BundleFacts, sha256: (b: Uint8Array) => string): CheckedBundle {
+export function checkBundleFacts(
+  facts: BundleFacts,
+  sha256: (b: Uint8Array) => string,
+): CheckedBundle {
   const { file, entries } = facts;
   const last = entries.at(-1)?.path;
   const beforeLast = entries.at(-2)?.path;
   if (beforeLast !== INDEX_PATH || last !== SIGNATURE_PATH)
-    throw refuse(file, `the bundle does not end with ${INDEX_PATH} and its signature: not a ksad bundle, or cut short`);
+    throw refuse(
+      file,
+      `the bundle does not end with ${INDEX_PATH} and its signature: not a ksad bundle, or cut short`,
+    );
   const indexBytes = facts.metadata.get(INDEX_PATH)!;
   let raw: unknown;
   try {
@@ -77,7 +83,9 @@ export function checkBundleFacts(facts: BundleFacts, sha256: (b: Uint8Array) => 
     throw refuse(
       file,
       `${INDEX_PATH} is not a ksad bundle index`,
-      parsed.error.issues.slice(0, 10).map((i) => `${INDEX_PATH}: ${i.path.join('.')}: ${i.message}`),
+      parsed.error.issues
+        .slice(0, 10)
+        .map((i) => `${INDEX_PATH}: ${i.path.join('.')}: ${i.message}`),
     );
   const index = parsed.data;
   let sigRaw: unknown;
@@ -98,7 +106,13 @@ export function checkBundleFacts(facts: BundleFacts, sha256: (b: Uint8Array) => 
     const path = e.path.slice(FILES_PREFIX.length);
     files.push({ path, text: text(file, e.path, facts.metadata.get(e.path)!) });
   }
-  return { index, indexBytes, signature: sig.data, files, indexDigest: `sha256:${sha256(indexBytes)}` };
+  return {
+    index,
+    indexBytes,
+    signature: sig.data,
+    files,
+    indexDigest: `sha256:${sha256(indexBytes)}`,
+  };
 }
 
 /** Every entry found is listed, in order, with its size and sha256; nothing listed is missing. */
@@ -111,7 +125,9 @@ function checkEntries(file: string, index: BundleIndex, found: readonly IndexEnt
     else if (want.size !== e.size)
       problems.push(`entry "${e.path}" is ${e.size} bytes, the index says ${want.size}`);
     else if (want.sha256 !== e.sha256)
-      problems.push(`entry "${e.path}" does not match its sha256 in the index (corrupted or altered)`);
+      problems.push(
+        `entry "${e.path}" does not match its sha256 in the index (corrupted or altered)`,
+      );
   }
   const seen = new Set(found.map((e) => e.path));
   for (const e of index.entries)
@@ -124,10 +140,14 @@ function checkEntries(file: string, index: BundleIndex, found: readonly IndexEnt
 
 function checkParts(file: string, index: BundleIndex, found: readonly BundlePart[]): void {
   if (index.parts.length !== found.length)
-    throw refuse(file, `the index lists ${index.parts.length} data parts, ${found.length} were read`);
+    throw refuse(
+      file,
+      `the index lists ${index.parts.length} data parts, ${found.length} were read`,
+    );
   for (const [i, want] of index.parts.entries()) {
     const got = found[i]!;
-    if (got.name !== want.name) throw refuse(file, `part ${i + 1} is ${got.name}, the index says ${want.name}`);
+    if (got.name !== want.name)
+      throw refuse(file, `part ${i + 1} is ${got.name}, the index says ${want.name}`);
     if (got.sha256 !== want.sha256)
       throw refuse(want.name, 'this part does not match its checksum in the index (corrupted)');
   }
@@ -141,7 +161,10 @@ function checkContents(file: string, index: BundleIndex, entries: readonly Index
       throw refuse(file, `blob "${e.path}" is not named by its sha256 (it is sha256:${e.sha256})`);
   }
   for (const image of index.images) {
-    for (const [what, digest] of [['image manifest', image.manifest], ['config', image.config]] as const) {
+    for (const [what, digest] of [
+      ['image manifest', image.manifest],
+      ['config', image.config],
+    ] as const) {
       if (!byPath.has(blobPath(digest)))
         throw refuse(file, `the ${what} ${digest} of ${image.ref} is missing from the bundle`);
     }
@@ -150,13 +173,19 @@ function checkContents(file: string, index: BundleIndex, entries: readonly Index
       if (layer.included && !entry)
         throw refuse(file, `layer ${layer.digest} of ${image.ref} is missing from the bundle`);
       if (entry && entry.size !== layer.size)
-        throw refuse(file, `layer ${layer.digest} of ${image.ref} is ${entry.size} bytes, its manifest says ${layer.size}`);
+        throw refuse(
+          file,
+          `layer ${layer.digest} of ${image.ref} is ${entry.size} bytes, its manifest says ${layer.size}`,
+        );
     }
   }
   for (const app of index.apps) {
     const entry = byPath.get(`${FILES_PREFIX}${app.file}`);
     if (!entry || `sha256:${entry.sha256}` !== app.digest)
-      throw refuse(file, `the manifest ${app.file} of ${app.name}@${app.version} is missing or not the one the index names`);
+      throw refuse(
+        file,
+        `the manifest ${app.file} of ${app.name}@${app.version} is missing or not the one the index names`,
+      );
     for (const ref of app.images)
       if (!index.images.some((i) => i.ref === ref))
         throw refuse(file, `image ${ref} of ${app.name}@${app.version} is not in the bundle`);
@@ -186,19 +215,25 @@ export function checkBundleSignature(
     throw refuse(file, `the index names key "${keyId}" but is signed with "${signature.keyId}"`);
   const trusted = anchor.members.find((m) => m.slug === member);
   const key = trusted?.member.keys.find((k) => k.id === keyId);
-  const stillListed = carried.find((m) => m.slug === member)?.member.keys.some((k) => k.id === keyId);
+  const stillListed = carried
+    .find((m) => m.slug === member)
+    ?.member.keys.some((k) => k.id === keyId);
   if (!key || stillListed !== true) {
     const why = !trusted
       ? `"${member}" is not a member of catalog "${anchor.name}"`
       : !key
         ? `catalog "${anchor.name}" lists no key "${keyId}" for ${member} (unknown, or removed: revoked)`
         : `the bundle's own catalog no longer lists key "${keyId}" for ${member} (revoked)`;
-    throw new KsadError('INTEGRITY', `${file} is signed by key "${keyId}" of ${member}, which is not trusted: ${why}`, {
-      suggestions: [
-        'ask for a bundle signed by a key the catalog lists (ksad keys generate --catalog, then publish the member file)',
-        'nothing was loaded and the engine was not touched',
-      ],
-    });
+    throw new KsadError(
+      'INTEGRITY',
+      `${file} is signed by key "${keyId}" of ${member}, which is not trusted: ${why}`,
+      {
+        suggestions: [
+          'ask for a bundle signed by a key the catalog lists (ksad keys generate --catalog, then publish the member file)',
+          'nothing was loaded and the engine was not touched',
+        ],
+      },
+    );
   }
   let ok = false;
   try {
@@ -212,7 +247,10 @@ export function checkBundleSignature(
     ok = false;
   }
   if (!ok)
-    throw refuse(file, `the index does not match its signature by key "${keyId}" of ${member}: it was changed after signing`);
+    throw refuse(
+      file,
+      `the index does not match its signature by key "${keyId}" of ${member}: it was changed after signing`,
+    );
   return { member, keyId };
 }
 

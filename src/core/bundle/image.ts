@@ -23,7 +23,6 @@ const imageManifestSchema = z.object({
   mediaType: z.string().optional(),
   config: descriptor,
   layers: z.array(descriptor),
-  manifests: z.undefined(),
 });
 
 const imageConfigSchema = z.object({
@@ -59,7 +58,8 @@ export function parseImageManifest(ref: string, bytes: Uint8Array, pinned: strin
     throw new KsadError('INTEGRITY', `the image manifest of ${ref} is ${actual}, not ${pinned}`);
   const raw = parseJson(bytes, `the image manifest of ${ref}`);
   const parsed = imageManifestSchema.safeParse(raw);
-  if (!parsed.success) {
+  const isList = typeof raw === 'object' && raw !== null && 'manifests' in raw;
+  if (!parsed.success || isList) {
     throw new KsadError(
       'INVALID',
       `${ref} is not a single-platform image manifest (a manifest list or an unknown schema)`,

@@ -44,7 +44,11 @@ export async function pullImages(env: StepEnv, change: TargetChange): Promise<vo
   );
   const missing = [...refs].filter((ref) => !change.imagesPresent.has(ref));
   if (missing.length === 0) return;
-  const title = `Pull ${missing.length} image${missing.length === 1 ? '' : 's'} by digest`;
+  const n = `${missing.length} image${missing.length === 1 ? '' : 's'}`;
+  const title =
+    env.images.name === 'registry'
+      ? `Pull ${n} by digest`
+      : `Load ${n} from the ${env.images.name}`;
   await env.progress.step(title, async (detail) => {
     await Promise.all(
       missing.map(async (ref) => {

@@ -28,7 +28,11 @@ export class BundleImageSource implements ImageSource {
     const image = this.bundle.image(ref);
     if (!image) return this.registry.provide(ref, detail);
     const omitted = image.layers.filter((l) => !l.included);
-    if (omitted.length > 0) await this.requireLayers(ref, omitted.map((l) => l.chainId));
+    if (omitted.length > 0)
+      await this.requireLayers(
+        ref,
+        omitted.map((l) => l.chainId),
+      );
     detail(`${shortRef(ref)}: loading from the bundle`);
     await this.engine.loadImage(this.bundle.archive(image), (text) =>
       detail(`${shortRef(ref)}: ${text}`),
@@ -52,9 +56,7 @@ export class BundleImageSource implements ImageSource {
 
   /** A differential bundle leaves out layers the host has: refuse before loading if it has not. */
   private async requireLayers(ref: string, chains: readonly string[]): Promise<void> {
-    const have = new Set(
-      (await this.engine.listImages()).flatMap((i) => chainIds(i.layers ?? [])),
-    );
+    const have = new Set((await this.engine.listImages()).flatMap((i) => chainIds(i.layers ?? [])));
     const missing = chains.filter((c) => !have.has(c));
     if (missing.length === 0) return;
     throw new KsadError(
