@@ -48,11 +48,22 @@ export function generatedImage(repository: string, layers: readonly Buffer[]): G
     JSON.stringify({
       schemaVersion: 2,
       mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-      config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: config.length, digest: sha(config) },
-      layers: layers.map((l) => ({ mediaType: 'application/vnd.docker.image.rootfs.diff.tar', size: l.length, digest: sha(l) })),
+      config: {
+        mediaType: 'application/vnd.docker.container.image.v1+json',
+        size: config.length,
+        digest: sha(config),
+      },
+      layers: layers.map((l) => ({
+        mediaType: 'application/vnd.docker.image.rootfs.diff.tar',
+        size: l.length,
+        digest: sha(l),
+      })),
     }),
   );
-  const blobs = new Map<string, Buffer>([[sha(config), config], ...layers.map((l) => [sha(l), l] as [string, Buffer])]);
+  const blobs = new Map<string, Buffer>([
+    [sha(config), config],
+    ...layers.map((l) => [sha(l), l] as [string, Buffer]),
+  ]);
   return { ref: `${repository}@${sha(manifest)}`, manifest, blobs, layers: [...layers] };
 }
 
@@ -102,6 +113,7 @@ export async function bundleCatalog(opts: {
   versions: Array<{ version: string; web: string }>;
   keys: readonly PackagingKey[];
   grantees?: string[];
+  httpPort?: number;
 }): Promise<{ catalog: Catalog; files: SourceFile[] }> {
   const base = await new FsCatalogFiles(REPO_ROOT).readCatalogFiles(REPO_ROOT);
   const files = base.map((f) =>
@@ -111,7 +123,9 @@ export async function bundleCatalog(opts: {
           text:
             f.text +
             opts.keys
-              .map((k) => `  - id: ${k.id}\n    algorithm: ed25519\n    publicKey: ${k.publicKey}\n`)
+              .map(
+                (k) => `  - id: ${k.id}\n    algorithm: ed25519\n    publicKey: ${k.publicKey}\n`,
+              )
               .join(''),
         }
       : f,
@@ -119,13 +133,27 @@ export async function bundleCatalog(opts: {
   const signer = opts.keys[0] ? parsePrivateKeyFile('key', opts.keys[0].text) : undefined;
   for (const v of opts.versions) {
     const path = `manifests/kota-bandung/${opts.app}/${v.version}.yaml`;
-    const text = appManifest({ name: opts.app, version: v.version, services: ['web'], images: { web: v.web }, regionName: 'Sumbawa' });
+    const text = appManifest({
+      name: opts.app,
+      version: v.version,
+      services: ['web'],
+      images: { web: v.web },
+      regionName: 'Sumbawa',
+      ...(opts.httpPort === undefined ? {} : { httpPort: opts.httpPort }),
+    });
     files.push({ path, text });
     if (signer && opts.keys[0])
-      files.push({ path: `${path}.sig`, text: formatSignatureFile(signManifest(path, text, opts.keys[0].id, signer.key)) });
+      files.push({
+        path: `${path}.sig`,
+        text: formatSignatureFile(signManifest(path, text, opts.keys[0].id, signer.key)),
+      });
   }
   for (const [path, text] of Object.entries(
-    grantFile(opts.app, { number: `MOU/UJI/${opts.app}`, grantees: opts.grantees ?? ['52.04'], apps: [opts.app] }),
+    grantFile(opts.app, {
+      number: `MOU/UJI/${opts.app}`,
+      grantees: opts.grantees ?? ['52.04'],
+      apps: [opts.app],
+    }),
   ))
     files.push({ path, text });
   return { catalog: buildCatalog({ name: 'uji', root: '/uji', files }), files };
@@ -133,7 +161,11 @@ export async function bundleCatalog(opts: {
 
 export const bundleFiles = new FsBundleFiles();
 
-export function createContext(registry: ImageContentRegistry, keys: readonly PackagingKey[], now = new Date()): BundleCreateContext {
+export function createContext(
+  registry: ImageContentRegistry,
+  keys: readonly PackagingKey[],
+  now = new Date(),
+): BundleCreateContext {
   return {
     bundles: bundleFiles,
     registry,
@@ -168,7 +200,8 @@ export interface Entry {
 export async function readEntries(file: string): Promise<Entry[]> {
   const scan = await bundleFiles.scan(file);
   const out: Entry[] = [];
-  for (const e of scan.entries) out.push({ path: e.path, bytes: Buffer.from(await bundleFiles.read(scan, e.path)) });
+  for (const e of scan.entries)
+    out.push({ path: e.path, bytes: Buffer.from(await bundleFiles.read(scan, e.path)) });
   return out;
 }
 
@@ -208,16 +241,25 @@ export async function rewriteBundle(
   key: PackagingKey | null,
 ): Promise<void> {
   const all = await readEntries(file);
-  const index = JSON.parse(all.find((e) => e.path === INDEX_PATH)!.bytes.toString('utf8')) as BundleIndex;
+  const index = JSON.parse(
+    all.find((e) => e.path === INDEX_PATH)!.bytes.toString('utf8'),
+  ) as BundleIndex;
   const data = all.filter((e) => e.path !== INDEX_PATH && e.path !== SIGNATURE_PATH);
   mutate(data, index);
   let indexEntry = all.find((e) => e.path === INDEX_PATH)!;
   let sigEntry = all.find((e) => e.path === SIGNATURE_PATH)!;
   if (key) {
-    index.entries = data.map((e) => ({ path: e.path, size: e.bytes.length, sha256: sha(e.bytes).slice(7) }));
+    index.entries = data.map((e) => ({
+      path: e.path,
+      size: e.bytes.length,
+      sha256: sha(e.bytes).slice(7),
+    }));
     const bytes = Buffer.from(`${JSON.stringify(index, null, 1)}\n`);
     indexEntry = { path: INDEX_PATH, bytes };
-    sigEntry = { path: SIGNATURE_PATH, bytes: Buffer.from(signBundleIndex(bytes, key.id, parsePrivateKeyFile('k', key.text).key)) };
+    sigEntry = {
+      path: SIGNATURE_PATH,
+      bytes: Buffer.from(signBundleIndex(bytes, key.id, parsePrivateKeyFile('k', key.text).key)),
+    };
   }
   await writeEntries(out, [...data, indexEntry, sigEntry]);
 }
