@@ -76,7 +76,11 @@ export async function openBundle(
     ...(index.catalog.commit === null ? {} : { commit: index.catalog.commit }),
     files: checked.files,
   });
-  catalog.origin = { createdAt: index.createdAt, index: checked.indexDigest };
+  catalog.origin = {
+    createdAt: index.createdAt,
+    index: checked.indexDigest,
+    images: Object.fromEntries(index.images.map((i) => [i.ref, i.config])),
+  };
   const signer = checkBundleSignature(file, checked, anchor, catalog.members);
   await checkImages(ctx.bundles, scan, index);
   checkApps(file, index, catalog);

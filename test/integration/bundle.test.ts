@@ -199,6 +199,13 @@ describe(`offline bundles (${APP})`, () => {
     expect(deployed.json).toMatchObject({ version: '1.1.0', outcome: 'upgraded' });
     expect((await httpGet(`http://127.0.0.1:${PORT}/`)).body).toContain(`${APP} versi 2`);
     expect(pulls()).toEqual([]);
+    // The auditor sees the loaded image proved by its config digest: no drift, no integrity finding.
+    const audit = await regency.run(['audit', APP, '--catalog', catalogRoot, '--json']);
+    expect(audit.status, audit.said).toBe(ExitCode.OK);
+    const findings = (
+      audit.json.apps[0].findings as Array<{ category: string; message: string }>
+    ).filter((f) => f.category === 'drift' || f.category === 'integrity');
+    expect(findings).toEqual([]);
   });
 
   it('refuses an older bundle than the host installed from (a replay)', async () => {
