@@ -256,17 +256,19 @@ export class FsBundleFiles implements BundleFiles {
     const scanner = new Scanner(file);
     const parts: BundlePart[] = [];
     let read = 0;
+    const split = files.length > 1;
     for (const [i, part] of files.entries()) {
-      const hash = createHash('sha256');
+      // A part's own checksum only when there are parts: one file is covered by its entries'.
+      const hash = split ? createHash('sha256') : null;
       let size = 0;
       for await (const chunk of readRange(part)) {
-        hash.update(chunk);
+        hash?.update(chunk);
         size += chunk.length;
         scanner.push(chunk);
         read += chunk.length;
         if (read % (64 * CHUNK) < chunk.length) detail(`${Math.round(read / CHUNK)} MiB checked`);
       }
-      if (files.length > 1 && i < files.length - 1)
+      if (hash && i < files.length - 1)
         parts.push({ name: basename(part), size, sha256: hash.digest('hex') });
     }
     scanner.end();

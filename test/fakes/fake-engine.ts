@@ -226,6 +226,17 @@ export class FakeEngine implements DockerEngine {
         throw new KsadError('DEPLOY_FAILED', `the engine refused to load an image: no ${m.Config}`);
       const diffIds = (JSON.parse(config.toString('utf8')) as { rootfs: { diff_ids: string[] } })
         .rootfs.diff_ids;
+      for (const [i, path] of m.Layers.entries()) {
+        const layer = files.get(path);
+        const have = [...this.local.values()].some((l) => (l.layers ?? [])[i] === diffIds[i]);
+        if (!layer && have) continue;
+        const diffId = layer && `sha256:${createHash('sha256').update(layer).digest('hex')}`;
+        if (diffId !== diffIds[i])
+          throw new KsadError(
+            'DEPLOY_FAILED',
+            `the engine refused to load an image: invalid diffID for layer ${i}: expected ${diffIds[i]}, got ${diffId ?? 'no file'}`,
+          );
+      }
       const id = `sha256:${createHash('sha256').update(config).digest('hex')}`;
       const tag = m.RepoTags[0] ?? id;
       this.local.set(tag, { ref: tag, id, repoDigests: [], layers: diffIds });
