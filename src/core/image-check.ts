@@ -55,5 +55,7 @@ export function checkImageIdentity(
     fail(`the engine's image id ${info.id} is not the config ${evidence.configDigest}`);
   const want = evidence.diffIds;
   if (want !== undefined && info.layers !== undefined && info.layers.join() !== want.join())
-    fail(`the engine's layers (${info.layers.length}) are not the diff ids the config lists (${want.length})`);
+    fail(
+      `the engine's layers (${info.layers.length}) are not the diff ids the config lists (${want.length})`,
+    );
 }
