@@ -48,7 +48,10 @@ function isMetadata(path: string): boolean {
 }
 
 /** The files a bundle name stands for: the file itself, or its numbered parts `NAME.001` …. */
-async function bundleFiles(file: string): Promise<string[]> {
+async function bundleFiles(named: string): Promise<string[]> {
+  // A part named for the bundle (`NAME.001`) stands for the whole bundle.
+  const part = /^(.*)\.\d{3,}$/.exec(named)?.[1];
+  const file = part !== undefined && (await lstat(`${part}.001`).catch(() => null)) ? part : named;
   const single = await lstat(file).catch(() => null);
   if (single?.isFile()) return [file];
   if (single !== null)
@@ -315,6 +318,8 @@ class FileBundleWriter implements BundleWriter {
   private partHash = createHash('sha256');
   private readonly files: Array<{ partial: string; final: string }> = [];
   private readonly parts: BundlePart[] = [];
+  /** Writing the last part (the index): it is never cut, whatever its size. */
+  private last = false;
 
   constructor(
     private readonly out: string,
@@ -349,7 +354,7 @@ class FileBundleWriter implements BundleWriter {
   private async write(bytes: Uint8Array): Promise<void> {
     let data = bytes;
     while (data.length > 0) {
-      if (this.splitBytes !== null && this.written >= this.splitBytes) {
+      if (this.splitBytes !== null && !this.last && this.written >= this.splitBytes) {
         await this.closePart();
         await this.openPart();
       }
@@ -413,6 +418,7 @@ class FileBundleWriter implements BundleWriter {
   }
 
   async finish(index: Uint8Array, signature: Uint8Array): Promise<string[]> {
+    this.last = true;
     await this.file(INDEX_PATH, index);
     await this.file(SIGNATURE_PATH, signature);
     await this.write(Buffer.alloc(BLOCK * 2));

@@ -277,8 +277,15 @@ export class DockerodeEngine implements DockerEngine {
     await this.call(action, this.timeouts.pullStallMs, 'stall', async (progressed) => {
       let stream: NodeJS.ReadableStream;
       try {
-        const body = Readable.from(archive, { objectMode: false });
-        body.on('data', progressed);
+        // Each chunk the engine takes is progress; counted in the source, so no 'data' listener
+        // puts the body into flowing mode before the request is piped from it.
+        const counted = async function* (): AsyncGenerator<Uint8Array> {
+          for await (const chunk of archive) {
+            progressed();
+            yield chunk;
+          }
+        };
+        const body = Readable.from(counted(), { objectMode: false });
         stream = await this.docker.loadImage(body, { quiet: true });
       } catch (error) {
         if (error instanceof KsadError) throw error;

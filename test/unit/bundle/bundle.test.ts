@@ -208,6 +208,11 @@ describe('transport', () => {
       'split.ksadb.003',
     ]);
 
+    // Naming a part stands for the whole bundle.
+    await expect(openBundle(openContext(), `${out}.001`, catalog)).resolves.toMatchObject({
+      index: { parts: opened.index.parts },
+    });
+
     const second = `${out}.002`;
     const saved = await readFile(second);
     await rm(second);
