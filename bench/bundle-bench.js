@@ -265,6 +265,18 @@ try {
   };
   for (const i of [d1, d2]) removeImage(i.tag);
 } finally {
+  // What the bench deployed, and the release records and secrets vaults ksad kept for it.
+  for (const app of ['bench-large', 'bench-small', 'bench-diff']) {
+    const filter = `label=id.ksad.app=${app}`;
+    const ids = (args) =>
+      spawnSync('docker', args, { env, encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+    const containers = ids(['ps', '-aq', '--filter', filter]);
+    if (containers.length > 0)
+      spawnSync('docker', ['rm', '-f', ...containers], { env, stdio: 'ignore' });
+    const volumes = ids(['volume', 'ls', '-q', '--filter', filter]);
+    if (volumes.length > 0)
+      spawnSync('docker', ['volume', 'rm', '-f', ...volumes], { env, stdio: 'ignore' });
+  }
   rmSync(work, { recursive: true, force: true });
 }
 
