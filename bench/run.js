@@ -14,6 +14,7 @@ for (const name of [
   'hostile-input-bench.js',
   'deploy-bench.js',
   'audit-bench.js',
+  'bundle-bench.js',
 ]) {
   const file = join(here, name);
   if (!existsSync(file)) continue;

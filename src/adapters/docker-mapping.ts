@@ -238,12 +238,16 @@ export function fromImageInspect(raw: {
   Id: string;
   RepoDigests?: Nullable<string[]>;
   RepoTags?: Nullable<string[]>;
+  RootFS?: Nullable<{ Layers?: Nullable<string[]> }>;
 }): ImageInfo {
-  return {
+  const info: ImageInfo = {
     id: raw.Id,
     repoDigests: [...(raw.RepoDigests ?? [])],
     repoTags: [...(raw.RepoTags ?? [])],
   };
+  const layers = raw.RootFS?.Layers;
+  if (layers) info.layers = [...layers];
+  return info;
 }
 
 /** Maps an entry of `GET /networks`. */

@@ -276,6 +276,75 @@ export class DockerodeEngine implements DockerEngine {
     }
   }
 
+  async loadImage(
+    archive: AsyncIterable<Uint8Array>,
+    onProgress: (text: string) => void = () => undefined,
+  ): Promise<void> {
+    const action = 'load an image';
+    const failed = (message: string): KsadError =>
+      new KsadError('DEPLOY_FAILED', `the engine refused to load an image: ${message}`, {
+        suggestions: ['the bundle holds content the engine cannot take: copy it again'],
+      });
+    // As for a pull, the deadline is how long the engine may go without a word.
+    await this.call(action, this.timeouts.pullStallMs, 'stall', async (progressed) => {
+      let stream: NodeJS.ReadableStream;
+      try {
+        // Each chunk the engine takes is progress; counted in the source, so no 'data' listener
+        // puts the body into flowing mode before the request is piped from it.
+        const counted = async function* (): AsyncGenerator<Uint8Array> {
+          for await (const chunk of archive) {
+            progressed();
+            yield chunk;
+          }
+        };
+        const body = Readable.from(counted(), { objectMode: false });
+        stream = await this.docker.loadImage(body, { quiet: true });
+      } catch (error) {
+        if (error instanceof KsadError) throw error;
+        const status = statusOf(error);
+        if (status !== undefined) throw failed(engineMessage(error as EngineError));
+        throw this.failure(error, action);
+      }
+      await new Promise<void>((resolve, reject) => {
+        let failure: KsadError | undefined;
+        this.docker.modem.followProgress(
+          stream,
+          (error) => {
+            if (failure) reject(failure);
+            else if (error) reject(this.failure(error, action));
+            else resolve();
+          },
+          (event: unknown) => {
+            progressed();
+            const e = (event ?? {}) as {
+              error?: unknown;
+              errorDetail?: { message?: unknown };
+              stream?: unknown;
+            };
+            if (e.error !== undefined || e.errorDetail !== undefined)
+              failure ??= failed(
+                typeof e.errorDetail?.message === 'string'
+                  ? e.errorDetail.message
+                  : String(e.error),
+              );
+            else if (typeof e.stream === 'string' && e.stream.trim() !== '')
+              onProgress(e.stream.trim());
+          },
+        );
+      });
+    });
+  }
+
+  async listImages(): Promise<ImageInfo[]> {
+    try {
+      const list = await this.read('list images', () => this.docker.listImages());
+      const infos = await Promise.all(list.map((i) => this.inspectImage(i.Id)));
+      return infos.filter((i): i is ImageInfo => i !== null);
+    } catch (error) {
+      throw this.failure(error, 'list images');
+    }
+  }
+
   async pullImage(ref: string, onProgress?: (p: PullProgress) => void): Promise<void> {
     const registry = registryOf(ref);
     const credential =

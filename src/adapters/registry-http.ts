@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
-import { RegistryError, type ImageRegistry, type ResolvedImage } from '../ports/image-registry.js';
+import {
+  RegistryError,
+  type ImageContentRegistry,
+  type ImageRegistry,
+  type ResolvedImage,
+} from '../ports/image-registry.js';
 import type { RegistryCredential, RegistryCredentials } from '../ports/registry-credentials.js';
 
 /** Every manifest kind a tag may name: single-platform manifests and multi-platform lists. */
@@ -104,7 +109,7 @@ function basic(credential: { username: string; password: string }): string {
  * operator's login for it, if any: with Basic, the user and password; with Bearer (Docker Hub,
  * ghcr.io, Harbor …), a token fetched from the challenge's realm with them, or anonymously.
  */
-export class RegistryHttpClient implements ImageRegistry {
+export class RegistryHttpClient implements ImageRegistry, ImageContentRegistry {
   private readonly timeoutMs: number;
   private readonly fetchFn: typeof fetch;
   private readonly credentials: RegistryCredentials | undefined;
@@ -188,21 +193,61 @@ export class RegistryHttpClient implements ImageRegistry {
     });
   }
 
-  private async manifestRequest(
+  /** The bytes of the manifest `repo@sha256:…` names, exactly as the registry stores them. */
+  async manifestBytes(reference: string): Promise<{ bytes: Uint8Array; mediaType: string | null }> {
+    const ref = parseImageReference(reference);
+    const res = await this.manifestRequest(ref, ref.digest ?? ref.tag ?? 'latest', 'GET');
+    this.check(res, reference);
+    return {
+      bytes: new Uint8Array(await res.arrayBuffer()),
+      mediaType: res.headers.get('content-type'),
+    };
+  }
+
+  /** A blob of the repository of `reference`, streamed (no overall time limit while it moves). */
+  async *blob(reference: string, digest: string): AsyncGenerator<Uint8Array> {
+    const ref = parseImageReference(reference);
+    const url = `${registryBaseUrl(ref.registry)}/v2/${ref.path}/blobs/${digest}`;
+    const res = await this.authorized(ref, url, 'GET', '*/*', false);
+    this.check(res, `${ref.repository}@${digest}`);
+    if (res.body === null) return;
+    const reader = res.body.getReader();
+    for (;;) {
+      const chunk = (await reader.read()) as { done: boolean; value?: Uint8Array };
+      if (chunk.done || chunk.value === undefined) return;
+      yield chunk.value;
+    }
+  }
+
+  private manifestRequest(
     ref: ImageReference,
     wanted: string,
     method: 'HEAD' | 'GET',
   ): Promise<Response> {
     const url = `${registryBaseUrl(ref.registry)}/v2/${ref.path}/manifests/${wanted}`;
+    return this.authorized(ref, url, method, MANIFEST_ACCEPT, true);
+  }
+
+  private async authorized(
+    ref: ImageReference,
+    url: string,
+    method: 'HEAD' | 'GET',
+    accept: string,
+    timed: boolean,
+  ): Promise<Response> {
     const key = `${ref.registry}/${ref.path}`;
     const send = (authorization: string | undefined) =>
-      this.send(url, {
-        method,
-        headers: {
-          Accept: MANIFEST_ACCEPT,
-          ...(authorization === undefined ? {} : { Authorization: authorization }),
+      this.send(
+        url,
+        {
+          method,
+          headers: {
+            Accept: accept,
+            ...(authorization === undefined ? {} : { Authorization: authorization }),
+          },
         },
-      });
+        timed,
+      );
     let res = await send(this.authorizations.get(key));
     if (res.status === 401) {
       const authorization = await this.authorize(res.headers.get('www-authenticate'), ref);
@@ -267,12 +312,12 @@ export class RegistryHttpClient implements ImageRegistry {
     return typeof token === 'string' ? token : undefined;
   }
 
-  private async send(url: string, init: RequestInit): Promise<Response> {
+  private async send(url: string, init: RequestInit, timed = true): Promise<Response> {
     try {
       return await this.fetchFn(url, {
         ...init,
         redirect: 'follow',
-        signal: AbortSignal.timeout(this.timeoutMs),
+        ...(timed ? { signal: AbortSignal.timeout(this.timeoutMs) } : {}),
       });
     } catch (error) {
       const cause =

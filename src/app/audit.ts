@@ -69,10 +69,15 @@ export async function auditApps(ctx: AuditContext, opts: AuditOptions): Promise<
   const absent = current
     .flatMap((r) => Object.values(r.services).map((s) => s.containerName))
     .filter((n) => !present.has(n));
-  const [images, unlabelled] = await Promise.all([
+  // An image loaded from a bundle has no registry digest: the engine knows it by its config digest.
+  const loadedAs = new Map(current.flatMap((r) => Object.entries(r.catalog.bundle?.images ?? {})));
+  const [byRef, unlabelled, byId] = await Promise.all([
     ctx.target.images(refs),
     ctx.target.unlabelled(absent),
+    ctx.target.images([...new Set(loadedAs.values())]),
   ]);
+  const images = { ...byRef };
+  for (const [ref, id] of loadedAs) if (images[ref] == null) images[ref] = byId[id] ?? null;
 
   const report = auditHost({
     profile,

@@ -32,6 +32,8 @@ export function releaseRecord(
   }
   const catalog: ReleaseRecord['catalog'] = { name: ctx.catalog.name };
   if (ctx.catalog.commit !== undefined) catalog.commit = ctx.catalog.commit;
+  if (ctx.catalog.origin !== undefined)
+    catalog.bundle = { ...ctx.catalog.origin, images: { ...ctx.catalog.origin.images } };
   return {
     app: manifest.name,
     publisher: manifest.publisher,

@@ -841,7 +841,9 @@ function auditServices(
       differences.push(what);
       add('drift', 'error', 'container-modified', subject, `modified: ${message}`);
     };
-    if (c.image !== rec.image)
+    // Loaded from a bundle: the container was created from the image id the signed manifest names.
+    const loadedAs = record.catalog.bundle?.images?.[rec.image];
+    if (c.image !== rec.image && c.image !== loadedAs)
       modified('image', `image differs (runs ${c.image}, the release pins ${rec.image})`);
     if (c.labels[Label.configHash] !== rec.configHash) {
       modified(
@@ -898,7 +900,19 @@ function auditServices(
         subject,
         `the pinned image ${rec.image} is not on the host, so the running image ${shortId(c.imageId)} cannot be checked against it`,
       );
-    } else if (digest !== null && !pinned.repoDigests.some((d) => d.endsWith(`@${digest}`))) {
+    } else if (loadedAs !== undefined && pinned.id !== loadedAs) {
+      add(
+        'integrity',
+        'error',
+        'image-digest-mismatch',
+        subject,
+        `the image loaded from a bundle for ${rec.image} is ${shortId(pinned.id)}, not the config ${shortId(loadedAs)} its manifest names`,
+      );
+    } else if (
+      loadedAs === undefined &&
+      digest !== null &&
+      !pinned.repoDigests.some((d) => d.endsWith(`@${digest}`))
+    ) {
       add(
         'integrity',
         'error',

@@ -61,6 +61,11 @@ export interface Catalog {
    * add`); a deploy refuses a manifest whose bytes differ. Never kept in the build cache.
    */
   published?: PublishedLedger;
+  /**
+   * The offline bundle the catalog was read from: when it was made, its index's digest, and the
+   * image id (config digest) each pinned reference is loaded as.
+   */
+  origin?: { createdAt: string; index: string; images: Record<string, string> };
 }
 
 /** What a catalog showed of one published manifest: its bytes and its signature's. */

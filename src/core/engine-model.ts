@@ -100,6 +100,8 @@ export interface ImageInfo {
   /** `repo@sha256:…` digests the engine knows the image by. */
   repoDigests: string[];
   repoTags: string[];
+  /** Diff ids of its layers, bottom first (`RootFS.Layers`), when the engine said. */
+  layers?: string[];
 }
 
 export interface NetworkInfo {

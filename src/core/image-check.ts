@@ -9,7 +9,14 @@ import { KsadError } from './errors.js';
  *   sha256 of that config, which lists every layer's diff id (checked by the engine as it loads),
  *   so an equal id proves the same image.
  */
-export type ImageEvidence = { kind: 'registry' } | { kind: 'content'; configDigest: string };
+export type ImageEvidence =
+  | { kind: 'registry' }
+  | {
+      kind: 'content';
+      configDigest: string;
+      /** The layers' diff ids the signed manifest's config lists, bottom first. */
+      diffIds?: readonly string[];
+    };
 
 /** The `sha256:…` a reference is pinned to, or null when it is not pinned. */
 export function pinnedDigest(ref: string): string | null {
@@ -46,4 +53,9 @@ export function checkImageIdentity(
   }
   if (info.id !== evidence.configDigest)
     fail(`the engine's image id ${info.id} is not the config ${evidence.configDigest}`);
+  const want = evidence.diffIds;
+  if (want !== undefined && info.layers !== undefined && info.layers.join() !== want.join())
+    fail(
+      `the engine's layers (${info.layers.length}) are not the diff ids the config lists (${want.length})`,
+    );
 }

@@ -55,7 +55,19 @@ export const releaseRecordSchema = z.strictObject({
   revision: z.number().int().min(1),
   manifestDigest: z.string(),
   manifestFile: z.string(),
-  catalog: z.strictObject({ name: z.string(), commit: z.string().optional() }),
+  catalog: z.strictObject({
+    name: z.string(),
+    commit: z.string().optional(),
+    /** Installed from an offline bundle: when it was made and its index's digest. */
+    bundle: z
+      .strictObject({
+        createdAt: z.string(),
+        index: z.string(),
+        /** Pinned reference → the image id (config digest) it was loaded as. */
+        images: z.record(z.string(), z.string()).optional(),
+      })
+      .optional(),
+  }),
   /** Hash over all service config hashes. */
   configHash: z.string(),
   services: z.record(

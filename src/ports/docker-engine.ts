@@ -34,6 +34,13 @@ export interface DockerEngine {
   inspectImage(ref: string): Promise<ImageInfo | null>;
   /** Pulls `ref`; a stream error is a failure (KsadError DEPLOY_FAILED with the engine's message). */
   pullImage(ref: string, onProgress?: (p: PullProgress) => void): Promise<void>;
+  /**
+   * Loads a docker-archive (the Engine API's image load; the engine checks every layer against
+   * the config's diff ids). A stream error is a failure (DEPLOY_FAILED with the engine's message).
+   */
+  loadImage(archive: AsyncIterable<Uint8Array>, onProgress?: (text: string) => void): Promise<void>;
+  /** Every image on the engine, with its layers' diff ids. */
+  listImages(): Promise<ImageInfo[]>;
 
   /** All containers (running or not) carrying every given label (value '' = any value). */
   listContainers(labels: Labels): Promise<ContainerInfo[]>;

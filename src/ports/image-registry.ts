@@ -55,3 +55,14 @@ export interface ImageRegistry {
    */
   imageExists(reference: string): Promise<boolean>;
 }
+
+/**
+ * Image content as a registry stores it, for a bundle: the manifest's exact bytes and blobs
+ * streamed. Implemented by `adapters/registry-http.ts`.
+ */
+export interface ImageContentRegistry {
+  /** The bytes of the manifest `repo@sha256:…` names. Throws `RegistryError`. */
+  manifestBytes(reference: string): Promise<{ bytes: Uint8Array; mediaType: string | null }>;
+  /** A blob of the repository of `reference`, streamed. Throws `RegistryError`. */
+  blob(reference: string, digest: string): AsyncIterable<Uint8Array>;
+}

@@ -17,4 +17,9 @@ export interface ImageSource {
   provide(ref: string, detail: (text: string) => void): Promise<ImageEvidence>;
   /** The engine's view of `ref` after `provide`, for the identity check. */
   inspect(ref: string): Promise<ImageInfo | null>;
+  /**
+   * The name the engine creates containers of `ref` from: `ref` itself after a pull; the image
+   * id after a load, which keeps no registry digest. Records and config hashes keep `ref`.
+   */
+  engineRef(ref: string): string;
 }

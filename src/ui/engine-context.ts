@@ -12,11 +12,14 @@ import type { Catalog } from '../core/catalog-model.js';
 import { isEngineFault, KsadError } from '../core/errors.js';
 import type { TargetKind } from '../core/release.js';
 import type { Clock } from '../ports/clock.js';
+import type { BundleImages } from '../ports/bundle-images.js';
 import type { DeployTarget } from '../ports/deploy-target.js';
+import type { ImageSource } from '../ports/image-source.js';
 import type { DockerEngine } from '../ports/docker-engine.js';
 import type { ReleaseStore } from '../ports/release-store.js';
 import { DockerHostReleaseStore } from '../targets/docker-host/release-store.js';
 import { DockerHostTarget } from '../targets/docker-host/target.js';
+import { BundleImageSource } from '../targets/images/bundle-source.js';
 import { RegistryImageSource } from '../targets/images/registry-source.js';
 import { catalogContext } from './context.js';
 import { terminalProgress } from './progress.js';
@@ -37,9 +40,17 @@ export function openEngine(flag: string | undefined): DockerodeEngine {
 }
 
 /** How each kind of target a host profile names is built over its engine. */
-const TARGETS: Record<TargetKind, (engine: DockerEngine, clock: Clock) => DeployTarget> = {
-  docker: (engine, clock) => new DockerHostTarget(engine, new RegistryImageSource(engine), clock),
+const TARGETS: Record<
+  TargetKind,
+  (engine: DockerEngine, clock: Clock, images: ImageSource) => DeployTarget
+> = {
+  docker: (engine, clock, images) => new DockerHostTarget(engine, images, clock),
 };
+
+/** Where a host's images come from: their registries, or a verified bundle file. */
+function imageSource(engine: DockerEngine, bundle: BundleImages | undefined): ImageSource {
+  return bundle ? new BundleImageSource(engine, bundle) : new RegistryImageSource(engine);
+}
 
 /** A connection to a host: its release store and its deploy target. */
 export interface HostConnection {
@@ -59,11 +70,12 @@ function connection(
   engine: DockerodeEngine,
   store: ReleaseStore,
   kind: TargetKind,
+  bundle?: BundleImages,
 ): HostConnection {
   return {
     endpoint: engine.endpoint,
     store,
-    target: TARGETS[kind](engine, systemClock),
+    target: TARGETS[kind](engine, systemClock, imageSource(engine, bundle)),
     close: () => engine.close(),
   };
 }
@@ -73,7 +85,10 @@ function connection(
  * leaves the default kind: the use-case reads it again and reports why. An engine that did not
  * answer or went away is reported at once: asking it again would only wait out another deadline.
  */
-export async function openProfiledHost(flag: string | undefined): Promise<HostConnection> {
+export async function openProfiledHost(
+  flag: string | undefined,
+  bundle?: BundleImages,
+): Promise<HostConnection> {
   const engine = openEngine(flag);
   const store = new DockerHostReleaseStore(engine);
   const profile = await store.profile().catch((error: unknown) => {
@@ -81,7 +96,7 @@ export async function openProfiledHost(flag: string | undefined): Promise<HostCo
     engine.close();
     throw error;
   });
-  return connection(engine, store, profile?.target ?? 'docker');
+  return connection(engine, store, profile?.target ?? 'docker', bundle);
 }
 
 /** Random secrets: URL-safe characters, `length` of them. */
@@ -91,15 +106,21 @@ export function randomSecret(length: number): string {
     .slice(0, length);
 }
 
-/** Everything a deploy-side use-case needs, built from flags and the environment. */
-export async function deployContext(flags: {
-  'docker-host'?: string | undefined;
-  catalog?: string | undefined;
-  json: boolean;
-}): Promise<DeployRunContext & { close(): void; catalog: Catalog }> {
+/**
+ * Everything a deploy-side use-case needs, built from flags and the environment. With a verified
+ * bundle, the catalog is the one it carries and its images come from it.
+ */
+export async function deployContext(
+  flags: {
+    'docker-host'?: string | undefined;
+    catalog?: string | undefined;
+    json: boolean;
+  },
+  bundle?: { catalog: Catalog; images: BundleImages },
+): Promise<DeployRunContext & { close(): void; catalog: Catalog }> {
   const [catalog, host] = await Promise.all([
-    openCatalog(catalogContext(), flags.catalog),
-    openProfiledHost(flags['docker-host']),
+    bundle ? bundle.catalog : openCatalog(catalogContext(), flags.catalog),
+    openProfiledHost(flags['docker-host'], bundle?.images),
   ]);
   return {
     store: host.store,

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type {
@@ -8,7 +8,55 @@ import type {
   HealthState,
   PullProgress,
 } from '../../src/ports/docker-engine.js';
+import { BLOCK, encodeHeader, padding } from '../../src/adapters/ustar.js';
 import { rejection } from '../support/rejection.js';
+
+function tarOf(files: ReadonlyArray<[string, Buffer]>): Buffer {
+  const parts: Buffer[] = [];
+  for (const [name, bytes] of files)
+    parts.push(encodeHeader(name, bytes.length), bytes, Buffer.alloc(padding(bytes.length)));
+  parts.push(Buffer.alloc(BLOCK * 2));
+  return Buffer.concat(parts);
+}
+
+/**
+ * A one-layer image as `docker save` writes it (the same bytes every run, so nothing piles up on
+ * the engine), and one whose config names a wrong diff id for the same layer.
+ */
+export function loadArchive(): {
+  good: Buffer;
+  bad: Buffer;
+  id: string;
+  badId: string;
+  diffId: string;
+} {
+  const layer = tarOf([['ksad-contract.txt', Buffer.from('loaded by the engine contract\n')]]);
+  const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+  const archive = (diffId: string, tag: string) => {
+    const config = Buffer.from(
+      JSON.stringify({
+        architecture: 'amd64',
+        os: 'linux',
+        config: {},
+        rootfs: { type: 'layers', diff_ids: [diffId] },
+      }),
+    );
+    const manifest = Buffer.from(
+      JSON.stringify([{ Config: 'config.json', RepoTags: [tag], Layers: ['layer.tar'] }]),
+    );
+    return {
+      tar: tarOf([
+        ['config.json', config],
+        ['layer.tar', layer],
+        ['manifest.json', manifest],
+      ]),
+      id: sha(config),
+    };
+  };
+  const good = archive(sha(layer), 'ksad-contract/load:1');
+  const bad = archive(`sha256:${'0'.repeat(64)}`, 'ksad-contract/load:bad');
+  return { good: good.tar, bad: bad.tar, id: good.id, badId: bad.id, diffId: sha(layer) };
+}
 
 /** A container that sleeps on the default bridge, labelled `labels`, with no ports or mounts. */
 export function sleeperSpec(
@@ -129,6 +177,29 @@ export function dockerEngineContract(
       } finally {
         await subject?.cleanup();
       }
+    });
+
+    it('loads a docker-archive: the image id is its config digest, with its layer diff ids; a wrong diff id is refused', async () => {
+      const archive = loadArchive();
+      await engine().loadImage(
+        (async function* () {
+          await Promise.resolve();
+          yield archive.good;
+        })(),
+      );
+      const info = await engine().inspectImage(archive.id);
+      expect(info).toMatchObject({ id: archive.id, layers: [archive.diffId] });
+      expect((await engine().listImages()).some((i) => i.id === archive.id)).toBe(true);
+      const refused = await rejection(
+        engine().loadImage(
+          (async function* () {
+            await Promise.resolve();
+            yield archive.bad;
+          })(),
+        ),
+      );
+      expect(refused.code).toBe('DEPLOY_FAILED');
+      expect(await engine().inspectImage(archive.badId)).toBeNull();
     });
 
     it('reports the engine version and where it is', async () => {

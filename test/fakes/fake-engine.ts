@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { decodeHeader, padding } from '../../src/adapters/ustar.js';
 import { KsadError } from '../../src/core/errors.js';
 import { probeLine } from '../../src/core/engine-model.js';
 import type {
@@ -100,7 +101,7 @@ interface FakeContainer {
   env: Record<string, string>;
 }
 
-type LocalImage = FakeImage & { ref: string; id: string; repoDigests: string[] };
+type LocalImage = FakeImage & { ref: string; id: string; repoDigests: string[]; layers?: string[] };
 
 interface FakeNetwork extends NetworkInfo {
   createdAt: string;
@@ -191,7 +192,68 @@ export class FakeEngine implements DockerEngine {
       id: image.id,
       repoDigests: [...image.repoDigests],
       repoTags: image.ref.includes('@') ? [] : [image.ref],
+      ...(image.layers ? { layers: [...image.layers] } : {}),
     });
+  }
+
+  /**
+   * Reads a docker-archive as the engine does: `manifest.json` names the config (the image id is
+   * its sha256) and the layers; every layer file must be there unless an image already holds it.
+   */
+  async loadImage(
+    archive: AsyncIterable<Uint8Array>,
+    onProgress?: (text: string) => void,
+  ): Promise<void> {
+    this.enter('loadImage', [archive, onProgress]);
+    const chunks: Buffer[] = [];
+    for await (const c of archive) chunks.push(Buffer.from(c));
+    const all = Buffer.concat(chunks);
+    const files = new Map<string, Buffer>();
+    for (let at = 0; at + 512 <= all.length;) {
+      const h = decodeHeader(all.subarray(at, at + 512));
+      if ('problem' in h) break;
+      files.set(h.name, all.subarray(at + 512, at + 512 + h.size));
+      at += 512 + h.size + padding(h.size);
+    }
+    const manifest = JSON.parse(files.get('manifest.json')?.toString('utf8') ?? '[]') as Array<{
+      Config: string;
+      RepoTags: string[];
+      Layers: string[];
+    }>;
+    for (const m of manifest) {
+      const config = files.get(m.Config);
+      if (!config)
+        throw new KsadError('DEPLOY_FAILED', `the engine refused to load an image: no ${m.Config}`);
+      const diffIds = (JSON.parse(config.toString('utf8')) as { rootfs: { diff_ids: string[] } })
+        .rootfs.diff_ids;
+      for (const [i, path] of m.Layers.entries()) {
+        const layer = files.get(path);
+        const have = [...this.local.values()].some((l) => (l.layers ?? [])[i] === diffIds[i]);
+        if (!layer && have) continue;
+        const diffId = layer && `sha256:${createHash('sha256').update(layer).digest('hex')}`;
+        if (diffId !== diffIds[i])
+          throw new KsadError(
+            'DEPLOY_FAILED',
+            `the engine refused to load an image: invalid diffID for layer ${i}: expected ${diffIds[i]}, got ${diffId ?? 'no file'}`,
+          );
+      }
+      const id = `sha256:${createHash('sha256').update(config).digest('hex')}`;
+      const tag = m.RepoTags[0] ?? id;
+      this.local.set(tag, { ref: tag, id, repoDigests: [], layers: diffIds });
+      onProgress?.(`Loaded image: ${tag}`);
+    }
+  }
+
+  async listImages(): Promise<ImageInfo[]> {
+    this.enter('listImages', []);
+    return Promise.resolve(
+      [...this.local.values()].map((i) => ({
+        id: i.id,
+        repoDigests: [...i.repoDigests],
+        repoTags: i.ref.includes('@') ? [] : [i.ref],
+        ...(i.layers ? { layers: [...i.layers] } : {}),
+      })),
+    );
   }
 
   async pullImage(ref: string, onProgress?: (p: PullProgress) => void): Promise<void> {

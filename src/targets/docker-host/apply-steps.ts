@@ -44,7 +44,11 @@ export async function pullImages(env: StepEnv, change: TargetChange): Promise<vo
   );
   const missing = [...refs].filter((ref) => !change.imagesPresent.has(ref));
   if (missing.length === 0) return;
-  const title = `Pull ${missing.length} image${missing.length === 1 ? '' : 's'} by digest`;
+  const n = `${missing.length} image${missing.length === 1 ? '' : 's'}`;
+  const title =
+    env.images.name === 'registry'
+      ? `Pull ${n} by digest`
+      : `Load ${n} from the ${env.images.name}`;
   await env.progress.step(title, async (detail) => {
     await Promise.all(
       missing.map(async (ref) => {
@@ -114,7 +118,10 @@ export async function startLevel(
         const service = change.desired.services.find((s) => s.service === name);
         if (!service) return;
         await park(env, change, service, done);
-        const id = await env.engine.createContainer(service.spec);
+        const image = env.images.engineRef(service.spec.image);
+        const id = await env.engine.createContainer(
+          image === service.spec.image ? service.spec : { ...service.spec, image },
+        );
         done.created.push(id);
         await env.engine.startContainer(id);
         detail(`waiting for ${name} to become ${service.healthcheck ? 'healthy' : 'running'}`);

@@ -19,6 +19,10 @@ export class RegistryImageSource implements ImageSource {
   inspect(ref: string): Promise<ImageInfo | null> {
     return this.engine.inspectImage(ref);
   }
+
+  engineRef(ref: string): string {
+    return ref;
+  }
 }
 
 export function shortRef(ref: string): string {
