@@ -337,6 +337,7 @@ export async function prepareDeploy(
     revision,
     bindAddress: profile.policy.bindAddress,
     serviceOverrides: merged.merged.services,
+    serviceName: ctx.target.serviceName,
   });
   const plan = planDeploy(desired, actual);
   return {

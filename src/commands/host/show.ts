@@ -1,6 +1,6 @@
 import type { HostProfile } from '../../core/release.js';
 import { KsadCommand } from '../../ui/base-command.js';
-import { dockerHostFlag, openHost } from '../../ui/engine-context.js';
+import { dockerHostFlag, openProfiledHost } from '../../ui/engine-context.js';
 import { hostText } from '../../ui/release-text.js';
 
 export default class HostShow extends KsadCommand {
@@ -9,7 +9,7 @@ export default class HostShow extends KsadCommand {
 
   async run(): Promise<{ endpoint: string; profile: HostProfile }> {
     const { flags } = await this.parse(HostShow);
-    const host = openHost(flags['docker-host']);
+    const host = await openProfiledHost(flags['docker-host']);
     try {
       const profile = await host.store.requireProfile();
       this.log(`${host.endpoint}\n${hostText(profile)}`);
