@@ -52,12 +52,16 @@ export class DockerodeSwarm implements SwarmEngine {
   /** A 503 on a Swarm endpoint: this engine is no manager of a swarm. */
   private notManager(): StatusWords {
     const words = (message: string): KsadError =>
-      new KsadError('ENGINE_UNAVAILABLE', `the Docker engine at ${this.endpoint} is not a swarm manager: ${message}`, {
-        suggestions: [
-          'run ksad against a manager node (docker node ls there shows the swarm)',
-          'make this engine a swarm: docker swarm init --advertise-addr <ADDRESS>',
-        ],
-      });
+      new KsadError(
+        'ENGINE_UNAVAILABLE',
+        `the Docker engine at ${this.endpoint} is not a swarm manager: ${message}`,
+        {
+          suggestions: [
+            'run ksad against a manager node (docker node ls there shows the swarm)',
+            'make this engine a swarm: docker swarm init --advertise-addr <ADDRESS>',
+          ],
+        },
+      );
     return { 503: words, 406: words };
   }
 
@@ -69,7 +73,11 @@ export class DockerodeSwarm implements SwarmEngine {
   }
 
   async listNodes(): Promise<SwarmNode[]> {
-    const nodes = (await this.read('list swarm nodes', (d) => d.listNodes(), this.notManager())) as RawNode[];
+    const nodes = (await this.read(
+      'list swarm nodes',
+      (d) => d.listNodes(),
+      this.notManager(),
+    )) as RawNode[];
     return nodes.map(fromNode).sort((a, b) => a.hostname.localeCompare(b.hostname));
   }
 
@@ -103,9 +111,15 @@ export class DockerodeSwarm implements SwarmEngine {
       (d) => d.createService(body as unknown as Dockerode.CreateServiceOptions),
       {
         409: () =>
-          new KsadError('ENGINE_UNAVAILABLE', `service "${spec.name}" already exists on the swarm at ${this.endpoint}`, {
-            suggestions: [`remove it (docker service rm ${spec.name}) or let ksad deploy its own`],
-          }),
+          new KsadError(
+            'ENGINE_UNAVAILABLE',
+            `service "${spec.name}" already exists on the swarm at ${this.endpoint}`,
+            {
+              suggestions: [
+                `remove it (docker service rm ${spec.name}) or let ksad deploy its own`,
+              ],
+            },
+          ),
         ...this.notManager(),
       },
     )) as { ID?: string; id?: string };
@@ -125,7 +139,9 @@ export class DockerodeSwarm implements SwarmEngine {
     await this.write(
       action,
       (d) =>
-        d.getService(id).update({ _query: { version }, _body: body } as unknown as Dockerode.ServiceSpec),
+        d
+          .getService(id)
+          .update({ _query: { version }, _body: body } as unknown as Dockerode.ServiceSpec),
       this.notManager(),
     );
   }
@@ -157,7 +173,9 @@ export class DockerodeSwarm implements SwarmEngine {
     const body = await this.read(
       `read the logs of service "${serviceId}"`,
       (d) =>
-        d.getService(serviceId).logs({ stdout: true, stderr: true, tail, follow: false }) as Promise<unknown>,
+        d
+          .getService(serviceId)
+          .logs({ stdout: true, stderr: true, tail, follow: false }) as Promise<unknown>,
       this.notManager(),
     );
     return demultiplexLogs(Buffer.isBuffer(body) ? body : Buffer.from(String(body)));
@@ -252,16 +270,25 @@ export class DockerodeSwarm implements SwarmEngine {
         }),
       {
         409: () =>
-          new KsadError('ENGINE_UNAVAILABLE', `network "${name}" already exists on the swarm at ${this.endpoint}`, {
-            suggestions: [`remove the existing network (docker network rm ${name}) or let ksad reuse it`],
-          }),
+          new KsadError(
+            'ENGINE_UNAVAILABLE',
+            `network "${name}" already exists on the swarm at ${this.endpoint}`,
+            {
+              suggestions: [
+                `remove the existing network (docker network rm ${name}) or let ksad reuse it`,
+              ],
+            },
+          ),
       },
     );
     return { id: network.id, name, labels: { ...labels } };
   }
 
   private taken(kind: 'config' | 'secret', name: string): KsadError {
-    return new KsadError('LOCKED', `${kind} "${name}" already exists on the swarm at ${this.endpoint}`);
+    return new KsadError(
+      'LOCKED',
+      `${kind} "${name}" already exists on the swarm at ${this.endpoint}`,
+    );
   }
 
   /** The id of each secret the spec mounts, by name (the API needs both). */

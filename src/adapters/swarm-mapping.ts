@@ -127,7 +127,12 @@ interface RawContainerSpec {
   Dir?: Nullable<string>;
   User?: Nullable<string>;
   Mounts?: Nullable<
-    Array<{ Type?: Nullable<string>; Source?: Nullable<string>; Target?: Nullable<string>; ReadOnly?: Nullable<boolean> }>
+    Array<{
+      Type?: Nullable<string>;
+      Source?: Nullable<string>;
+      Target?: Nullable<string>;
+      ReadOnly?: Nullable<boolean>;
+    }>
   >;
   Healthcheck?: Nullable<{
     Test?: Nullable<string[]>;
@@ -152,7 +157,9 @@ export interface RawService {
     Labels?: Nullable<Labels>;
     TaskTemplate?: Nullable<{
       ContainerSpec?: Nullable<RawContainerSpec>;
-      Resources?: Nullable<{ Limits?: Nullable<{ NanoCPUs?: Nullable<number>; MemoryBytes?: Nullable<number> }> }>;
+      Resources?: Nullable<{
+        Limits?: Nullable<{ NanoCPUs?: Nullable<number>; MemoryBytes?: Nullable<number> }>;
+      }>;
       RestartPolicy?: Nullable<{ Condition?: Nullable<string> }>;
       Placement?: Nullable<{ Constraints?: Nullable<string[]> }>;
       Networks?: Nullable<Array<{ Target?: Nullable<string>; Aliases?: Nullable<string[]> }>>;
@@ -161,12 +168,20 @@ export interface RawService {
     Mode?: Nullable<{ Replicated?: Nullable<{ Replicas?: Nullable<number> }> }>;
     EndpointSpec?: Nullable<{
       Ports?: Nullable<
-        Array<{ Protocol?: Nullable<string>; TargetPort?: Nullable<number>; PublishedPort?: Nullable<number> }>
+        Array<{
+          Protocol?: Nullable<string>;
+          TargetPort?: Nullable<number>;
+          PublishedPort?: Nullable<number>;
+        }>
       >;
     }>;
   };
   PreviousSpec?: unknown;
-  UpdateStatus?: Nullable<{ State?: Nullable<string>; StartedAt?: Nullable<string>; Message?: Nullable<string> }>;
+  UpdateStatus?: Nullable<{
+    State?: Nullable<string>;
+    StartedAt?: Nullable<string>;
+    Message?: Nullable<string>;
+  }>;
 }
 
 const UPDATE_STATES: readonly UpdateState[] = [
@@ -211,7 +226,11 @@ export function fromService(raw: RawService): SwarmServiceInfo {
     })),
     mounts: (c.Mounts ?? [])
       .filter((m) => m.Type === 'volume')
-      .map((m) => ({ volume: m.Source ?? '', target: m.Target ?? '', readOnly: m.ReadOnly ?? false })),
+      .map((m) => ({
+        volume: m.Source ?? '',
+        target: m.Target ?? '',
+        readOnly: m.ReadOnly ?? false,
+      })),
     network: network?.Target ?? '',
     aliases: [...(network?.Aliases ?? [])],
     restartPolicy: restartPolicyOf(template.RestartPolicy?.Condition),
@@ -257,7 +276,9 @@ export interface RawTask {
   Slot?: Nullable<number>;
   DesiredState?: Nullable<string>;
   UpdatedAt?: Nullable<string>;
-  Spec?: Nullable<{ ContainerSpec?: Nullable<{ Image?: Nullable<string>; Env?: Nullable<string[]> }> }>;
+  Spec?: Nullable<{
+    ContainerSpec?: Nullable<{ Image?: Nullable<string>; Env?: Nullable<string[]> }>;
+  }>;
   Status?: Nullable<{
     State?: Nullable<string>;
     Err?: Nullable<string>;
@@ -265,7 +286,11 @@ export interface RawTask {
     ContainerStatus?: Nullable<{ ContainerID?: Nullable<string> }>;
     PortStatus?: Nullable<{
       Ports?: Nullable<
-        Array<{ Protocol?: Nullable<string>; TargetPort?: Nullable<number>; PublishedPort?: Nullable<number> }>
+        Array<{
+          Protocol?: Nullable<string>;
+          TargetPort?: Nullable<number>;
+          PublishedPort?: Nullable<number>;
+        }>
       >;
     }>;
   }>;
@@ -297,8 +322,15 @@ export function fromTask(raw: RawTask): SwarmTask {
 /** The fields of an entry of `GET /nodes` that {@link fromNode} reads. */
 export interface RawNode {
   ID: string;
-  Spec?: Nullable<{ Role?: Nullable<string>; Availability?: Nullable<string>; Labels?: Nullable<Labels> }>;
-  Description?: Nullable<{ Hostname?: Nullable<string>; Engine?: Nullable<{ EngineVersion?: Nullable<string> }> }>;
+  Spec?: Nullable<{
+    Role?: Nullable<string>;
+    Availability?: Nullable<string>;
+    Labels?: Nullable<Labels>;
+  }>;
+  Description?: Nullable<{
+    Hostname?: Nullable<string>;
+    Engine?: Nullable<{ EngineVersion?: Nullable<string> }>;
+  }>;
   Status?: Nullable<{ State?: Nullable<string>; Addr?: Nullable<string> }>;
   ManagerStatus?: Nullable<{ Leader?: Nullable<boolean> }>;
 }
@@ -328,7 +360,13 @@ export function fromSwarmInfo(
     Managers?: Nullable<number>;
   }>,
 ): SwarmMembership {
-  const states: readonly SwarmMembership['state'][] = ['inactive', 'pending', 'active', 'error', 'locked'];
+  const states: readonly SwarmMembership['state'][] = [
+    'inactive',
+    'pending',
+    'active',
+    'error',
+    'locked',
+  ];
   return {
     state: states.find((s) => s === raw?.LocalNodeState) ?? 'inactive',
     manager: raw?.ControlAvailable === true,

@@ -351,27 +351,29 @@ export function buildDesiredState(input: DesiredStateInput): DesiredState {
     );
   }
 
-  const services: DesiredService[] = built.map(({ service, real, hashed, secretEnv, secretNames, def }) => {
-    const configHash = sha256(canonicalJson(withoutLabels(hashed, VOLATILE_LABELS)));
-    const labels: Labels = {
-      ...real.labels,
-      [Label.version]: manifest.version,
-      [Label.revision]: String(input.revision),
-      [Label.manifestDigest]: input.manifestDigest,
-      [Label.configHash]: configHash,
-    };
-    return {
-      service,
-      spec: { ...real, labels },
-      configHash,
-      dependsOn: Object.fromEntries(
-        Object.entries(def.dependsOn).map(([dep, d]) => [dep, d.condition]),
-      ),
-      healthcheck: def.healthcheck !== undefined,
-      secretEnv,
-      secretNames,
-    };
-  });
+  const services: DesiredService[] = built.map(
+    ({ service, real, hashed, secretEnv, secretNames, def }) => {
+      const configHash = sha256(canonicalJson(withoutLabels(hashed, VOLATILE_LABELS)));
+      const labels: Labels = {
+        ...real.labels,
+        [Label.version]: manifest.version,
+        [Label.revision]: String(input.revision),
+        [Label.manifestDigest]: input.manifestDigest,
+        [Label.configHash]: configHash,
+      };
+      return {
+        service,
+        spec: { ...real, labels },
+        configHash,
+        dependsOn: Object.fromEntries(
+          Object.entries(def.dependsOn).map(([dep, d]) => [dep, d.condition]),
+        ),
+        healthcheck: def.healthcheck !== undefined,
+        secretEnv,
+        secretNames,
+      };
+    },
+  );
 
   const appLabels = { [Label.app]: app, [Label.publisher]: manifest.publisher };
   return {

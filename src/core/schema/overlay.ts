@@ -39,10 +39,7 @@ export const overlaySchema = z.strictObject({
         replicas: z.union([z.number().int().min(0).max(100), z.null()]).optional(),
         /** Swarm: where tasks may run, as `docker service create --constraint` takes them. */
         placement: z
-          .union([
-            z.strictObject({ constraints: z.array(placementConstraint).max(20) }),
-            z.null(),
-          ])
+          .union([z.strictObject({ constraints: z.array(placementConstraint).max(20) }), z.null()])
           .optional(),
       }),
     )

@@ -88,7 +88,13 @@ export class SwarmReleaseStore implements ReleaseStore {
   }
 
   async saveProfile(profile: HostProfile): Promise<void> {
-    await this.replace(names.hostProfile, 'host', { [Label.region]: profile.region.code }, {}, JSON.stringify(profile));
+    await this.replace(
+      names.hostProfile,
+      'host',
+      { [Label.region]: profile.region.code },
+      {},
+      JSON.stringify(profile),
+    );
   }
 
   async releases(app?: string): Promise<ReleaseRecord[]> {
@@ -99,7 +105,13 @@ export class SwarmReleaseStore implements ReleaseStore {
 
   async saveRelease(record: ReleaseRecord): Promise<void> {
     const key = { [Label.app]: record.app, [Label.revision]: String(record.revision) };
-    await this.replace(names.releaseRecord(record.app, record.revision), 'release', key, key, JSON.stringify(record));
+    await this.replace(
+      names.releaseRecord(record.app, record.revision),
+      'release',
+      key,
+      key,
+      JSON.stringify(record),
+    );
   }
 
   async pruneHistory(app: string, limit: number): Promise<number> {
@@ -109,7 +121,11 @@ export class SwarmReleaseStore implements ReleaseStore {
     const droppable = records.filter((r) => r.status !== 'deployed').slice(0, excess);
     await Promise.all(
       droppable.map((r) =>
-        this.removeAll({ [Label.kind]: 'release', [Label.app]: app, [Label.revision]: String(r.revision) }),
+        this.removeAll({
+          [Label.kind]: 'release',
+          [Label.app]: app,
+          [Label.revision]: String(r.revision),
+        }),
       ),
     );
     return droppable.length;
@@ -123,11 +139,15 @@ export class SwarmReleaseStore implements ReleaseStore {
     const stored = await this.storedSecrets(app);
     if (stored === null) return {};
     if (stored.values) return stored.values;
-    throw new KsadError('INTEGRITY', `the secrets of ${app} (${stored.where}) are damaged or were edited by hand`, {
-      suggestions: [
-        'ksad does not guess secret values: supply each secret again with --secret NAME=@FILE',
-      ],
-    });
+    throw new KsadError(
+      'INTEGRITY',
+      `the secrets of ${app} (${stored.where}) are damaged or were edited by hand`,
+      {
+        suggestions: [
+          'ksad does not guess secret values: supply each secret again with --secret NAME=@FILE',
+        ],
+      },
+    );
   }
 
   async saveSecrets(app: string, values: Record<string, string>): Promise<void> {
@@ -171,7 +191,8 @@ export class SwarmReleaseStore implements ReleaseStore {
 
   async snapshot(): Promise<StoreSnapshot> {
     const configs = await this.swarm.listConfigs(managed);
-    const ofKind = (kind: string): SwarmObject[] => configs.filter((c) => c.labels[Label.kind] === kind);
+    const ofKind = (kind: string): SwarmObject[] =>
+      configs.filter((c) => c.labels[Label.kind] === kind);
     const [profile] = newestByKey(ofKind('host').map(asRecord), () => 'host');
     const vaults = newestByKey(ofKind('vault').map(asRecord), (v) => v.labels[Label.app] ?? '');
     return {

@@ -34,7 +34,9 @@ export function taskSummary(tasks: readonly SwarmTask[], replicas: number): stri
 
 /** Running tasks of the service's current spec, counted against its replicas. */
 function allRunning(tasks: readonly SwarmTask[], replicas: number): boolean {
-  return tasks.filter((t) => t.desiredState === 'running' && t.state === 'running').length >= replicas;
+  return (
+    tasks.filter((t) => t.desiredState === 'running' && t.state === 'running').length >= replicas
+  );
 }
 
 /** Waits for a new service's tasks to run (healthy, with a health check: Swarm holds them in `starting` until then). */
@@ -50,10 +52,25 @@ export async function waitCreated(
     const tasks = await env.swarm.listTasks(service.id);
     detail(`${service.name}: ${taskSummary(tasks, service.replicas)}`);
     const failed = tasks.find((t) => FAILED.has(t.state));
-    if (failed) throw await taskFailure(env, service.name, service.id, failed, 'failed to start', secretValues);
+    if (failed)
+      throw await taskFailure(
+        env,
+        service.name,
+        service.id,
+        failed,
+        'failed to start',
+        secretValues,
+      );
     if (allRunning(tasks, service.replicas)) return;
     if (env.clock.now().getTime() > deadline) {
-      throw await taskFailure(env, service.name, service.id, tasks[0], `did not run within ${Math.round(timeoutMs / 1000)} s`, secretValues);
+      throw await taskFailure(
+        env,
+        service.name,
+        service.id,
+        tasks[0],
+        `did not run within ${Math.round(timeoutMs / 1000)} s`,
+        secretValues,
+      );
     }
     await sleep(env.pollMs);
   }
@@ -78,23 +95,43 @@ export async function followUpdate(
       env.swarm.inspectService(service.id),
       env.swarm.listTasks(service.id),
     ]);
-    if (!info) throw new KsadError('DEPLOY_FAILED', `service ${service.name} disappeared during its update`);
+    if (!info)
+      throw new KsadError('DEPLOY_FAILED', `service ${service.name} disappeared during its update`);
     const status = ours(info, previousStart);
-    detail(`${service.name}: ${status?.state ?? 'update requested'}, ${taskSummary(tasks, service.replicas)}`);
+    detail(
+      `${service.name}: ${status?.state ?? 'update requested'}, ${taskSummary(tasks, service.replicas)}`,
+    );
     if (status?.state === 'completed' && allRunning(tasks, service.replicas)) return;
     if (status && status.state !== 'updating' && status.state !== 'completed') {
       const failed = tasks.find((t) => FAILED.has(t.state) || t.error !== '');
-      throw await taskFailure(env, service.name, service.id, failed, `its update failed (${status.state.replace('_', ' ')}: ${status.message})`, secretValues);
+      throw await taskFailure(
+        env,
+        service.name,
+        service.id,
+        failed,
+        `its update failed (${status.state.replace('_', ' ')}: ${status.message})`,
+        secretValues,
+      );
     }
     if (env.clock.now().getTime() > deadline) {
-      throw await taskFailure(env, service.name, service.id, tasks.find((t) => t.state !== 'running'), `its update did not finish within ${Math.round(timeoutMs / 1000)} s`, secretValues);
+      throw await taskFailure(
+        env,
+        service.name,
+        service.id,
+        tasks.find((t) => t.state !== 'running'),
+        `its update did not finish within ${Math.round(timeoutMs / 1000)} s`,
+        secretValues,
+      );
     }
     await sleep(env.pollMs);
   }
 }
 
 /** The service's UpdateStatus if it belongs to the update after `previousStart`. */
-function ours(info: SwarmServiceInfo, previousStart: string | null): SwarmServiceInfo['updateStatus'] {
+function ours(
+  info: SwarmServiceInfo,
+  previousStart: string | null,
+): SwarmServiceInfo['updateStatus'] {
   const status = info.updateStatus;
   return status && status.startedAt !== previousStart ? status : null;
 }
@@ -105,7 +142,11 @@ export function rolling(info: SwarmServiceInfo): boolean {
 }
 
 /** Waits until the engine stops rolling the service (the rollback it started on a failure included). */
-export async function waitSettled(env: RolloutEnv, id: string, timeoutMs: number): Promise<SwarmServiceInfo | null> {
+export async function waitSettled(
+  env: RolloutEnv,
+  id: string,
+  timeoutMs: number,
+): Promise<SwarmServiceInfo | null> {
   const deadline = env.clock.now().getTime() + timeoutMs;
   for (;;) {
     const info = await env.swarm.inspectService(id);
@@ -128,17 +169,22 @@ async function taskFailure(
     .filter((l) => l.trim() !== '')
     .slice(-20)
     .map((l) => `${name} | ${l}`);
-  const error = task && task.error !== '' ? `; task ${task.slot}: ${maskSecrets(task.error, [...secretValues])}` : '';
+  const error =
+    task && task.error !== ''
+      ? `; task ${task.slot}: ${maskSecrets(task.error, [...secretValues])}`
+      : '';
   return new KsadError('DEPLOY_FAILED', `service ${name} ${why}${error}`, {
     details: lines.length > 0 ? ['last log lines:', ...lines] : ['the task wrote no logs'],
-    suggestions: [
-      `see every task of it: docker service ps --no-trunc ${name}`,
-    ],
+    suggestions: [`see every task of it: docker service ps --no-trunc ${name}`],
   });
 }
 
 /** The failed task's own container logs where this engine runs it, else the service's. */
-async function lastLogs(env: RolloutEnv, serviceId: string, task: SwarmTask | undefined): Promise<string> {
+async function lastLogs(
+  env: RolloutEnv,
+  serviceId: string,
+  task: SwarmTask | undefined,
+): Promise<string> {
   if (task?.containerId) {
     const own = await env.engine.containerLogs(task.containerId, 20).catch(() => null);
     if (own !== null) return own;

@@ -61,7 +61,11 @@ export function asKsadLeftIt(info: SwarmServiceInfo): boolean {
 export function swarmServiceSpec(
   app: string,
   service: DesiredService,
-  opts: { secrets: ReadonlyArray<{ name: string; secret: string }>; monitorMs: number; force: number },
+  opts: {
+    secrets: ReadonlyArray<{ name: string; secret: string }>;
+    monitorMs: number;
+    force: number;
+  },
 ): SwarmServiceSpec {
   const replicas = service.spec.replicas ?? 1;
   return {

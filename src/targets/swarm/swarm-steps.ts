@@ -43,13 +43,19 @@ export async function applyLevels(
 ): Promise<void> {
   await progress.step('Prepare overlay network, volumes and secrets', async () => {
     if (change.plan.network.action === 'create') {
-      await env.swarm.createOverlayNetwork(change.desired.network.name, change.desired.network.labels);
+      await env.swarm.createOverlayNetwork(
+        change.desired.network.name,
+        change.desired.network.labels,
+      );
       done.createdNetwork = true;
     }
     const volumes = change.plan.volumes.filter((v) => v.action === 'create');
     await Promise.all(
       volumes.map((v) =>
-        env.engine.createVolume(v.name, change.desired.volumes.find((d) => d.name === v.name)?.labels ?? {}),
+        env.engine.createVolume(
+          v.name,
+          change.desired.volumes.find((d) => d.name === v.name)?.labels ?? {},
+        ),
       ),
     );
     await ensureSecrets(env, change, done);
@@ -62,7 +68,16 @@ export async function applyLevels(
       const results = await Promise.allSettled(
         names.map(async (name) => {
           const service = change.desired.services.find((s) => s.service === name);
-          if (service) await rollOut(env, change, service, actions.get(name) ?? 'create', done, detail, monitorMs);
+          if (service)
+            await rollOut(
+              env,
+              change,
+              service,
+              actions.get(name) ?? 'create',
+              done,
+              detail,
+              monitorMs,
+            );
         }),
       );
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -78,7 +93,9 @@ async function ensureSecrets(env: RolloutEnv, change: TargetChange, done: Applie
     for (const s of secretObjects(change.app, service, change.secrets ?? {})) wanted.set(s.name, s);
   if (wanted.size === 0) return;
   const existing = new Set(
-    (await env.swarm.listSecrets({ [Label.kind]: 'secret', [Label.app]: change.app })).map((s) => s.name),
+    (await env.swarm.listSecrets({ [Label.kind]: 'secret', [Label.app]: change.app })).map(
+      (s) => s.name,
+    ),
   );
   for (const [name, s] of wanted) {
     if (existing.has(name)) continue;
@@ -98,7 +115,10 @@ async function rollOut(
 ): Promise<void> {
   const secrets = secretObjects(change.app, service, change.secrets ?? {});
   const step = change.plan.services.find((s) => s.service === service.service);
-  const before = action === 'recreate' && step?.containerId ? await env.swarm.inspectService(step.containerId) : null;
+  const before =
+    action === 'recreate' && step?.containerId
+      ? await env.swarm.inspectService(step.containerId)
+      : null;
   const spec = swarmServiceSpec(change.app, service, {
     secrets,
     monitorMs,
@@ -116,7 +136,14 @@ async function rollOut(
   const settled = (await waitSettled(env, before.id, timeout)) ?? before;
   done.updated.push(settled);
   await env.swarm.updateService(settled.id, settled.version, spec);
-  await followUpdate(env, { ...target, id: settled.id }, settled.updateStatus?.startedAt ?? null, timeout, change.secretValues, detail);
+  await followUpdate(
+    env,
+    { ...target, id: settled.id },
+    settled.updateStatus?.startedAt ?? null,
+    timeout,
+    change.secretValues,
+    detail,
+  );
 }
 
 /**
@@ -142,12 +169,21 @@ export async function restoreRelease(
           now.updateStatus.startedAt !== before.updateStatus?.startedAt;
         if (engineRolledBack || JSON.stringify(now.raw) === JSON.stringify(before.raw)) return;
         await env.swarm.restoreService(now.id, now.version, before.raw);
-        await followUpdate(env, before, now.updateStatus?.startedAt ?? null, timeout, change.secretValues, detail);
+        await followUpdate(
+          env,
+          before,
+          now.updateStatus?.startedAt ?? null,
+          timeout,
+          change.secretValues,
+          detail,
+        );
       }),
     );
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
-    await Promise.all(done.secrets.map((name) => env.swarm.removeSecret(name).catch(() => undefined)));
+    await Promise.all(
+      done.secrets.map((name) => env.swarm.removeSecret(name).catch(() => undefined)),
+    );
     if (done.createdNetwork && change.currentRevision === null) {
       await removeWhenFree(env, change.desired.network.name);
     }
@@ -158,11 +194,16 @@ export async function restoreRelease(
 export async function finishChange(env: RolloutEnv, change: TargetChange): Promise<void> {
   const removals = change.plan.services.filter((s) => s.action === 'remove' && s.containerId);
   await Promise.all(removals.map((s) => env.swarm.removeService(s.containerId ?? '')));
-  const services = await env.swarm.listServices({ [Label.managed]: 'true', [Label.app]: change.app });
+  const services = await env.swarm.listServices({
+    [Label.managed]: 'true',
+    [Label.app]: change.app,
+  });
   const mounted = new Set(services.flatMap((s) => s.secrets));
   const secrets = await env.swarm.listSecrets({ [Label.kind]: 'secret', [Label.app]: change.app });
   await Promise.all(
-    secrets.filter((s) => !mounted.has(s.name)).map((s) => env.swarm.removeSecret(s.name).catch(() => undefined)),
+    secrets
+      .filter((s) => !mounted.has(s.name))
+      .map((s) => env.swarm.removeSecret(s.name).catch(() => undefined)),
   );
 }
 

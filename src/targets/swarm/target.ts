@@ -205,7 +205,11 @@ export class SwarmTarget implements DeployTarget {
       await this.waitTasksGone(app);
     });
     await Promise.all(actual.networks.map((n) => this.removeNetwork(n)));
-    const secrets = await this.swarm.listSecrets({ [Label.managed]: 'true', [Label.kind]: 'secret', [Label.app]: app });
+    const secrets = await this.swarm.listSecrets({
+      [Label.managed]: 'true',
+      [Label.kind]: 'secret',
+      [Label.app]: app,
+    });
     await Promise.all(secrets.map((s) => this.swarm.removeSecret(s.name)));
     const volumes = actual.volumes.map((v) => v.name).sort();
     if (opts.purgeData) {
@@ -213,7 +217,11 @@ export class SwarmTarget implements DeployTarget {
         await Promise.all(volumes.map((v) => this.engine.removeVolume(v)));
       });
     }
-    return { removedContainers: removed.sort(), removedNetwork: actual.networks.length > 0, volumes };
+    return {
+      removedContainers: removed.sort(),
+      removedNetwork: actual.networks.length > 0,
+      volumes,
+    };
   }
 
   private env(): RolloutEnv {
@@ -244,20 +252,28 @@ export class SwarmTarget implements DeployTarget {
   }
 
   /** A service as ksad's plan, status and audit read a container. */
-  private async asContainer(s: SwarmServiceInfo, overlays: readonly NetworkInfo[]): Promise<ContainerInfo> {
+  private async asContainer(
+    s: SwarmServiceInfo,
+    overlays: readonly NetworkInfo[],
+  ): Promise<ContainerInfo> {
     const [tasks, image] = await Promise.all([
       this.swarm.listTasks(s.id),
       this.imageSource.inspect(s.container.image).catch(() => null),
     ]);
     const live = tasks.filter((t) => t.desiredState === 'running');
     const running = live.filter((t) => t.state === 'running').length;
-    const starting = live.some((t) => ['new', 'pending', 'assigned', 'accepted', 'preparing', 'starting'].includes(t.state));
+    const starting = live.some((t) =>
+      ['new', 'pending', 'assigned', 'accepted', 'preparing', 'starting'].includes(t.state),
+    );
     const failedTask = tasks.find((t) => t.state === 'failed');
     const labels: Record<string, string> = { ...s.labels };
-    if (s.labels[Label.configHash] !== undefined && !asKsadLeftIt(s)) labels[Label.configHash] = EDITED_BY_HAND;
+    if (s.labels[Label.configHash] !== undefined && !asKsadLeftIt(s))
+      labels[Label.configHash] = EDITED_BY_HAND;
     if (s.updateStatus && rolling(s)) labels[UPDATE_STATE_LABEL] = s.updateStatus.state;
     if (s.updateStatus?.state === 'paused') labels[UPDATE_STATE_LABEL] = 'paused';
-    const networkName = overlays.find((n) => n.id === s.container.network || n.name === s.container.network)?.name;
+    const networkName = overlays.find(
+      (n) => n.id === s.container.network || n.name === s.container.network,
+    )?.name;
     const healthy = s.container.healthcheck ? 'healthy' : 'none';
     return {
       id: s.id,
@@ -265,8 +281,22 @@ export class SwarmTarget implements DeployTarget {
       image: s.container.image,
       imageId: image?.id ?? '',
       labels,
-      state: running >= s.replicas && s.replicas > 0 ? 'running' : running > 0 || starting ? 'running' : s.replicas === 0 ? 'exited' : 'restarting',
-      health: running >= s.replicas && s.replicas > 0 ? healthy : running > 0 ? 'unhealthy' : starting ? 'starting' : 'unhealthy',
+      state:
+        running >= s.replicas && s.replicas > 0
+          ? 'running'
+          : running > 0 || starting
+            ? 'running'
+            : s.replicas === 0
+              ? 'exited'
+              : 'restarting',
+      health:
+        running >= s.replicas && s.replicas > 0
+          ? healthy
+          : running > 0
+            ? 'unhealthy'
+            : starting
+              ? 'starting'
+              : 'unhealthy',
       healthLog: failedTask?.error ? [failedTask.error] : [],
       exitCode: 0,
       env: s.container.env,
