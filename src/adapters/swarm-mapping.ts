@@ -30,7 +30,7 @@ function restartPolicyOf(condition: Nullable<string>): ContainerSpec['restartPol
 /**
  * A ksad service spec as the body of `POST /services/create` or `/services/{id}/update`.
  * `secretIds` resolves each mounted secret's name to its id (the API wants both). Ports are
- * published in host mode (the routing mesh is not assumed), updates go one task at a time with
+ * published in host mode (the routing mesh is not assumed), names resolve by DNS round robin, updates go one task at a time with
  * rollback on failure, and a rollback goes the same way but pauses if it fails.
  */
 export function toServiceSpec(
@@ -106,8 +106,11 @@ export function toServiceSpec(
       MaxFailureRatio: 0,
       Order: spec.update.order,
     },
+    // DNS round robin: a service's name resolves to its tasks' addresses. A virtual IP needs the
+    // kernel's IPVS on every node, which many small hosts (and containers running dockerd) lack;
+    // ports are published in host mode, which round robin allows.
     EndpointSpec: {
-      Mode: 'vip',
+      Mode: 'dnsrr',
       Ports: c.ports.map((p) => ({
         Protocol: p.protocol,
         TargetPort: p.container,

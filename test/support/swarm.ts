@@ -8,7 +8,10 @@ import type { DockerodeEngine } from '../../src/adapters/dockerode-engine.js';
 import { Label } from '../../src/core/labels.js';
 import { reachableEngine } from './busybox-engine.js';
 
-export async function reachableSwarm(): Promise<{ engine: DockerodeEngine; swarm: DockerodeSwarm }> {
+export async function reachableSwarm(): Promise<{
+  engine: DockerodeEngine;
+  swarm: DockerodeSwarm;
+}> {
   const engine = await reachableEngine();
   const swarm = new DockerodeSwarm(engine);
   const membership = await swarm.membership();

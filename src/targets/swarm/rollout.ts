@@ -83,13 +83,16 @@ export async function waitCreated(
  */
 export async function followUpdate(
   env: RolloutEnv,
-  service: { id: string; name: string; replicas: number },
+  service: { id: string; name: string; replicas: number; env: Readonly<Record<string, string>> },
   previousStart: string | null,
   timeoutMs: number,
   secretValues: readonly string[],
   detail: (text: string) => void,
 ): Promise<void> {
   const deadline = env.clock.now().getTime() + timeoutMs;
+  // The tasks of the spec asked for: a failed one explains the failure.
+  const isNew = (t: SwarmTask): boolean =>
+    Object.entries(service.env).every(([k, v]) => t.env[k] === v);
   for (;;) {
     const [info, tasks] = await Promise.all([
       env.swarm.inspectService(service.id),
@@ -99,27 +102,34 @@ export async function followUpdate(
       throw new KsadError('DEPLOY_FAILED', `service ${service.name} disappeared during its update`);
     const status = ours(info, previousStart);
     detail(
-      `${service.name}: ${status?.state ?? 'update requested'}, ${taskSummary(tasks, service.replicas)}`,
+      `${service.name}: ${status?.state.replace('_', ' ') ?? 'update requested'}, ${taskSummary(tasks, service.replicas)}`,
     );
     if (status?.state === 'completed' && allRunning(tasks, service.replicas)) return;
     if (status && status.state !== 'updating' && status.state !== 'completed') {
-      const failed = tasks.find((t) => FAILED.has(t.state) || t.error !== '');
+      // The newest task of the new spec that ran and ended: its container tells why.
+      const failed =
+        tasks.find((t) => isNew(t) && t.state !== 'running' && t.containerId !== '') ??
+        tasks.find((t) => t.error !== '');
+      const what = status.state.startsWith('rollback')
+        ? 'the engine rolled it back'
+        : 'the engine paused it';
       throw await taskFailure(
         env,
         service.name,
         service.id,
         failed,
-        `its update failed (${status.state.replace('_', ' ')}: ${status.message})`,
+        `failed to update (${what}: ${status.message})`,
         secretValues,
       );
     }
     if (env.clock.now().getTime() > deadline) {
+      const stuck = tasks.find((t) => isNew(t) && t.state !== 'running');
       throw await taskFailure(
         env,
         service.name,
         service.id,
-        tasks.find((t) => t.state !== 'running'),
-        `its update did not finish within ${Math.round(timeoutMs / 1000)} s`,
+        stuck,
+        `did not finish updating within ${Math.round(timeoutMs / 1000)} s`,
         secretValues,
       );
     }
@@ -163,23 +173,31 @@ async function taskFailure(
   why: string,
   secretValues: readonly string[],
 ): Promise<KsadError> {
-  const logs = await lastLogs(env, serviceId, task);
-  const lines = maskSecrets(logs, [...secretValues])
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .slice(-20)
-    .map((l) => `${name} | ${l}`);
-  const error =
-    task && task.error !== ''
-      ? `; task ${task.slot}: ${maskSecrets(task.error, [...secretValues])}`
-      : '';
-  return new KsadError('DEPLOY_FAILED', `service ${name} ${why}${error}`, {
-    details: lines.length > 0 ? ['last log lines:', ...lines] : ['the task wrote no logs'],
+  const mask = (text: string): string => maskSecrets(text, [...secretValues]);
+  const prefixed = (text: string): string[] =>
+    mask(text)
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .slice(-20)
+      .map((l) => `${name} | ${l}`);
+  const container = task?.containerId
+    ? await env.engine.inspectContainer(task.containerId).catch(() => null)
+    : null;
+  const lines = prefixed(await lastLogs(env, serviceId, task));
+  const probes = (container?.healthLog ?? []).flatMap(prefixed);
+  const taskWhy = task
+    ? `; task ${task.id.slice(0, 12)} ${task.state}${task.error ? `: ${mask(task.error)}` : ''}${container?.health === 'unhealthy' ? ', its health check failed' : ''}`
+    : '';
+  return new KsadError('DEPLOY_FAILED', `service ${name} ${why}${taskWhy}`, {
+    details: [
+      ...(probes.length > 0 ? ['last health check output:', ...probes] : []),
+      ...(lines.length > 0 ? ['last log lines:', ...lines] : ['the task wrote no logs']),
+    ],
     suggestions: [`see every task of it: docker service ps --no-trunc ${name}`],
   });
 }
 
-/** The failed task's own container logs where this engine runs it, else the service's. */
+/** The task's own container logs where this engine runs it, else the service's. */
 async function lastLogs(
   env: RolloutEnv,
   serviceId: string,

@@ -125,7 +125,7 @@ async function rollOut(
     force: (before?.forceUpdate ?? 0) + (before ? 1 : 0),
   });
   const timeout = rolloutTimeout(change, spec.replicas, monitorMs);
-  const target = { name: spec.name, replicas: spec.replicas };
+  const target = { name: spec.name, replicas: spec.replicas, env: service.spec.env };
   if (!before) {
     const id = await env.swarm.createService(spec);
     done.created.push({ id, name: spec.name });
@@ -171,7 +171,7 @@ export async function restoreRelease(
         await env.swarm.restoreService(now.id, now.version, before.raw);
         await followUpdate(
           env,
-          before,
+          { ...before, env: before.container.env },
           now.updateStatus?.startedAt ?? null,
           timeout,
           change.secretValues,

@@ -31,7 +31,7 @@ export const UPDATE_STATE_LABEL = 'id.ksad.update-state';
 export const EDITED_BY_HAND = 'changed-outside-ksad';
 
 export interface SwarmTargetOptions {
-  /** After each task is updated, how long a failure still counts as the update's (default 5 s). */
+  /** After each task is updated, how long a failure still counts as the update's (default 2 s). */
   monitorMs?: number;
   /** How often a rollout is looked at (default 250 ms). */
   pollMs?: number;
@@ -57,7 +57,7 @@ export class SwarmTarget implements DeployTarget {
     private readonly clock: Clock,
     opts: SwarmTargetOptions = {},
   ) {
-    this.monitorMs = opts.monitorMs ?? 5_000;
+    this.monitorMs = opts.monitorMs ?? 2_000;
     this.pollMs = opts.pollMs ?? 250;
   }
 
