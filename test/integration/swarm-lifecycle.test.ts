@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DockerodeSwarm } from '../../src/adapters/dockerode-swarm.js';
 import type { DockerodeEngine } from '../../src/adapters/dockerode-engine.js';
 import type { AppHistory } from '../../src/app/history.js';
+import type { AuditReport } from '../../src/core/audit.js';
 import { Label } from '../../src/core/labels.js';
 import type { HostProfile } from '../../src/core/release.js';
 import { SwarmReleaseStore } from '../../src/targets/swarm/release-store.js';
@@ -186,16 +187,22 @@ describe('release lifecycle on a real swarm', { timeout: 240_000 }, () => {
     );
   });
 
-  it('finds a service changed by hand, and the next deploy repairs it', () => {
+  it('finds a service changed by hand, and the next deploy repairs it', async () => {
     docker('service', 'update', '--detach', '--env-add', 'EXTRA=by-hand', `${APP}_worker`);
+    const drift = (report: CliResult): string[] =>
+      (report.json as AuditReport).apps
+        .flatMap((a) => a.findings)
+        .filter((f) => f.category === 'drift')
+        .map((f) => `${f.code} ${f.subject}`);
     const audit = ksad('audit', APP, '--json');
-    const findings = JSON.stringify(audit.json);
-    expect(findings).toContain(`${APP}_worker`);
-    expect(findings).toMatch(/modified|drift/);
-    const repair = ksad('rollback', APP, '4', '--json');
+    expect(drift(audit)).toEqual([
+      expect.stringMatching(new RegExp(`^container-modified .*${APP}_worker`)),
+    ]);
+    const repair = deploy('1.0.0');
     expect(repair.status, repair.stdout + repair.stderr).toBe(0);
-    const after = ksad('audit', APP, '--json');
-    expect(JSON.stringify(after.json)).not.toContain('EXTRA');
+    expect(repair.json).toMatchObject({ outcome: 'updated', revision: 5 });
+    expect((await swarm.inspectService(`${APP}_worker`))?.container.env.EXTRA).toBeUndefined();
+    expect(drift(ksad('audit', APP, '--json'))).toEqual([]);
   });
 
   it('refuses a change while another holds the lock, until unlock frees it', async () => {
