@@ -138,10 +138,7 @@ export class DockerodeSwarm implements SwarmEngine {
   private async update(id: string, version: number, body: unknown, action: string): Promise<void> {
     await this.write(
       action,
-      (d) =>
-        d
-          .getService(id)
-          .update({ _query: { version }, _body: body } as unknown as Dockerode.ServiceSpec),
+      (d) => d.getService(id).update({ _query: { version }, _body: body }),
       this.notManager(),
     );
   }

@@ -47,7 +47,7 @@ export interface Removal {
 export interface DeployTarget {
   readonly kind: TargetKind;
   /** The target's name for a service of an app (`ksad-<app>-<service>`, `<app>_<service>`). */
-  serviceName(app: string, service: string): string;
+  readonly serviceName: (app: string, service: string) => string;
   /** Reachability and versions. */
   facts(): Promise<EngineInfo>;
   /** The machines of a target of several (a swarm's nodes); absent for a single host. */

@@ -77,7 +77,7 @@ beforeAll(async () => {
       { version: '1.1.0', schema: '2' },
       { version: '2.0.0', schema: '3', brokenWeb: true },
     ],
-    ['--target', 'swarm'],
+    ['--target', 'swarm', '--bind-address', '0.0.0.0'],
   );
   ({ catalog, cli } = session);
   await useRunRegistry(join(catalog.root, 'manifests/kota-bandung', APP));
@@ -126,7 +126,8 @@ describe('release lifecycle on a real swarm', { timeout: 240_000 }, () => {
       docker('config', 'ls', '--filter', 'label=id.ksad.kind=host', '--format', '{{.Name}}'),
     ).toMatch(/ksad-host/);
     const doctor = ksad('doctor', '--json');
-    expect(doctor.json.checks.find((c: { name: string }) => c.name === 'swarm')).toMatchObject({
+    const checks = (doctor.json as { checks: Array<{ name: string; status: string }> }).checks;
+    expect(checks.find((c) => c.name === 'swarm')).toMatchObject({
       status: 'ok',
     });
   });
@@ -162,7 +163,8 @@ describe('release lifecycle on a real swarm', { timeout: 240_000 }, () => {
     expect(bad.json.error.code).toBe('DEPLOY_FAILED');
     expect(bad.json.error.message).toContain(`service ${APP}_web`);
     expect(bad.json.error.message).toContain('rolled back to revision 2 (1.1.0)');
-    expect(bad.json.error.details.join('\n')).toMatch(/last log lines|wrote no logs/);
+    const details = (bad.json as { error: { details: string[] } }).error.details;
+    expect(details.join('\n')).toMatch(/last health check output(.|\n)*404 Not Found/);
     expect(await schemas()).toEqual({
       [`${APP}_db`]: '2',
       [`${APP}_web`]: '2',
