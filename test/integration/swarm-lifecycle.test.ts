@@ -1,10 +1,10 @@
 /**
  * The release lifecycle on a real single-node swarm through the built CLI (`npm run build`
  * first): `host init --target swarm`, install, no-op, upgrade, an upgrade whose health check fails
- * rolling every service back, a manual rollback, drift found by the audit and repaired, the lock,
- * and an uninstall that keeps volumes. The swarm is the test engine itself (`engine.sh start`
- * makes it one); its profile is put back as it was afterwards, so the Docker-host tests that share
- * the engine still find theirs.
+ * rolling every service back, a manual rollback, drift found by the audit and repaired, a deploy
+ * killed mid-update and recovered, the lock, and an uninstall that keeps volumes. The swarm is the
+ * test engine itself (`engine.sh start` makes it one); its profile is put back as it was
+ * afterwards, so the Docker-host tests that share the engine still find theirs.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -205,6 +205,41 @@ describe('release lifecycle on a real swarm', { timeout: 240_000 }, () => {
     expect(repair.json).toMatchObject({ outcome: 'updated', revision: 5 });
     expect((await swarm.inspectService(`${APP}_worker`))?.container.env.EXTRA).toBeUndefined();
     expect(drift(ksad('audit', APP, '--json'))).toEqual([]);
+  });
+
+  it('recovers a deploy killed with SIGKILL while the engine rolls a service', async () => {
+    const child = cli.start([
+      'deploy',
+      `${APP}@1.1.0`,
+      '--set',
+      `config.HTTP_PORT=${PORT}`,
+      '--catalog',
+      catalog.root,
+    ]);
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, signal) => resolve(signal)),
+    );
+    // db is in the first level: kill once the engine is rolling it to 1.1.0's spec.
+    await waitFor('db updating', async () => {
+      const db = await swarm.inspectService(`${APP}_db`);
+      return db?.updateStatus?.state === 'updating' && db.container.env.SCHEMA === '2'
+        ? true
+        : undefined;
+    });
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    const unlock = ksad('unlock', APP, '--json');
+    expect(unlock.status, unlock.stdout + unlock.stderr).toBe(0);
+    expect(unlock.json.cleared).toMatchObject({ pid: child.pid });
+    const again = deploy('1.1.0');
+    expect(again.status, again.stdout + again.stderr).toBe(0);
+    expect(again.json).toMatchObject({ outcome: 'upgraded', version: '1.1.0' });
+    expect(await schemas()).toEqual({
+      [`${APP}_db`]: '2',
+      [`${APP}_web`]: '2',
+      [`${APP}_worker`]: '2',
+    });
+    await pageAt('1.1.0');
   });
 
   it('refuses a change while another holds the lock, until unlock frees it', async () => {
