@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Runs every benchmark in turn and prints their reports. The deploy, audit and verify benchmarks
-// need a Docker engine and the sample images: run `bash scripts/engine.sh start` first.
+// Runs every benchmark in turn and prints their reports. The deploy, audit, verify and swarm
+// benchmarks need a Docker engine (a swarm manager for the last) and the sample images: run
+// `bash scripts/engine.sh start` first.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -15,6 +16,7 @@ for (const name of [
   'deploy-bench.js',
   'audit-bench.js',
   'bundle-bench.js',
+  'swarm-bench.js',
 ]) {
   const file = join(here, name);
   if (!existsSync(file)) continue;

@@ -10,7 +10,9 @@
 # Environment: KSAD_ENGINE_DIR (state, default /tmp/ksad-engine), KSAD_REGISTRY_PORT (5151),
 # DOCKER_HOST (an engine to reuse when it answers), KSAD_DOCKERD_ARGS (extra dockerd flags),
 # KSAD_ENGINE_SESSION_FILE (start appends what it started; stop then stops only those),
-# KSAD_ALLOW_DIGEST_DRIFT=1 (push sample images even if their digests differ from the pins).
+# KSAD_ALLOW_DIGEST_DRIFT=1 (push sample images even if their digests differ from the pins),
+# KSAD_SWARM=0|1 (by default start makes an engine it started a single-node swarm, which the
+# Swarm target's tests need; 1 does it to a reused engine too, 0 never; stop leaves it a swarm).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -228,11 +230,36 @@ push_samples() {
   log "sample images pushed to ${REGISTRY} (map in ${DIR}/sample-images.json)"
 }
 
+# A single-node swarm on the engine, advertised on loopback so no traffic leaves the machine.
+# Swarm mode leaves plain containers, networks and volumes as they are, so the Docker-host tests
+# run on the same engine. Ports are published in host mode (the routing mesh is not needed).
+ensure_swarm() {
+  [[ "${KSAD_SWARM:-1}" == 0 ]] && return 0
+  local host state
+  host=$(recorded_host)
+  state=$(DOCKER_HOST="$host" docker info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}' 2>/dev/null) ||
+    die "cannot ask the engine at ${host} for its swarm state"
+  case "$state" in
+    "active true") log "engine is a swarm manager already" ;;
+    "inactive"*)
+      if ! pid_alive "${DIR}/docker.pid" && [[ "${KSAD_SWARM:-}" != 1 ]]; then
+        log "warning: the reused engine at ${host} is no swarm and ksad did not start it, so it is left so; KSAD_SWARM=1 makes it one (the Swarm tests fail without)"
+        return 0
+      fi
+      DOCKER_HOST="$host" docker swarm init --advertise-addr 127.0.0.1 >/dev/null ||
+        die "docker swarm init failed on ${host}; set KSAD_SWARM=0 to run without a swarm (the Swarm tests then fail)"
+      log "engine is now a single-node swarm (docker swarm init --advertise-addr 127.0.0.1)"
+      ;;
+    *) die "the engine at ${host} is in a swarm but not a manager (${state}); the Swarm tests need a manager" ;;
+  esac
+}
+
 cmd_start() {
   command -v node >/dev/null || die "node is required"
   ensure_packages
   mkdir -p "$DIR"
   ensure_engine
+  ensure_swarm
   ensure_registry
   push_samples
   log "ready: eval \"\$(bash scripts/engine.sh env)\""

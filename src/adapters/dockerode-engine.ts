@@ -781,6 +781,25 @@ export class DockerodeEngine implements DockerEngine {
   }
 
   /**
+   * One call to endpoints this class does not wrap (the Swarm ones, `adapters/dockerode-swarm.ts`),
+   * under the same deadlines and with the same classification of failures: `byStatus` words
+   * specific answers (a 404 mapped to `KsadError('NOT_FOUND')` lets the caller answer null).
+   */
+  async request<T>(
+    action: string,
+    kind: 'read' | 'write',
+    run: (docker: Dockerode) => Promise<T>,
+    byStatus: Partial<Record<number, (message: string) => KsadError>> = {},
+  ): Promise<T> {
+    try {
+      const go = (): Promise<T> => run(this.docker);
+      return await (kind === 'read' ? this.read(action, go) : this.write(action, go));
+    } catch (error) {
+      throw this.failure(error, action, byStatus);
+    }
+  }
+
+  /**
    * Turns anything a dockerode call threw into what callers see: a KsadError for engine answers and
    * connection failures, the original error otherwise (a bug). `byStatus` words specific answers.
    */

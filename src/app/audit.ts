@@ -81,6 +81,7 @@ export async function auditApps(ctx: AuditContext, opts: AuditOptions): Promise<
 
   const report = auditHost({
     profile,
+    serviceName: ctx.target.serviceName,
     engine: { endpoint: info.endpoint, version: info.version },
     catalog: ctx.catalog,
     records: stored.records,

@@ -12,6 +12,8 @@ export interface DeploySummary {
   /** Published endpoints, e.g. http://127.0.0.1:18080 for service web. */
   endpoints: Array<{ service: string; name: string | null; url: string }>;
   secretsGenerated: string[];
+  /** What the target warns about this release, when anything (a swarm's node-local volumes). */
+  warnings?: string[];
 }
 
 /** The revision a deploy records, as `deployed`; a failure records it with status `failed`. */
@@ -77,6 +79,7 @@ export function deploySummary(p: Prepared): DeploySummary {
     })),
     endpoints: endpoints(p),
     secretsGenerated: p.secrets.generated,
+    ...(p.warnings.length > 0 ? { warnings: p.warnings } : {}),
   };
 }
 

@@ -195,6 +195,7 @@ function targetChange(p: Prepared, opts: DeployOptions): TargetChange {
     currentRevision: p.current?.revision ?? null,
     healthTimeoutMs: opts.healthTimeoutMs,
     secretValues: Object.values(p.secrets.values),
+    secrets: p.secrets.values,
   };
 }
 

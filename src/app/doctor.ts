@@ -3,9 +3,10 @@ import { hasErrors } from '../core/diagnostics.js';
 import { isKsadError } from '../core/errors.js';
 import type { DeployTarget } from '../ports/deploy-target.js';
 import type { ReleaseStore } from '../ports/release-store.js';
+import type { SwarmNode } from '../core/swarm-model.js';
 
 export interface Check {
-  name: 'engine' | 'host' | 'catalog';
+  name: 'engine' | 'swarm' | 'host' | 'catalog';
   status: 'ok' | 'warn' | 'fail';
   detail: string;
   fix?: string;
@@ -25,6 +26,8 @@ export async function runDoctor(ctx: {
       status: 'ok',
       detail: `Docker ${info.version} (API ${info.apiVersion}, ${info.os}/${info.arch}) at ${info.endpoint}`,
     });
+    const nodes = await ctx.target.nodes?.();
+    if (nodes) checks.push(swarmCheck(nodes));
     const profile = await ctx.store.profile();
     checks.push(
       profile
@@ -75,4 +78,21 @@ export async function runDoctor(ctx: {
     });
   }
   return checks;
+}
+
+/** A swarm's nodes: a node that is down, or not ready, can hold no task. */
+function swarmCheck(nodes: readonly SwarmNode[]): Check {
+  const text = (n: SwarmNode): string =>
+    `${n.hostname} (${n.role}${n.leader ? ', leader' : ''}, ${n.availability}, ${n.state})`;
+  const down = nodes.filter((n) => n.state !== 'ready');
+  const managers = nodes.filter((n) => n.role === 'manager').length;
+  const detail = `${nodes.length} node(s), ${managers} manager(s): ${nodes.map(text).join('; ')}`;
+  return down.length === 0
+    ? { name: 'swarm', status: 'ok', detail }
+    : {
+        name: 'swarm',
+        status: 'warn',
+        detail,
+        fix: `bring back or remove ${down.map((n) => n.hostname).join(', ')}: docker node ls; docker node rm`,
+      };
 }

@@ -68,7 +68,11 @@ export async function initHost(
     );
   }
   const policy = {
-    bindAddress: req.bindAddress ?? existing?.policy.bindAddress,
+    // A swarm publishes host-mode ports on every address of its nodes: the profile says so.
+    bindAddress:
+      req.bindAddress ??
+      existing?.policy.bindAddress ??
+      (ctx.target.kind === 'swarm' ? '0.0.0.0' : undefined),
     historyLimit: req.historyLimit ?? existing?.policy.historyLimit,
     allowUnsigned: req.allowUnsigned ?? existing?.policy.allowUnsigned,
   };

@@ -23,6 +23,7 @@ import { parseAppRef, resolveVersion } from '../core/resolve.js';
 import { overlaySchema, type Overlay } from '../core/schema/overlay.js';
 import { planSecrets, type SecretPlan } from '../core/secrets.js';
 import { buildDesiredState, type DesiredState } from '../core/service-specs.js';
+import { swarmVolumeWarnings } from '../core/lint/swarm.js';
 import { diagnosticAt, locate, parseYaml, zodIssuesToDiagnostics } from '../core/yaml-doc.js';
 import type { Clock } from '../ports/clock.js';
 import type { DeployTarget } from '../ports/deploy-target.js';
@@ -100,6 +101,8 @@ export interface Prepared {
   history: ReleaseRecord[];
   /** The manifest's image references that the engine already has. */
   imagesPresent: Set<string>;
+  /** What the target warns about this release (a swarm: volumes that do not follow a task). */
+  warnings: string[];
 }
 
 /** The manifest whose file has `digest`, or INTEGRITY naming the recorded file. */
@@ -339,6 +342,7 @@ export async function prepareDeploy(
     revision,
     bindAddress: profile.policy.bindAddress,
     serviceOverrides: merged.merged.services,
+    serviceName: ctx.target.serviceName,
   });
   const plan = planDeploy(desired, actual);
   return {
@@ -357,6 +361,8 @@ export async function prepareDeploy(
     current,
     history,
     imagesPresent: present,
+    warnings:
+      ctx.target.kind === 'swarm' ? swarmVolumeWarnings(desired, profile.policy.bindAddress) : [],
   };
 }
 

@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core';
 import { appHistory, type AppHistory } from '../app/history.js';
 import { KsadCommand } from '../ui/base-command.js';
-import { dockerHostFlag, openHost } from '../ui/engine-context.js';
+import { dockerHostFlag, openProfiledHost } from '../ui/engine-context.js';
 import { historyText } from '../ui/lifecycle-text.js';
 
 export default class History extends KsadCommand {
@@ -17,7 +17,7 @@ export default class History extends KsadCommand {
 
   async run(): Promise<AppHistory> {
     const { args, flags } = await this.parse(History);
-    const host = openHost(flags['docker-host']);
+    const host = await openProfiledHost(flags['docker-host']);
     try {
       const history = await appHistory(host.store, args.app);
       this.log(historyText(history));

@@ -12,6 +12,8 @@ export interface PlanResult {
   currentVersion: string | null;
   mou: unknown;
   plan: Plan;
+  /** What the target warns about (on a swarm: data volumes that do not follow a task). */
+  warnings: string[];
 }
 
 export default class PlanCommand extends KsadCommand {
@@ -34,8 +36,10 @@ export default class PlanCommand extends KsadCommand {
         currentVersion: p.current?.version ?? null,
         mou: p.grant,
         plan: p.plan,
+        warnings: p.warnings,
       };
       this.log(planText(result.app, result.version, result.currentVersion, p.plan));
+      for (const w of p.warnings) this.warn(w);
       if (p.plan.changes) process.exitCode = ExitCode.CHANGES_PENDING;
       return result;
     } finally {

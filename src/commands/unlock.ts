@@ -3,7 +3,7 @@ import { currentOperator, processProbe } from '../adapters/system.js';
 import { describeHolder } from '../app/lock.js';
 import { unlockApp, type UnlockResult } from '../app/unlock.js';
 import { KsadCommand } from '../ui/base-command.js';
-import { dockerHostFlag, openHost } from '../ui/engine-context.js';
+import { dockerHostFlag, openProfiledHost } from '../ui/engine-context.js';
 
 export default class Unlock extends KsadCommand {
   static override summary = "Clear an app's lock left by a killed ksad process.";
@@ -22,7 +22,7 @@ export default class Unlock extends KsadCommand {
 
   async run(): Promise<UnlockResult> {
     const { args, flags } = await this.parse(Unlock);
-    const host = openHost(flags['docker-host']);
+    const host = await openProfiledHost(flags['docker-host']);
     try {
       const result = await unlockApp(
         { store: host.store, operator: currentOperator(process.env), probe: processProbe },

@@ -228,6 +228,8 @@ export type RecordEntry = StoredRecord;
 /** Everything the audit reads from the host and the catalog. */
 export interface AuditInput {
   profile: HostProfile;
+  /** The target's name for a service (default: a Docker host's `ksad-<app>-<service>`). */
+  serviceName?: (app: string, service: string) => string;
   engine: { endpoint: string; version: string };
   catalog: Catalog;
   /** The release store's records, secrets and locks, as read (damaged ones included). */
@@ -685,6 +687,7 @@ function rebuild(
       region: input.profile.region,
       revision: record.revision,
       bindAddress: input.profile.policy.bindAddress,
+      ...(input.serviceName === undefined ? {} : { serviceName: input.serviceName }),
       ...(record.serviceOverrides === undefined
         ? {}
         : { serviceOverrides: record.serviceOverrides }),

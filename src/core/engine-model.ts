@@ -59,6 +59,10 @@ export interface ContainerSpec {
   init: boolean;
   readOnlyRootFilesystem: boolean;
   stopTimeoutSec: number;
+  /** Swarm: tasks to run (absent: one). A Docker host runs one container whatever it says. */
+  replicas?: number;
+  /** Swarm: placement constraints (`node.role==manager`); absent: anywhere. */
+  placement?: string[];
 }
 
 export type ContainerState =

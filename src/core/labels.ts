@@ -23,10 +23,25 @@ export const Label = {
   record: 'id.ksad.record',
   /** Region code of the host (on the host profile). */
   region: 'id.ksad.region',
+  /** On a Swarm secret: the manifest secret it holds. */
+  secret: 'id.ksad.secret',
+  /** On a swarm service: a hash of what ksad set that the engine shows, to tell a hand edit. */
+  fingerprint: 'id.ksad.fingerprint',
+  /** Docker's own stack label: `docker stack ls/ps/services` group a swarm app's services by it. */
+  stackNamespace: 'com.docker.stack.namespace',
 } as const;
 
 export type ResourceKind =
-  'container' | 'network' | 'volume' | 'release' | 'host' | 'secrets' | 'vault' | 'lock';
+  | 'container'
+  | 'network'
+  | 'volume'
+  | 'release'
+  | 'host'
+  | 'secrets'
+  | 'vault'
+  | 'lock'
+  /** A ksad secret as a Swarm secret, mounted by the services that use it. */
+  | 'secret';
 
 export function managedLabels(
   kind: ResourceKind,
@@ -46,6 +61,11 @@ export const names = {
   vault: (app: string) => `ksad-vault-${app}`,
   lock: (app: string) => `ksad-lock-${app}`,
   hostProfile: 'ksad-host',
+  /** A swarm service, named as `docker stack deploy` names it: `<app>_<service>`. */
+  swarmService: (app: string, service: string) => `${app}_${service}`,
+  /** A ksad secret as a Swarm secret; its content hash in the name makes a rotation a new one. */
+  swarmSecret: (app: string, secret: string, hash: string) =>
+    `ksad-${app}-${secret.toLowerCase()}-${hash.slice(0, 12)}`,
 } as const;
 
 /** A service's old container, parked under `<name>-rN-old` while its replacement starts. */

@@ -3,8 +3,8 @@ import { hostTimeZone } from './calendar.js';
 import { regionCode, timeZone } from './schema/common.js';
 import { overlaySchema } from './schema/overlay.js';
 
-/** The kinds of deploy target a host profile can name: one Docker Engine today. */
-export const TARGET_KINDS = ['docker'] as const;
+/** The kinds of deploy target a host profile can name: one Docker Engine, or a Docker Swarm. */
+export const TARGET_KINDS = ['docker', 'swarm'] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
 
 /**

@@ -38,6 +38,8 @@ export interface DesiredStateInput {
   bindAddress?: string;
   /** Merged overlay `services` (resources and environment; a `null` variable removes it). */
   serviceOverrides?: Overlay['services'];
+  /** The target's name for a service (default `ksad-<app>-<service>`, a Docker host's). */
+  serviceName?: (app: string, service: string) => string;
 }
 
 export interface DesiredService {
@@ -50,6 +52,8 @@ export interface DesiredService {
   healthcheck: boolean;
   /** Environment variables whose value contains a secret: never print their values. */
   secretEnv: string[];
+  /** The manifest secrets this service's settings refer to, by name (a Swarm mounts them as files). */
+  secretNames: string[];
 }
 
 export interface DesiredVolume {
@@ -135,6 +139,8 @@ export function buildDesiredState(input: DesiredStateInput): DesiredState {
   );
   const levels = dependencyLevels(manifest.services);
 
+  // The secrets the service being built refers to; reset for each service.
+  let referenced = new Set<string>();
   const render = (value: string, path: string): Rendered => {
     let usesSecret = false;
     // Why the last lookup found nothing, in the user's terms; `interpolate` only knows "no value".
@@ -161,6 +167,7 @@ export function buildDesiredState(input: DesiredStateInput): DesiredState {
               return undefined;
             }
             usesSecret = true;
+            referenced.add(ref.name);
             const secret = input.secrets[ref.name] ?? '';
             return hashSecrets ? `sha256:${sha256(secret)}` : secret;
           }
@@ -198,12 +205,15 @@ export function buildDesiredState(input: DesiredStateInput): DesiredState {
     real: ContainerSpec;
     hashed: ContainerSpec;
     secretEnv: string[];
+    secretNames: string[];
     def: ServiceSpec;
   }> = [];
+  const serviceName = input.serviceName ?? names.container;
 
   for (const service of levels.flat()) {
     const def = manifest.services[service];
     if (def === undefined) continue;
+    referenced = new Set<string>();
     const base = `services.${service}`;
     const override = Object.hasOwn(overrides, service) ? overrides[service] : undefined;
 
@@ -286,8 +296,9 @@ export function buildDesiredState(input: DesiredStateInput): DesiredState {
     }
 
     const resources = withOverrides(def.resources, override?.resources);
+    const constraints = override?.placement?.constraints ?? [];
     const common = {
-      name: names.container(app, service),
+      name: serviceName(app, service),
       image: def.image,
       ...(def.workingDir !== undefined ? { workingDir: def.workingDir } : {}),
       ...(def.user !== undefined ? { user: def.user } : {}),
@@ -306,6 +317,11 @@ export function buildDesiredState(input: DesiredStateInput): DesiredState {
       init: def.init,
       readOnlyRootFilesystem: def.readOnlyRootFilesystem,
       stopTimeoutSec: Math.ceil(parseDuration(def.stopGracePeriod) / 1000),
+      // Only when an overlay sets them, so a release without them hashes as it always did.
+      ...(override?.replicas !== undefined && override.replicas !== null
+        ? { replicas: override.replicas }
+        : {}),
+      ...(constraints.length > 0 ? { placement: [...constraints] } : {}),
     };
     const real: ContainerSpec = {
       ...common,
@@ -321,7 +337,7 @@ export function buildDesiredState(input: DesiredStateInput): DesiredState {
       ...(entrypoint.hashed !== undefined ? { entrypoint: entrypoint.hashed } : {}),
       ...(healthcheck !== undefined ? { healthcheck: healthcheck.hashed } : {}),
     };
-    built.push({ service, real, hashed, secretEnv, def });
+    built.push({ service, real, hashed, secretEnv, secretNames: [...referenced].sort(), def });
   }
 
   if (problems.length > 0) {
@@ -335,26 +351,29 @@ export function buildDesiredState(input: DesiredStateInput): DesiredState {
     );
   }
 
-  const services: DesiredService[] = built.map(({ service, real, hashed, secretEnv, def }) => {
-    const configHash = sha256(canonicalJson(withoutLabels(hashed, VOLATILE_LABELS)));
-    const labels: Labels = {
-      ...real.labels,
-      [Label.version]: manifest.version,
-      [Label.revision]: String(input.revision),
-      [Label.manifestDigest]: input.manifestDigest,
-      [Label.configHash]: configHash,
-    };
-    return {
-      service,
-      spec: { ...real, labels },
-      configHash,
-      dependsOn: Object.fromEntries(
-        Object.entries(def.dependsOn).map(([dep, d]) => [dep, d.condition]),
-      ),
-      healthcheck: def.healthcheck !== undefined,
-      secretEnv,
-    };
-  });
+  const services: DesiredService[] = built.map(
+    ({ service, real, hashed, secretEnv, secretNames, def }) => {
+      const configHash = sha256(canonicalJson(withoutLabels(hashed, VOLATILE_LABELS)));
+      const labels: Labels = {
+        ...real.labels,
+        [Label.version]: manifest.version,
+        [Label.revision]: String(input.revision),
+        [Label.manifestDigest]: input.manifestDigest,
+        [Label.configHash]: configHash,
+      };
+      return {
+        service,
+        spec: { ...real, labels },
+        configHash,
+        dependsOn: Object.fromEntries(
+          Object.entries(def.dependsOn).map(([dep, d]) => [dep, d.condition]),
+        ),
+        healthcheck: def.healthcheck !== undefined,
+        secretEnv,
+        secretNames,
+      };
+    },
+  );
 
   const appLabels = { [Label.app]: app, [Label.publisher]: manifest.publisher };
   return {

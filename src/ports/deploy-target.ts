@@ -8,6 +8,7 @@ import type { ContainerInfo, EngineInfo, ImageInfo } from '../core/engine-model.
 import type { ActualState, Plan } from '../core/plan.js';
 import type { TargetKind } from '../core/release.js';
 import type { DesiredState } from '../core/service-specs.js';
+import type { SwarmNode } from '../core/swarm-model.js';
 import type { Progress } from './progress.js';
 
 /** A plan to apply, with what it was worked out against. */
@@ -24,6 +25,8 @@ export interface TargetChange {
   healthTimeoutMs: number;
   /** Values masked in any log line shown on failure. */
   secretValues: readonly string[];
+  /** The app's secret values by name, for a target that hands them to services as files. */
+  secrets?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -43,8 +46,12 @@ export interface Removal {
 
 export interface DeployTarget {
   readonly kind: TargetKind;
+  /** The target's name for a service of an app (`ksad-<app>-<service>`, `<app>_<service>`). */
+  readonly serviceName: (app: string, service: string) => string;
   /** Reachability and versions. */
   facts(): Promise<EngineInfo>;
+  /** The machines of a target of several (a swarm's nodes); absent for a single host. */
+  nodes?(): Promise<SwarmNode[]>;
   /** What ksad runs for `app`, or for every app. */
   actual(app?: string): Promise<ActualState>;
   /** Everything carrying ksad's labels that is not the release store's own: what audit judges. */

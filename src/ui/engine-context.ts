@@ -4,6 +4,7 @@ import { DockerConfigCredentials } from '../adapters/docker-config-credentials.j
 import { resolveDockerHost } from '../adapters/docker-host.js';
 import { readInputText } from '../adapters/input-file.js';
 import { DockerodeEngine } from '../adapters/dockerode-engine.js';
+import { DockerodeSwarm } from '../adapters/dockerode-swarm.js';
 import { engineTimeouts } from '../adapters/engine-timeouts.js';
 import { currentOperator, processProbe, systemClock } from '../adapters/system.js';
 import { openCatalog } from '../app/catalogs.js';
@@ -14,13 +15,15 @@ import type { TargetKind } from '../core/release.js';
 import type { Clock } from '../ports/clock.js';
 import type { BundleImages } from '../ports/bundle-images.js';
 import type { DeployTarget } from '../ports/deploy-target.js';
-import type { ImageSource } from '../ports/image-source.js';
 import type { DockerEngine } from '../ports/docker-engine.js';
+import type { ImageSource } from '../ports/image-source.js';
 import type { ReleaseStore } from '../ports/release-store.js';
 import { DockerHostReleaseStore } from '../targets/docker-host/release-store.js';
 import { DockerHostTarget } from '../targets/docker-host/target.js';
 import { BundleImageSource } from '../targets/images/bundle-source.js';
 import { RegistryImageSource } from '../targets/images/registry-source.js';
+import { SwarmReleaseStore } from '../targets/swarm/release-store.js';
+import { SwarmTarget } from '../targets/swarm/target.js';
 import { catalogContext } from './context.js';
 import { terminalProgress } from './progress.js';
 
@@ -39,12 +42,26 @@ export function openEngine(flag: string | undefined): DockerodeEngine {
   });
 }
 
-/** How each kind of target a host profile names is built over its engine. */
+/** How each kind of target a host profile names is built over its engine: its store and target. */
 const TARGETS: Record<
   TargetKind,
-  (engine: DockerEngine, clock: Clock, images: ImageSource) => DeployTarget
+  (
+    engine: DockerodeEngine,
+    clock: Clock,
+    images: ImageSource,
+  ) => { store: ReleaseStore; target: DeployTarget }
 > = {
-  docker: (engine, clock, images) => new DockerHostTarget(engine, images, clock),
+  docker: (engine, clock, images) => ({
+    store: new DockerHostReleaseStore(engine),
+    target: new DockerHostTarget(engine, images, clock),
+  }),
+  swarm: (engine, clock, images) => {
+    const swarm = new DockerodeSwarm(engine);
+    return {
+      store: new SwarmReleaseStore(swarm),
+      target: new SwarmTarget(engine, swarm, images, clock),
+    };
+  },
 };
 
 /** Where a host's images come from: their registries, or a verified bundle file. */
@@ -62,41 +79,56 @@ export interface HostConnection {
 
 /** Connects to the host behind `--docker-host`, as a target of `kind`. */
 export function openHost(flag: string | undefined, kind: TargetKind = 'docker'): HostConnection {
-  const engine = openEngine(flag);
-  return connection(engine, new DockerHostReleaseStore(engine), kind);
+  return connection(openEngine(flag), kind);
 }
 
 function connection(
   engine: DockerodeEngine,
-  store: ReleaseStore,
   kind: TargetKind,
   bundle?: BundleImages,
 ): HostConnection {
   return {
     endpoint: engine.endpoint,
-    store,
-    target: TARGETS[kind](engine, systemClock, imageSource(engine, bundle)),
+    ...TARGETS[kind](engine, systemClock, imageSource(engine, bundle)),
     close: () => engine.close(),
   };
 }
 
 /**
- * Connects to a host as the kind of target its profile names. A profile that cannot be read here
- * leaves the default kind: the use-case reads it again and reports why. An engine that did not
- * answer or went away is reported at once: asking it again would only wait out another deadline.
+ * Connects to a host as the kind of target its profile names: a swarm manager whose swarm holds a
+ * ksad profile is a swarm target, anything else a Docker host. A profile that cannot be read here
+ * leaves that kind: the use-case reads it again and reports why. An engine that did not answer or
+ * went away is reported at once: asking it again would only wait out another deadline.
  */
 export async function openProfiledHost(
   flag: string | undefined,
   bundle?: BundleImages,
 ): Promise<HostConnection> {
   const engine = openEngine(flag);
-  const store = new DockerHostReleaseStore(engine);
-  const profile = await store.profile().catch((error: unknown) => {
-    if (!isEngineFault(error)) return null;
+  const kind = await profiledKind(engine).catch((error: unknown) => {
     engine.close();
     throw error;
   });
-  return connection(engine, store, profile?.target ?? 'docker', bundle);
+  return connection(engine, kind, bundle);
+}
+
+async function profiledKind(engine: DockerodeEngine): Promise<TargetKind> {
+  const unreadable = (error: unknown): null => {
+    if (isEngineFault(error)) throw error;
+    return null;
+  };
+  const membership = await new DockerodeSwarm(engine).membership();
+  if (membership.state === 'active' && membership.manager) {
+    const swarmProfile = await new SwarmReleaseStore(new DockerodeSwarm(engine))
+      .profile()
+      .catch((error: unknown) => {
+        unreadable(error);
+        return 'damaged' as const;
+      });
+    if (swarmProfile !== null) return 'swarm';
+  }
+  const profile = await new DockerHostReleaseStore(engine).profile().catch(unreadable);
+  return profile?.target ?? 'docker';
 }
 
 /** Random secrets: URL-safe characters, `length` of them. */

@@ -2,6 +2,7 @@ import type { DeployResult } from '../app/deploy.js';
 import type { ReleaseStatus, UninstallResult } from '../app/releases.js';
 import type { Plan } from '../core/plan.js';
 import type { HostProfile, ReleaseRecord } from '../core/release.js';
+import type { SwarmNode } from '../core/swarm-model.js';
 import { renderFields, renderTable } from './table.js';
 
 export function mouText(mou: ReleaseRecord['mou']): string {
@@ -142,10 +143,29 @@ export function uninstallText(r: UninstallResult): string {
 export function hostText(p: HostProfile): string {
   return renderFields([
     ['name', p.name],
+    ['target', p.target === 'swarm' ? 'Docker Swarm' : 'Docker host'],
     ['region', `${p.region.name} (${p.region.code})`],
     ['time zone', p.timeZone ?? 'unknown for this province: ksad host init --time-zone'],
     ['bind address', p.policy.bindAddress],
     ['history limit', String(p.policy.historyLimit)],
     ['initialised', `${p.initializedAt} by ${p.initializedBy}`],
+  ]);
+}
+
+/** A swarm's nodes: role, availability, state and labels. */
+export function nodesText(nodes: readonly SwarmNode[]): string {
+  return renderTable(nodes, [
+    { header: 'NODE', value: (n) => n.hostname },
+    { header: 'ROLE', value: (n) => (n.leader ? `${n.role} (leader)` : n.role) },
+    { header: 'AVAILABILITY', value: (n) => n.availability },
+    { header: 'STATE', value: (n) => n.state },
+    { header: 'ADDRESS', value: (n) => n.address },
+    {
+      header: 'LABELS',
+      value: (n) =>
+        Object.entries(n.labels)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',') || '-',
+    },
   ]);
 }

@@ -21,11 +21,19 @@ export interface TargetSubject {
   image: string;
   /** Pinned by digest in the same repository, but no registry has it. */
   missingImage: string;
+  /** Removes what the target keeps of `app` beyond containers, networks and volumes (swarm services). */
+  removeApp?(app: string): Promise<void>;
   cleanup(): Promise<void>;
 }
 
 /** db (healthy, a data volume) ← web (health from `check`, `VERSION` in its environment). */
-function desiredOf(app: string, image: string, version: string, check: string[]): DesiredState {
+function desiredOf(
+  target: DeployTarget,
+  app: string,
+  image: string,
+  version: string,
+  check: string[],
+): DesiredState {
   const manifest = antreanManifest((m) => {
     m.name = app;
     m.config = {};
@@ -57,6 +65,7 @@ function desiredOf(app: string, image: string, version: string, check: string[])
     secrets: {},
     region: { code: '52.04', name: 'Kabupaten Sumbawa' },
     revision: 1,
+    serviceName: target.serviceName,
   });
 }
 
@@ -73,7 +82,7 @@ export function deployTargetContract(name: string, make: () => Promise<TargetSub
       return subject;
     };
     const change = async (version: string, check = ['true']): Promise<TargetChange> => {
-      const desired = desiredOf(app, s().image, version, check);
+      const desired = desiredOf(s().target, app, s().image, version, check);
       const actual = await s().target.actual(app);
       const running = actual.containers.length > 0 ? 1 : null;
       return {
@@ -97,6 +106,7 @@ export function deployTargetContract(name: string, make: () => Promise<TargetSub
     });
     afterAll(async () => {
       if (!subject) return;
+      await subject.removeApp?.(app);
       const e = subject.engine;
       const mine = { [Label.app]: app };
       for (const c of await e.listContainers(mine)) await e.removeContainer(c.id, { force: true });
@@ -104,6 +114,9 @@ export function deployTargetContract(name: string, make: () => Promise<TargetSub
       for (const v of await e.listVolumes(mine)) await e.removeVolume(v.name);
       await subject.cleanup();
     });
+
+    const db = (): string => s().target.serviceName(app, 'db');
+    const web = (): string => s().target.serviceName(app, 'web');
 
     it('installs a release: every service runs, with its network and data volume', async () => {
       const c = await change('1');
@@ -113,8 +126,8 @@ export function deployTargetContract(name: string, make: () => Promise<TargetSub
       if (outcome.ok) await outcome.finish();
       const actual = await s().target.actual(app);
       expect(actual.containers.map((x) => [x.name, x.state]).sort()).toEqual([
-        [`ksad-${app}-db`, 'running'],
-        [`ksad-${app}-web`, 'running'],
+        [db(), 'running'],
+        [web(), 'running'],
       ]);
       expect(actual.networks.map((n) => n.name)).toEqual([`ksad-${app}`]);
       expect(actual.volumes.map((v) => v.name)).toEqual([`ksad-${app}-data`]);
@@ -130,7 +143,7 @@ export function deployTargetContract(name: string, make: () => Promise<TargetSub
       const outcome = await s().target.apply(c, silentProgress);
       expect(outcome.ok).toBe(true);
       if (outcome.ok) await outcome.finish();
-      expect(await versions()).toEqual({ [`ksad-${app}-db`]: undefined, [`ksad-${app}-web`]: '2' });
+      expect(await versions()).toEqual({ [db()]: undefined, [web()]: '2' });
     });
 
     it('restores the running release when a new container never becomes healthy', async () => {
@@ -138,7 +151,7 @@ export function deployTargetContract(name: string, make: () => Promise<TargetSub
       const outcome = await s().target.apply(c, silentProgress);
       expect(outcome.ok).toBe(false);
       if (!outcome.ok) expect(outcome.restoreError).toBeUndefined();
-      expect(await versions()).toEqual({ [`ksad-${app}-db`]: undefined, [`ksad-${app}-web`]: '2' });
+      expect(await versions()).toEqual({ [db()]: undefined, [web()]: '2' });
       const actual = await s().target.actual(app);
       expect(actual.containers.every((x) => x.state === 'running')).toBe(true);
       expect(s().target.interrupted(actual)).toBe(false);
@@ -146,11 +159,11 @@ export function deployTargetContract(name: string, make: () => Promise<TargetSub
 
     it('refuses an image no source can provide, before anything changes', async () => {
       const c = await change('4');
-      const web = c.desired.services.find((x) => x.service === 'web');
-      if (web) web.spec.image = s().missingImage;
+      const webService = c.desired.services.find((x) => x.service === 'web');
+      if (webService) webService.spec.image = s().missingImage;
       const error = await rejection(s().target.provideImages(c, silentProgress));
       expect(error.code).toBe('DEPLOY_FAILED');
-      expect(await versions()).toEqual({ [`ksad-${app}-db`]: undefined, [`ksad-${app}-web`]: '2' });
+      expect(await versions()).toEqual({ [db()]: undefined, [web()]: '2' });
     });
 
     it('removes the services and network, keeping the data volume unless purged', async () => {
@@ -159,7 +172,7 @@ export function deployTargetContract(name: string, make: () => Promise<TargetSub
         { levels: [['db'], ['web']], purgeData: false },
         silentProgress,
       );
-      expect(kept.removedContainers).toEqual([`ksad-${app}-db`, `ksad-${app}-web`]);
+      expect(kept.removedContainers).toEqual([db(), web()]);
       expect(kept.removedNetwork).toBe(true);
       expect((await s().target.actual(app)).volumes.map((v) => v.name)).toEqual([
         `ksad-${app}-data`,

@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { currentOperator, systemClock } from '../../adapters/system.js';
 import { openCatalog } from '../../app/catalogs.js';
 import { initHost } from '../../app/host.js';
-import type { HostProfile } from '../../core/release.js';
+import { TARGET_KINDS, type HostProfile } from '../../core/release.js';
 import { KsadCommand } from '../../ui/base-command.js';
 import { catalogContext } from '../../ui/context.js';
 import { dockerHostFlag, openHost } from '../../ui/engine-context.js';
@@ -14,6 +14,7 @@ export default class HostInit extends KsadCommand {
   static override description =
     'The profile is kept on the host itself (in its release store: on a Docker host, the labels of a ksad-host volume), so every engineer and auditor reading this host sees the same region, time zone and policy. Running it again updates the profile; the new one is written before the old one is retired.';
   static override examples = [
+    '<%= config.bin %> <%= command.id %> --region 35.22 --target swarm',
     '<%= config.bin %> <%= command.id %> --region 52.04 --name "Diskominfotik Kabupaten Sumbawa"',
     '<%= config.bin %> <%= command.id %> --region 35.22 --bind-address 0.0.0.0',
   ];
@@ -44,13 +45,22 @@ export default class HostInit extends KsadCommand {
         'A signature that is present but does not verify is refused either way. --no-allow-unsigned turns it off again.',
       allowNo: true,
     }),
+    target: Flags.string({
+      summary:
+        'What kind of target this engine is: docker (one Docker host) or swarm (a Docker Swarm, run on a manager).',
+      description:
+        'A swarm keeps the profile, release records, secrets and locks as Swarm configs, readable from every manager.',
+      options: [...TARGET_KINDS],
+      default: 'docker',
+    }),
     catalog: catalogFlag,
     'docker-host': dockerHostFlag,
   };
 
   async run(): Promise<{ profile: HostProfile; replaced: boolean }> {
     const { flags } = await this.parse(HostInit);
-    const host = openHost(flags['docker-host']);
+    const kind = TARGET_KINDS.find((k) => k === flags.target) ?? 'docker';
+    const host = openHost(flags['docker-host'], kind);
     try {
       const catalog = await openCatalog(catalogContext(), flags.catalog);
       const result = await initHost(

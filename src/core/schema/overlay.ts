@@ -11,6 +11,17 @@ const overlayResourcesSchema = z.strictObject({
 });
 
 /**
+ * One Swarm placement constraint on a node attribute ksad supports: `node.labels.KEY`,
+ * `node.role`, `node.hostname`, `node.id` or `node.platform.os|arch`, `==` or `!=` a value.
+ */
+export const placementConstraint = z
+  .string()
+  .regex(
+    /^node\.(labels\.[A-Za-z0-9_.-]+|role|hostname|id|platform\.(os|arch))\s*(==|!=)\s*[^\s=!]+$/,
+    'a constraint is node.labels.KEY, node.role, node.hostname, node.id or node.platform.os|arch, then == or !=, then a value (e.g. node.role==manager)',
+  );
+
+/**
  * A recipient's configuration for one app, layered left to right with `-f`:
  * maps merge, lists replace, `null` deletes a key.
  */
@@ -24,6 +35,12 @@ export const overlaySchema = z.strictObject({
       z.strictObject({
         resources: overlayResourcesSchema.optional(),
         environment: z.record(envName, z.union([envValue, z.null()])).optional(),
+        /** Swarm: how many tasks run the service (default 1); a Docker host runs one container. */
+        replicas: z.union([z.number().int().min(0).max(100), z.null()]).optional(),
+        /** Swarm: where tasks may run, as `docker service create --constraint` takes them. */
+        placement: z
+          .union([z.strictObject({ constraints: z.array(placementConstraint).max(20) }), z.null()])
+          .optional(),
       }),
     )
     .optional(),

@@ -1,5 +1,5 @@
 import type { ContainerInfo, EngineInfo, ImageInfo } from '../../core/engine-model.js';
-import { Label, PARKED_SUFFIX } from '../../core/labels.js';
+import { Label, names, PARKED_SUFFIX } from '../../core/labels.js';
 import type { ActualState } from '../../core/plan.js';
 import type { Clock } from '../../ports/clock.js';
 import type {
@@ -33,6 +33,7 @@ const STORE_KINDS = new Set(['release', 'host', 'secrets', 'vault', 'lock']);
  */
 export class DockerHostTarget implements DeployTarget {
   readonly kind = 'docker' as const;
+  readonly serviceName = names.container;
 
   constructor(
     private readonly engine: DockerEngine,

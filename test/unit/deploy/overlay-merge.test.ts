@@ -110,6 +110,32 @@ const strategyTable: Array<{
     merged: { services: { web: { environment: { TZ: 'Asia/Makassar', LANG: null } } } },
     origin: ['services.web.environment.TZ', 'layer2.yaml'],
   },
+  {
+    field: 'services.*.replicas',
+    strategy: 'replace-or-delete',
+    a: { services: { web: { replicas: 3 } } },
+    b: { services: { web: { replicas: null } } },
+    merged: { services: { web: { replicas: null } } },
+    origin: ['services.web.replicas', 'layer2.yaml'],
+  },
+  {
+    field: 'services.*.placement',
+    strategy: 'merge',
+    a: { services: { web: { placement: { constraints: ['node.role==manager'] } } } },
+    b: { services: { web: { placement: null } } },
+    merged: { services: { web: { placement: null } } },
+    origin: ['services.web.placement', 'layer2.yaml'],
+  },
+  {
+    field: 'services.*.placement.constraints',
+    strategy: 'replace-or-delete',
+    a: {
+      services: { web: { placement: { constraints: ['node.role==manager', 'node.labels.a==b'] } } },
+    },
+    b: { services: { web: { placement: { constraints: ['node.hostname==n2'] } } } },
+    merged: { services: { web: { placement: { constraints: ['node.hostname==n2'] } } } },
+    origin: ['services.web.placement.constraints', 'layer2.yaml'],
+  },
 ];
 
 describe('mergeOverlays: the strategy table', () => {
