@@ -55,6 +55,8 @@ export type MergeStrategy = 'merge' | 'replace' | 'replace-or-delete';
  * | `services.*.resources.memory`     | replace-or-delete | last value wins; `null` removes the limit, also the manifest's |
  * | `services.*.environment`          | merge             | variables from every layer are kept                   |
  * | `services.*.environment.*`        | replace-or-delete | last value wins; `null` removes the variable, also one the manifest sets |
+ * | `ingress`                         | merge             | `hosts` from one layer and `tls` from another mix     |
+ * | `ingress.*`                       | replace-or-delete | last value wins (`hosts` is replaced whole); `null` unsets it |
  *
  * A field not in the table (none passes the overlay schema today) follows Helm: maps merge, lists
  * and scalars replace, `null` deletes. Lists always replace whole, never concatenate, so a layer
@@ -71,6 +73,8 @@ export const OVERLAY_MERGE_RULES: ReadonlyArray<{ path: string; strategy: MergeS
   { path: 'services.*.resources.memory', strategy: 'replace-or-delete' },
   { path: 'services.*.environment', strategy: 'merge' },
   { path: 'services.*.environment.*', strategy: 'replace-or-delete' },
+  { path: 'ingress', strategy: 'merge' },
+  { path: 'ingress.*', strategy: 'replace-or-delete' },
 ];
 
 function strategyFor(path: OverlayPath, value: unknown): MergeStrategy {
