@@ -8,7 +8,14 @@
 // Environment: KSAD_CADDY (a caddy binary to use instead of the one from `apt-get download caddy`),
 // KSAD_INGRESS_CACHE (where the downloaded package is kept; default ~/.cache/ksad/ingress).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +28,11 @@ export const INGRESS_PINS = fileURLToPath(new URL('images/ingress.json', import.
 const LIBRARIES = [
   { path: 'lib64/ld-linux-x86-64.so.2', from: '/lib64/ld-linux-x86-64.so.2', pkg: 'libc6' },
   { path: 'lib/x86_64-linux-gnu/libc.so.6', from: '/lib/x86_64-linux-gnu/libc.so.6', pkg: 'libc6' },
-  { path: 'lib/x86_64-linux-gnu/libzstd.so.1', from: '/lib/x86_64-linux-gnu/libzstd.so.1', pkg: 'libzstd1' },
+  {
+    path: 'lib/x86_64-linux-gnu/libzstd.so.1',
+    from: '/lib/x86_64-linux-gnu/libzstd.so.1',
+    pkg: 'libzstd1',
+  },
 ];
 
 function packageVersion(pkg) {
@@ -44,11 +55,15 @@ export function caddyBinary() {
   let deb = readdirSync(cache).find((f) => /^caddy_.*\.deb$/.test(f));
   if (!deb) {
     // A download, not an install: no service, user or systemd unit appears on the machine.
-    execFileSync('apt-get', ['download', 'caddy'], { cwd: cache, stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync('apt-get', ['download', 'caddy'], {
+      cwd: cache,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     deb = readdirSync(cache).find((f) => /^caddy_.*\.deb$/.test(f));
     if (!deb) throw new Error(`apt-get download caddy left no caddy_*.deb in ${cache}`);
   }
-  if (!existsSync(unpacked)) execFileSync('dpkg-deb', ['-x', join(cache, deb), join(cache, 'root')]);
+  if (!existsSync(unpacked))
+    execFileSync('dpkg-deb', ['-x', join(cache, deb), join(cache, 'root')]);
   return { path: unpacked, version: deb.replace(/^caddy_/, '').replace(/\.deb$/, '') };
 }
 
@@ -60,7 +75,10 @@ export function buildIngressImage() {
   for (const lib of LIBRARIES) {
     const content = readFileSync(realpathSync(lib.from));
     files[lib.path] = { content, mode: 0o755 };
-    inputs[lib.path] = { package: `${lib.pkg} ${packageVersion(lib.pkg)}`, sha256: sha256(content) };
+    inputs[lib.path] = {
+      package: `${lib.pkg} ${packageVersion(lib.pkg)}`,
+      sha256: sha256(content),
+    };
   }
   files['etc/ksad-ingress'] = 'ksad host ingress: caddy with its admin API on localhost only\n';
   const image = buildImage({
@@ -102,7 +120,9 @@ async function main(argv) {
     if (pins.digest !== image.digest) {
       const changed = Object.entries(inputs)
         .filter(([name, v]) => pins.inputs?.[name]?.sha256 !== v.sha256)
-        .map(([name, v]) => `${name} (${v.package}, pinned ${pins.inputs?.[name]?.package ?? 'none'})`);
+        .map(
+          ([name, v]) => `${name} (${v.package}, pinned ${pins.inputs?.[name]?.package ?? 'none'})`,
+        );
       process.stderr.write(
         `ingress-image: built ${image.digest}, pinned ${pins.digest} in ${opts.check}; ` +
           `inputs that differ: ${changed.join(', ') || 'none (scripts changed)'}\n`,
@@ -111,7 +131,11 @@ async function main(argv) {
     }
   }
   const ref = opts.push
-    ? await pushImage(image, { registry: opts.registry, repository: INGRESS_REPOSITORY, tag: 'caddy-2.6' })
+    ? await pushImage(image, {
+        registry: opts.registry,
+        repository: INGRESS_REPOSITORY,
+        tag: 'caddy-2.6',
+      })
     : `${opts.registry}/${INGRESS_REPOSITORY}@${image.digest}`;
   if (opts.out) writeFileSync(opts.out, `${ref}\n`);
   if (opts.writePins) {
@@ -127,7 +151,10 @@ async function main(argv) {
   return 0;
 }
 
-if (process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))) {
+if (
+  process.argv[1] &&
+  realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))
+) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error) => {

@@ -570,7 +570,10 @@ export class DockerodeEngine implements DockerEngine {
     }
   }
 
-  async exec(container: string, cmd: readonly string[]): Promise<{ exitCode: number; output: string }> {
+  async exec(
+    container: string,
+    cmd: readonly string[],
+  ): Promise<{ exitCode: number; output: string }> {
     const action = `run \`${cmd.join(' ')}\` in container "${container}"`;
     try {
       return await this.write(action, async () => {

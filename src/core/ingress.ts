@@ -3,6 +3,7 @@
  * service and port behind them, TLS), the rules two routes must keep, the label that carries a
  * route on its container, and the proxy's whole configuration (Caddy's JSON) from the live routes.
  */
+import { X509Certificate, createHash, createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
 import type { Problem } from './config.js';
 import { parseDuration } from './duration.js';
@@ -81,7 +82,9 @@ export function upstreamAlias(app: string, service: string, configHash: string):
 }
 
 /** The services of a manifest with a port marked `http`, with that port. */
-export function httpPorts(manifest: Manifest): Array<{ service: string; port: number; health: string }> {
+export function httpPorts(
+  manifest: Manifest,
+): Array<{ service: string; port: number; health: string }> {
   const out: Array<{ service: string; port: number; health: string }> = [];
   for (const [service, def] of Object.entries(manifest.services)) {
     const port = def.ports.find((p) => p.http !== undefined);
@@ -233,8 +236,7 @@ const notFound = {
  */
 export function caddyConfig(live: readonly LiveRoute[], settings: IngressSettings): unknown {
   const ordered = [...live].sort(
-    (a, b) =>
-      b.route.path.length - a.route.path.length || a.route.app.localeCompare(b.route.app),
+    (a, b) => b.route.path.length - a.route.path.length || a.route.app.localeCompare(b.route.app),
   );
   const secure = ordered.filter((l) => l.route.tls !== 'none');
   const plain = ordered.filter((l) => l.route.tls === 'none');
@@ -326,17 +328,67 @@ export interface CertificateCheck {
 /** Warn when a certificate expires within this many days. */
 export const CERTIFICATE_WARN_DAYS = 30;
 
-/** Judges a served certificate's expiry at `now`: expired is an error, within 30 days a warning. */
+/**
+ * Judges a served certificate's expiry at `now`: expired is an error; within 30 days a warning.
+ * A certificate whose whole life is shorter than 120 days (the internal CA's, which the proxy
+ * renews itself when a third is left) is a warning only within a quarter of its life, when a
+ * renewal is overdue.
+ */
 export function judgeCertificate(
-  cert: { app: string; host: string; subject: string; issuer: string; notAfter: Date },
+  cert: {
+    app: string;
+    host: string;
+    subject: string;
+    issuer: string;
+    notBefore: Date;
+    notAfter: Date;
+  },
   now: Date,
 ): CertificateCheck {
-  const daysLeft = Math.floor((cert.notAfter.getTime() - now.getTime()) / 86_400_000);
-  const severity =
-    cert.notAfter.getTime() <= now.getTime()
-      ? 'error'
-      : daysLeft < CERTIFICATE_WARN_DAYS
-        ? 'warning'
-        : 'ok';
-  return { ...cert, notAfter: cert.notAfter.toISOString(), daysLeft, severity };
+  const left = cert.notAfter.getTime() - now.getTime();
+  const life = cert.notAfter.getTime() - cert.notBefore.getTime();
+  const daysLeft = Math.floor(left / 86_400_000);
+  const warnWithinMs = life < 120 * 86_400_000 ? life / 4 : CERTIFICATE_WARN_DAYS * 86_400_000;
+  const severity = left <= 0 ? 'error' : left < warnWithinMs ? 'warning' : 'ok';
+  return {
+    app: cert.app,
+    host: cert.host,
+    subject: cert.subject,
+    issuer: cert.issuer,
+    notAfter: cert.notAfter.toISOString(),
+    daysLeft,
+    severity,
+  };
+}
+
+/**
+ * Checks a region's certificate and key before the proxy gets them: both PEM, the key the
+ * certificate's, and the certificate naming every host of the route. Returns the problems and
+ * the certificate's sha256 (what the route records; the key is never recorded).
+ */
+export function checkProvidedCertificate(
+  pem: { certificate: string; key: string },
+  hosts: readonly string[],
+): { sha256?: string; problems: string[] } {
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(pem.certificate);
+  } catch {
+    return { problems: ['the certificate file is not a PEM X.509 certificate'] };
+  }
+  const problems: string[] = [];
+  try {
+    if (!cert.checkPrivateKey(createPrivateKey(pem.key)))
+      problems.push('the key does not belong to the certificate');
+  } catch {
+    problems.push('the key file is not a PEM private key');
+  }
+  for (const host of hosts) {
+    if (cert.checkHost(host.replace(/^\*\./, 'wildcard.')) === undefined)
+      problems.push(
+        `the certificate does not name ${host} (subject: ${cert.subject.replace(/\n/g, ', ')})`,
+      );
+  }
+  const sha256 = `sha256:${createHash('sha256').update(pem.certificate).digest('hex')}`;
+  return { sha256, problems };
 }

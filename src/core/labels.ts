@@ -6,7 +6,7 @@ export const LABEL_PREFIX = 'id.ksad.';
 export const Label = {
   /** Present on every resource ksad creates; value "true". */
   managed: 'id.ksad.managed',
-  /** Resource kind: container | network | volume | release | host | secrets | vault | lock. */
+  /** Resource kind: container | network | volume | release | host | secrets | vault | lock | ingress. */
   kind: 'id.ksad.kind',
   app: 'id.ksad.app',
   publisher: 'id.ksad.publisher',
@@ -21,12 +21,26 @@ export const Label = {
   volume: 'id.ksad.volume',
   /** JSON payload for record resources (release records, host profile). */
   record: 'id.ksad.record',
+  /** On a container the ingress routes to: its route as JSON (`core/ingress.ts`). */
+  route: 'id.ksad.route',
+  /** On a routed container: the network alias the ingress sends its requests to. */
+  upstream: 'id.ksad.upstream',
+  /** On the ingress container: its settings as JSON (ports). */
+  ingress: 'id.ksad.ingress',
   /** Region code of the host (on the host profile). */
   region: 'id.ksad.region',
 } as const;
 
 export type ResourceKind =
-  'container' | 'network' | 'volume' | 'release' | 'host' | 'secrets' | 'vault' | 'lock';
+  | 'container'
+  | 'network'
+  | 'volume'
+  | 'release'
+  | 'host'
+  | 'secrets'
+  | 'vault'
+  | 'lock'
+  | 'ingress';
 
 export function managedLabels(
   kind: ResourceKind,
@@ -46,6 +60,9 @@ export const names = {
   vault: (app: string) => `ksad-vault-${app}`,
   lock: (app: string) => `ksad-lock-${app}`,
   hostProfile: 'ksad-host',
+  /** The host ingress: its container, its own network (where its ports are published) and data volume. */
+  ingress: 'ksad-ingress',
+  ingressData: 'ksad-ingress-data',
 } as const;
 
 /** A service's old container, parked under `<name>-rN-old` while its replacement starts. */

@@ -24,6 +24,8 @@ export interface TargetChange {
   healthTimeoutMs: number;
   /** Values masked in any log line shown on failure. */
   secretValues: readonly string[];
+  /** The region's certificate and key for the app's route, to keep where the proxy loads them. */
+  tls?: { certificate: string; key: string };
 }
 
 /**

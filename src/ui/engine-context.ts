@@ -17,6 +17,8 @@ import type { DockerEngine } from '../ports/docker-engine.js';
 import type { ReleaseStore } from '../ports/release-store.js';
 import { DockerHostReleaseStore } from '../targets/docker-host/release-store.js';
 import { DockerHostTarget } from '../targets/docker-host/target.js';
+import { HostIngress } from '../targets/docker-host/ingress.js';
+import type { IngressControl } from '../ports/ingress.js';
 import { RegistryImageSource } from '../targets/images/registry-source.js';
 import { catalogContext } from './context.js';
 import { terminalProgress } from './progress.js';
@@ -46,6 +48,8 @@ export interface HostConnection {
   endpoint: string;
   store: ReleaseStore;
   target: DeployTarget;
+  /** The host's ingress (the proxy ksad installs in front of routed apps). */
+  ingress: IngressControl;
   close(): void;
 }
 
@@ -64,6 +68,7 @@ function connection(
     endpoint: engine.endpoint,
     store,
     target: TARGETS[kind](engine, systemClock),
+    ingress: new HostIngress(engine, new RegistryImageSource(engine), systemClock),
     close: () => engine.close(),
   };
 }

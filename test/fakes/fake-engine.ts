@@ -430,7 +430,10 @@ export class FakeEngine implements DockerEngine {
   }
 
   /** Answers every command with exit 0 and no output, as a proxy accepting its configuration would. */
-  async exec(container: string, cmd: readonly string[]): Promise<{ exitCode: number; output: string }> {
+  async exec(
+    container: string,
+    cmd: readonly string[],
+  ): Promise<{ exitCode: number; output: string }> {
     this.enter('exec', [container, cmd]);
     const c = this.findContainer(container);
     if (!c) throw this.noSuchContainer(container);
