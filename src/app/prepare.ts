@@ -406,7 +406,7 @@ async function routeFor(
   const problems: Problem[] = [];
   if ((ingress.tls ?? 'internal') === 'provided') {
     if (tls !== undefined) {
-      const checked = checkProvidedCertificate(tls, ingress.hosts);
+      const checked = checkProvidedCertificate(tls, ingress.hosts ?? []);
       certificate = checked.sha256;
       for (const message of checked.problems)
         problems.push({ source: source(tlsPath), path: tlsPath, rule: 'ingress-tls', message });

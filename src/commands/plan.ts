@@ -1,5 +1,6 @@
 import { prepareDeploy } from '../app/prepare.js';
 import { ExitCode } from '../core/errors.js';
+import type { Route } from '../core/ingress.js';
 import type { Plan } from '../core/plan.js';
 import { KsadCommand } from '../ui/base-command.js';
 import { appRefArg, configFlags, deployRequest } from '../ui/deploy-flags.js';
@@ -12,6 +13,8 @@ export interface PlanResult {
   currentVersion: string | null;
   mou: unknown;
   plan: Plan;
+  /** The app's route through the host ingress; null when it has none. */
+  route: Route | null;
 }
 
 export default class PlanCommand extends KsadCommand {
@@ -34,8 +37,11 @@ export default class PlanCommand extends KsadCommand {
         currentVersion: p.current?.version ?? null,
         mou: p.grant,
         plan: p.plan,
+        route: p.desired.route ?? null,
       };
-      this.log(planText(result.app, result.version, result.currentVersion, p.plan));
+      this.log(
+        planText(result.app, result.version, result.currentVersion, p.plan, p.desired.route),
+      );
       if (p.plan.changes) process.exitCode = ExitCode.CHANGES_PENDING;
       return result;
     } finally {

@@ -110,6 +110,20 @@ export function resolveRoute(
     rule,
     message,
   });
+  if (ingress.hosts === undefined) {
+    const source = [...origins.entries()].find(([k]) => k.startsWith('ingress.'))?.[1] ?? '';
+    return {
+      problems: [
+        {
+          source,
+          path: ['ingress'],
+          rule: 'ingress-hosts',
+          message: 'ingress needs hosts: the host names the app answers at',
+        },
+      ],
+    };
+  }
+  const hosts = ingress.hosts;
   const candidates = httpPorts(manifest);
   let chosen = candidates[0];
   if (ingress.service !== undefined) {
@@ -132,7 +146,7 @@ export function resolveRoute(
   const route: Route = {
     app: manifest.name,
     service: chosen.service,
-    hosts: [...new Set(ingress.hosts)],
+    hosts: [...new Set(hosts)],
     path: normalisePrefix(ingress.path ?? '/'),
     port: chosen.port,
     health: chosen.health,
@@ -143,7 +157,7 @@ export function resolveRoute(
   return { route, problems: [] };
 }
 
-function normalisePrefix(path: string): string {
+export function normalisePrefix(path: string): string {
   return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
 }
 
@@ -152,8 +166,8 @@ function normalisePrefix(path: string): string {
  * belongs to one app. Each is placed at the host name in the overlay that claimed it.
  */
 export function routeConflicts(
-  route: Route,
-  others: readonly Route[],
+  route: Pick<Route, 'app' | 'hosts' | 'path'>,
+  others: ReadonlyArray<Pick<Route, 'app' | 'hosts' | 'path'>>,
   origins: ReadonlyMap<string, string>,
 ): Problem[] {
   const problems: Problem[] = [];
@@ -174,7 +188,10 @@ export function routeConflicts(
 
 /** Problems with routes taken together, in the order given (lint of several overlays). */
 export function conflictsAmong(
-  routes: ReadonlyArray<{ route: Route; origins: ReadonlyMap<string, string> }>,
+  routes: ReadonlyArray<{
+    route: Pick<Route, 'app' | 'hosts' | 'path'>;
+    origins: ReadonlyMap<string, string>;
+  }>,
 ): Problem[] {
   return routes.flatMap((r, i) =>
     routeConflicts(

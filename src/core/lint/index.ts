@@ -26,6 +26,7 @@ import { lintConfig, lintDependencies, lintHostPorts, lintReferences } from './r
 import { lintRequires } from './requires.js';
 import { lintResources } from './resources.js';
 import { lintRuntime } from './runtime.js';
+import { lintHttpPorts } from './http-ports.js';
 
 export type { LintOptions, ManifestEntry } from './context.js';
 
@@ -39,6 +40,7 @@ function lintManifestUnit(unit: ManifestUnit, r: Reporter, opts: LintOptions): v
   lintReferences(unit, r);
   lintDependencies(unit, r);
   lintHostPorts(unit, r);
+  lintHttpPorts(unit, r);
   lintConfig(unit, r);
   lintRequires(unit, r, opts);
 }

@@ -24,7 +24,8 @@ export const ingressHost = z
  * the certificate, and how long old containers drain after a switch.
  */
 export const overlayIngressSchema = z.strictObject({
-  hosts: z.array(ingressHost).min(1),
+  /** Required once the layers are merged; a later layer may set only `tls` or `drain`. */
+  hosts: z.array(ingressHost).min(1).optional(),
   /** Path prefix the app is served under (default `/`); passed to the app unchanged. */
   path: z
     .string()
