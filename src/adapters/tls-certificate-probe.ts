@@ -25,8 +25,9 @@ export class TlsCertificateProbe implements CertificateProbe {
         const cert = socket.getPeerX509Certificate();
         if (!cert) return done(null);
         done({
-          subject: cert.subject.replace(/\n/g, ', '),
-          issuer: cert.issuer.replace(/\n/g, ', '),
+          // A certificate may name its hosts only in subjectAltName (the internal CA's do).
+          subject: (cert.subject || cert.subjectAltName || '').replace(/\n/g, ', '),
+          issuer: (cert.issuer || '').replace(/\n/g, ', '),
           notBefore: new Date(cert.validFrom),
           notAfter: new Date(cert.validTo),
         });
