@@ -95,6 +95,11 @@ function page(host: string, trust: string | undefined): Promise<{ status: number
   });
 }
 
+const appsOf = (r: RunResult): string[] =>
+  (r.json.routes as Array<{ app: string }>).map((x) => x.app);
+const ingressFindings = (r: RunResult): Array<{ category: string }> =>
+  (r.json.apps[0].findings as Array<{ category: string }>).filter((f) => f.category === 'ingress');
+
 const versionOf = (body: string): string | undefined => /id="APP_VERSION">([^<]*)</.exec(body)?.[1];
 
 /** Runs `args` under a 20 req/s load loop on HOST_A and returns the CLI result with the counts. */
@@ -212,7 +217,7 @@ describe('the host ingress', () => {
       route: { hosts: [HOST_A], path: '/', tls: 'internal' },
     });
     const shown = await ksad(['ingress', 'status', '--json']);
-    expect(shown.json.routes.map((r: { app: string }) => r.app).sort()).toEqual([A, B].sort());
+    expect(appsOf(shown).sort()).toEqual([A, B].sort());
     // Plain HTTP redirects to HTTPS.
     const http = execFileSync(
       'curl',
@@ -245,7 +250,7 @@ describe('the host ingress', () => {
     ]);
     const plan = await ksad(['plan', B, '-f', join(work, 'b-conflict.yaml'), '--json']);
     expect(plan.status, plan.said).toBe(3);
-    expect(plan.json.error.details.join('\n')).toContain(
+    expect((plan.json.error.details as string[]).join('\n')).toContain(
       `${join(work, 'b-conflict.yaml')}:5:7: error: ingress.hosts.1: ${HOST_A} is already the route of ${A} on this host`,
     );
   });
@@ -294,13 +299,9 @@ describe('the host ingress', () => {
     const route = now.json.apps[0].routes[0];
     expect(route).toMatchObject({ hosts: [HOST_A], served: true, tls: 'internal' });
     expect(route.certificates[0]).toMatchObject({ host: HOST_A, severity: 'ok' });
-    expect(
-      now.json.apps[0].findings.filter((f: { category: string }) => f.category === 'ingress'),
-    ).toEqual([]);
+    expect(ingressFindings(now)).toEqual([]);
     const later = await ksad(['audit', A, '--date', '2030-01-01', '--json']);
-    const found = later.json.apps[0].findings.filter(
-      (f: { category: string }) => f.category === 'ingress',
-    );
+    const found = ingressFindings(later);
     expect(found).toEqual([
       expect.objectContaining({
         severity: 'error',
@@ -314,7 +315,7 @@ describe('the host ingress', () => {
     const gone = await ksad(['uninstall', B, '--json']);
     expect(gone.status, gone.said).toBe(0);
     const shown = await ksad(['ingress', 'status', '--json']);
-    expect(shown.json.routes.map((r: { app: string }) => r.app)).toEqual([A]);
+    expect(appsOf(shown)).toEqual([A]);
     const ingress = await engine.docker.getContainer('ksad-ingress').inspect();
     expect(Object.keys(ingress.NetworkSettings.Networks)).not.toContain(`ksad-${B}`);
   }, 60_000);
