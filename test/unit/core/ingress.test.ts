@@ -212,7 +212,7 @@ describe('lint', () => {
   it('reports an http port on udp, a second one, and one without a healthcheck, at file:line:col', () => {
     const text = routed(
       '      - name: admin\n        container: 8081\n        protocol: udp\n        http:\n          health: /\n',
-    ).replace(/    healthcheck:\n(?:      .*\n)+/, '');
+    ).replace(/ {4}healthcheck:\n(?: {6}.*\n)+/, '');
     const out = lintManifestFiles([{ path: 'm.yaml', text }], null, { today: '2026-12-01' })
       .filter((d) => d.rule === 'http-port')
       .map((d) => `${d.line}:${d.col}: ${d.severity}: ${d.message}`);
