@@ -112,7 +112,7 @@ async function underLoad(args: string[]) {
   });
   await new Promise((r) => setTimeout(r, 500));
   const result = await ksad(args);
-  // The old container drains (1 s here) after the command returns nothing more to do with it.
+  // The load goes on a moment after the command: by then only the new containers answer.
   await new Promise((r) => setTimeout(r, 1500));
   return { result, stats: await load.stop() };
 }
@@ -149,11 +149,11 @@ document:
   cli = new KsadCli({ home: join(work, 'home'), dockerHost: engine.dockerHost });
   await writeFile(
     join(work, 'a.yaml'),
-    `app: ${A}\nconfig:\n  WELCOME_MESSAGE: Halaman ${A}\ningress:\n  hosts: [${HOST_A}]\n  drain: 1s\n`,
+    `app: ${A}\nconfig:\n  WELCOME_MESSAGE: Halaman ${A}\ningress:\n  hosts: [${HOST_A}]\n  drain: 2s\n`,
   );
   await writeFile(
     join(work, 'b.yaml'),
-    `app: ${B}\nconfig:\n  WELCOME_MESSAGE: Halaman ${B}\ningress:\n  hosts: [${HOST_B}]\n  drain: 1s\n`,
+    `app: ${B}\nconfig:\n  WELCOME_MESSAGE: Halaman ${B}\ningress:\n  hosts: [${HOST_B}]\n  drain: 2s\n`,
   );
   await writeFile(
     join(work, 'b-conflict.yaml'),
