@@ -106,7 +106,7 @@ export function auditRoutes(
           });
           continue;
         }
-        const check = judgeCertificate({ app, ...cert }, ingress.now);
+        const check = judgeCertificate({ app, ...cert }, ingress.now, route.tls === 'internal');
         certificates.push(check);
         if (check.severity === 'error')
           findings.push({

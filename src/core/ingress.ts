@@ -347,9 +347,9 @@ export const CERTIFICATE_WARN_DAYS = 30;
 
 /**
  * Judges a served certificate's expiry at `now`: expired is an error; within 30 days a warning.
- * A certificate whose whole life is shorter than 120 days (the internal CA's, which the proxy
- * renews itself when a third is left) is a warning only within a quarter of its life, when a
- * renewal is overdue.
+ * The internal CA's short-lived leaves (`renewedByProxy`), which the proxy renews itself when a
+ * third of their life is left, are a warning only within a quarter of their life, when a renewal
+ * is overdue.
  */
 export function judgeCertificate(
   cert: {
@@ -361,11 +361,14 @@ export function judgeCertificate(
     notAfter: Date;
   },
   now: Date,
+  renewedByProxy = false,
 ): CertificateCheck {
   const left = cert.notAfter.getTime() - now.getTime();
   const life = cert.notAfter.getTime() - cert.notBefore.getTime();
   const daysLeft = Math.floor(left / 86_400_000);
-  const warnWithinMs = life < 120 * 86_400_000 ? life / 4 : CERTIFICATE_WARN_DAYS * 86_400_000;
+  const warnWithinMs = renewedByProxy
+    ? Math.min(life / 4, CERTIFICATE_WARN_DAYS * 86_400_000)
+    : CERTIFICATE_WARN_DAYS * 86_400_000;
   const severity = left <= 0 ? 'error' : left < warnWithinMs ? 'warning' : 'ok';
   return {
     app: cert.app,

@@ -151,8 +151,9 @@ describe('certificates', () => {
       daysLeft: 29,
     });
     expect(judgeCertificate(cert(365, -1), at).severity).toBe('error');
-    expect(judgeCertificate(cert(3, 2), at).severity).toBe('ok');
-    expect(judgeCertificate(cert(3, 0.5), at).severity).toBe('warning');
+    expect(judgeCertificate(cert(20, 19), at).severity).toBe('warning');
+    expect(judgeCertificate(cert(3, 2), at, true).severity).toBe('ok');
+    expect(judgeCertificate(cert(3, 0.5), at, true).severity).toBe('warning');
   });
 
   it("checks a region's certificate: PEM, its key, and every host it must name", () => {
