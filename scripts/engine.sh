@@ -7,6 +7,7 @@
 #   bash scripts/engine.sh status   what runs, and who started it
 #   eval "$(bash scripts/engine.sh env)"   DOCKER_HOST, KSAD_REGISTRY, KSAD_SAMPLE_IMAGES
 #
+#   (env also exports KSAD_INGRESS_IMAGE, the host ingress image built by scripts/ingress-image.js)
 # Environment: KSAD_ENGINE_DIR (state, default /tmp/ksad-engine), KSAD_REGISTRY_PORT (5151),
 # DOCKER_HOST (an engine to reuse when it answers), KSAD_DOCKERD_ARGS (extra dockerd flags),
 # KSAD_ENGINE_SESSION_FILE (start appends what it started; stop then stops only those),
@@ -228,6 +229,12 @@ push_samples() {
     "${build[@]}" >/dev/null || die "could not push the sample images to ${REGISTRY}"
   fi
   log "sample images pushed to ${REGISTRY} (map in ${DIR}/sample-images.json)"
+  # The host ingress image: Debian's caddy (downloaded, not installed) on the same busybox base.
+  if node "${ROOT}/scripts/ingress-image.js" --registry "$REGISTRY" --out "${DIR}/ingress-image" >/dev/null; then
+    log "ingress image pushed: $(cat "${DIR}/ingress-image")"
+  else
+    log "warning: could not build the ingress image (apt-get download caddy failed?); ingress tests will fail"
+  fi
 }
 
 # A single-node swarm on the engine, advertised on loopback so no traffic leaves the machine.
@@ -334,6 +341,7 @@ cmd_env() {
   printf 'export DOCKER_HOST=%q\n' "$host"
   printf 'export KSAD_REGISTRY=%q\n' "$REGISTRY"
   [[ -f "${DIR}/sample-images.json" ]] && printf 'export KSAD_SAMPLE_IMAGES=%q\n' "${DIR}/sample-images.json"
+  [[ -f "${DIR}/ingress-image" ]] && printf 'export KSAD_INGRESS_IMAGE=%q\n' "$(cat "${DIR}/ingress-image")"
   return 0
 }
 

@@ -651,6 +651,64 @@ export class DockerodeEngine implements DockerEngine {
     }
   }
 
+  async exec(
+    container: string,
+    cmd: readonly string[],
+  ): Promise<{ exitCode: number; output: string }> {
+    const action = `run \`${cmd.join(' ')}\` in container "${container}"`;
+    try {
+      return await this.write(action, async () => {
+        const run = await this.docker.getContainer(container).exec({
+          Cmd: [...cmd],
+          AttachStdout: true,
+          AttachStderr: true,
+        });
+        const stream = await run.start({ hijack: true, stdin: false });
+        const chunks: Buffer[] = [];
+        await new Promise<void>((resolve, reject) => {
+          stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+          stream.on('end', resolve);
+          stream.on('close', resolve);
+          stream.on('error', reject);
+        });
+        const inspected = await run.inspect();
+        return {
+          exitCode: inspected.ExitCode ?? -1,
+          output: demultiplexLogs(Buffer.concat(chunks)),
+        };
+      });
+    } catch (error) {
+      throw this.failure(error, action, { 404: () => this.noSuchContainer(container, error) });
+    }
+  }
+
+  async connectNetwork(network: string, container: string): Promise<void> {
+    const action = `connect container "${container}" to network "${network}"`;
+    const attached = await this.inspectContainer(container);
+    if (attached?.networks.includes(network)) return;
+    try {
+      await this.write(action, () =>
+        this.docker.getNetwork(network).connect({ Container: container }),
+      );
+    } catch (error) {
+      throw this.failure(error, action);
+    }
+  }
+
+  async disconnectNetwork(network: string, container: string): Promise<void> {
+    const action = `disconnect container "${container}" from network "${network}"`;
+    const attached = await this.inspectContainer(container);
+    if (!attached?.networks.includes(network)) return;
+    try {
+      await this.write(action, () =>
+        this.docker.getNetwork(network).disconnect({ Container: container, Force: true }),
+      );
+    } catch (error) {
+      if (statusOf(error) === 404) return;
+      throw this.failure(error, action);
+    }
+  }
+
   async listNetworks(labels: Labels): Promise<NetworkInfo[]> {
     try {
       const networks = await this.read('list networks', () =>

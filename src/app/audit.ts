@@ -6,12 +6,46 @@ import { Label } from '../core/labels.js';
 import type { DeployTarget } from '../ports/deploy-target.js';
 import type { ReleaseStore } from '../ports/release-store.js';
 import { calendarOf } from './calendar.js';
+import type { AuditIngressInput, ServedCertificateInput } from '../core/audit-ingress.js';
+import type { CertificateProbe, IngressControl } from '../ports/ingress.js';
+
+/**
+ * The ingress's live routes and the certificate it serves for each host name, read as a TLS
+ * client would (from the host, on its HTTPS port). Certificates are judged at the clock's
+ * instant, or at the start of `--date`.
+ */
+async function ingressInput(
+  ctx: AuditContext,
+  today: string | undefined,
+): Promise<AuditIngressInput | null | undefined> {
+  if (!ctx.ingress) return undefined;
+  const state = await ctx.ingress.state();
+  if (state?.state !== 'running') return null;
+  const address = state.bindAddress === '0.0.0.0' ? '127.0.0.1' : state.bindAddress;
+  const hosts = [
+    ...new Set(state.routes.filter((l) => l.route.tls !== 'none').flatMap((l) => l.route.hosts)),
+  ];
+  const certificates: Record<string, ServedCertificateInput | null> = {};
+  await Promise.all(
+    hosts.map(async (host) => {
+      const served = ctx.certificates
+        ? await ctx.certificates.served(address, state.httpsPort, host)
+        : null;
+      certificates[host] = served ? { host, ...served } : null;
+    }),
+  );
+  const now = today !== undefined ? new Date(`${today}T00:00:00Z`) : ctx.clock.now();
+  return { routes: state.routes, certificates, now };
+}
 
 export interface AuditContext {
   store: ReleaseStore;
   target: DeployTarget;
   catalog: Catalog;
   clock: Clock;
+  /** The host ingress and a TLS client to read its certificates; without them routes go unchecked. */
+  ingress?: IngressControl;
+  certificates?: CertificateProbe;
 }
 
 export interface AuditOptions {
@@ -80,6 +114,7 @@ export async function auditApps(ctx: AuditContext, opts: AuditOptions): Promise<
   for (const [ref, id] of loadedAs) if (images[ref] == null) images[ref] = byId[id] ?? null;
 
   const report = auditHost({
+    ingress: await ingressInput(ctx, opts.today),
     profile,
     serviceName: ctx.target.serviceName,
     engine: { endpoint: info.endpoint, version: info.version },

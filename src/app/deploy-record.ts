@@ -55,6 +55,7 @@ export function releaseRecord(
     deployedAt: ctx.clock.now().toISOString(),
     status: 'deployed',
     ...(Object.keys(p.serviceOverrides).length > 0 ? { serviceOverrides: p.serviceOverrides } : {}),
+    ...(p.ingress !== undefined ? { ingress: p.ingress } : {}),
     description: description ?? defaultDescription(p),
   };
 }

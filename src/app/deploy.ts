@@ -194,8 +194,9 @@ function targetChange(p: Prepared, opts: DeployOptions): TargetChange {
     imagesPresent: p.imagesPresent,
     currentRevision: p.current?.revision ?? null,
     healthTimeoutMs: opts.healthTimeoutMs,
-    secretValues: Object.values(p.secrets.values),
+    secretValues: [...Object.values(p.secrets.values), ...(p.tls ? [p.tls.key] : [])],
     secrets: p.secrets.values,
+    ...(p.tls ? { tls: p.tls } : {}),
   };
 }
 

@@ -3,6 +3,7 @@ import {
   problemsToDiagnostics,
   resolveConfig,
   type ConfigValue,
+  type Problem,
 } from '../core/config.js';
 import { catalogYamlDoc } from '../core/catalog-build.js';
 import type { Catalog, LoadedManifest, LoadedMou } from '../core/catalog-model.js';
@@ -16,11 +17,25 @@ import type { EngineInfo } from '../core/engine-model.js';
 import { KsadError } from '../core/errors.js';
 import { deployabilityErrors } from '../core/lint/index.js';
 import { coverage } from '../core/mou-rules.js';
-import { applySets, mergeOverlays, type OverlayLayer } from '../core/overlay-merge.js';
+import {
+  checkProvidedCertificate,
+  parseRouteLabel,
+  resolveRoute,
+  routeConflicts,
+  type Route,
+} from '../core/ingress.js';
+import { Label } from '../core/labels.js';
+import {
+  applySets,
+  mergeOverlays,
+  pathKey,
+  type MergeResult,
+  type OverlayLayer,
+} from '../core/overlay-merge.js';
 import { planDeploy, type ActualState, type Plan } from '../core/plan.js';
 import type { HostProfile, ReleaseRecord } from '../core/release.js';
 import { parseAppRef, resolveVersion } from '../core/resolve.js';
-import { overlaySchema, type Overlay } from '../core/schema/overlay.js';
+import { overlaySchema, type Overlay, type OverlayIngress } from '../core/schema/overlay.js';
 import { planSecrets, type SecretPlan } from '../core/secrets.js';
 import { buildDesiredState, type DesiredState } from '../core/service-specs.js';
 import { swarmVolumeWarnings } from '../core/lint/swarm.js';
@@ -48,6 +63,8 @@ export interface DeployRequest {
   suppliedSecrets: Record<string, string>;
   /** Deploy although no active MoU covers the app; the reason is recorded with the release. */
   overrideReason?: string;
+  /** The region's certificate and key for the app's route (`ingress.tls: provided`). */
+  tls?: { certificate: string; key: string };
   /**
    * Re-create a recorded revision exactly (a rollback): the manifest with this digest and these
    * configuration values and service overrides, instead of resolving `ref` and layering overlays.
@@ -62,6 +79,7 @@ export interface PinnedRelease {
   manifestFile: string;
   config: Record<string, ConfigValue>;
   serviceOverrides?: Overlay['services'];
+  ingress?: OverlayIngress;
 }
 
 export interface DeployContext {
@@ -90,6 +108,10 @@ export interface Prepared {
   config: Record<string, ConfigValue>;
   /** Per-service overrides from the overlays (resources, environment), recorded to re-create. */
   serviceOverrides: NonNullable<Overlay['services']>;
+  /** The overlays' `ingress` section, recorded so a rollback serves the same route. */
+  ingress?: OverlayIngress;
+  /** The region's certificate and key given with this deploy. */
+  tls?: { certificate: string; key: string };
   secrets: SecretPlan;
   /** The secret values stored on the host before this change. */
   storedSecrets: Record<string, string>;
@@ -333,6 +355,7 @@ export async function prepareDeploy(
     );
   }
 
+  const route = await routeFor(ctx, manifest, merged, layers, actual, req.tls);
   const desired = buildDesiredState({
     manifest,
     manifestDigest: loaded.digest,
@@ -343,6 +366,7 @@ export async function prepareDeploy(
     bindAddress: profile.policy.bindAddress,
     serviceOverrides: merged.merged.services,
     serviceName: ctx.target.serviceName,
+    ...(route !== undefined ? { route } : {}),
   });
   const plan = planDeploy(desired, actual);
   return {
@@ -353,6 +377,8 @@ export async function prepareDeploy(
     signature,
     config: resolved.values,
     serviceOverrides: merged.merged.services ?? {},
+    ...(merged.merged.ingress !== undefined ? { ingress: merged.merged.ingress } : {}),
+    ...(req.tls !== undefined && route?.tls === 'provided' ? { tls: req.tls } : {}),
     secrets,
     storedSecrets: existingSecrets,
     desired,
@@ -364,6 +390,58 @@ export async function prepareDeploy(
     warnings:
       ctx.target.kind === 'swarm' ? swarmVolumeWarnings(desired, profile.policy.bindAddress) : [],
   };
+}
+
+/**
+ * The app's route through the ingress, checked: a service with an HTTP port, the region's
+ * certificate when the overlay says `tls: provided` (given now, or kept from an earlier deploy),
+ * and no other app on the host serving the same host name and path.
+ */
+async function routeFor(
+  ctx: Pick<DeployContext, 'target'>,
+  manifest: LoadedManifest['manifest'],
+  merged: MergeResult,
+  layers: readonly OverlayLayer[],
+  actual: ActualState,
+  tls: DeployRequest['tls'],
+): Promise<Route | undefined> {
+  const ingress = merged.merged.ingress;
+  if (ingress === undefined) return undefined;
+  const tlsPath = ['ingress', 'tls'];
+  const source = (path: string[]): string =>
+    merged.origins.get(pathKey(path)) ?? merged.origins.get('ingress.hosts') ?? '';
+  let certificate: string | undefined;
+  const problems: Problem[] = [];
+  if ((ingress.tls ?? 'internal') === 'provided') {
+    if (tls !== undefined) {
+      const checked = checkProvidedCertificate(tls, ingress.hosts ?? []);
+      certificate = checked.sha256;
+      for (const message of checked.problems)
+        problems.push({ source: source(tlsPath), path: tlsPath, rule: 'ingress-tls', message });
+    } else {
+      certificate = actual.containers
+        .map((c) => parseRouteLabel(c.labels[Label.route])?.certificate)
+        .find((c) => c !== undefined);
+      if (certificate === undefined)
+        problems.push({
+          source: source(tlsPath),
+          path: tlsPath,
+          rule: 'ingress-tls',
+          message:
+            'tls is "provided" but no certificate is kept for this app: pass --tls-cert FILE --tls-key FILE',
+        });
+    }
+  }
+  const resolved = resolveRoute(manifest, ingress, merged.origins, certificate);
+  problems.push(...resolved.problems);
+  if (resolved.route !== undefined) {
+    const others = (await ctx.target.inventory()).containers
+      .map((c) => parseRouteLabel(c.labels[Label.route]))
+      .filter((r): r is Route => r !== undefined && r.app !== manifest.name);
+    problems.push(...routeConflicts(resolved.route, others, merged.origins));
+  }
+  if (problems.length > 0) throw invalid('configuration', problemsToDiagnostics(problems, layers));
+  return resolved.route;
 }
 
 /** What a deploy needs of the host beyond the app: the engine and the host's profile. */
@@ -386,6 +464,7 @@ export async function readHostFacts(
 function pinnedOverlay(pinned: PinnedRelease): Overlay {
   const overlay: Overlay = { config: { ...pinned.config } };
   if (pinned.serviceOverrides !== undefined) overlay.services = pinned.serviceOverrides;
+  if (pinned.ingress !== undefined) overlay.ingress = pinned.ingress;
   return overlay;
 }
 

@@ -1,6 +1,8 @@
 import type { ContainerInfo, HealthState } from '../core/engine-model.js';
 import { KsadError } from '../core/errors.js';
 import type { ReleaseRecord } from '../core/release.js';
+import { parseRouteLabel } from '../core/ingress.js';
+import { Label } from '../core/labels.js';
 import type { Clock } from '../ports/clock.js';
 import type { DeployTarget } from '../ports/deploy-target.js';
 import type { Operator, ProcessProbe } from '../ports/identity.js';
@@ -14,6 +16,8 @@ export interface ServiceStatus {
   state: ContainerInfo['state'] | 'missing';
   health: HealthState | 'missing';
   ports: string[];
+  /** Its route through the host ingress, from its container; null when it has none. */
+  route: { hosts: string[]; path: string; tls: string; port: number } | null;
 }
 
 export interface ReleaseStatus {
@@ -60,13 +64,25 @@ function statusOf(record: ReleaseRecord, containers: readonly ContainerInfo[]): 
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([service, s]) => {
       const c = containers.find((x) => x.name === s.containerName);
-      if (!c) return { service, container: null, state: 'missing', health: 'missing', ports: [] };
+      if (!c)
+        return {
+          service,
+          container: null,
+          state: 'missing',
+          health: 'missing',
+          ports: [],
+          route: null,
+        };
+      const route = parseRouteLabel(c.labels[Label.route]);
       return {
         service,
         container: c.name,
         state: c.state,
         health: c.health,
         ports: c.ports.map((p) => `${p.hostIp}:${p.hostPort}->${p.container}/${p.protocol}`),
+        route: route
+          ? { hosts: route.hosts, path: route.path, tls: route.tls, port: route.port }
+          : null,
       };
     });
   const up = services.filter(

@@ -9,6 +9,7 @@ import { AUDIT_FORMATS, renderAudit, type AuditFormat } from '../ui/audit-report
 import { catalogContext, systemClock } from '../ui/context.js';
 import { dockerHostFlag, openProfiledHost } from '../ui/engine-context.js';
 import { catalogFlag } from '../ui/flags.js';
+import { TlsCertificateProbe } from '../adapters/tls-certificate-probe.js';
 
 export default class Audit extends KsadCommand {
   static override summary =
@@ -63,7 +64,14 @@ With --strict the command exits ${ExitCode.CHANGES_PENDING} when any finding has
     let report: AuditReport;
     try {
       report = await auditApps(
-        { store: host.store, target: host.target, catalog, clock: systemClock },
+        {
+          store: host.store,
+          target: host.target,
+          catalog,
+          clock: systemClock,
+          ingress: host.ingress,
+          certificates: new TlsCertificateProbe(),
+        },
         { today: flags.date, ...(args.app !== undefined ? { app: args.app } : {}) },
       );
     } finally {

@@ -1,5 +1,6 @@
 import { prepareDeploy } from '../app/prepare.js';
 import { ExitCode } from '../core/errors.js';
+import type { Route } from '../core/ingress.js';
 import type { Plan } from '../core/plan.js';
 import { KsadCommand } from '../ui/base-command.js';
 import { appRefArg, configFlags, deployRequest } from '../ui/deploy-flags.js';
@@ -14,6 +15,8 @@ export interface PlanResult {
   plan: Plan;
   /** What the target warns about (on a swarm: data volumes that do not follow a task). */
   warnings: string[];
+  /** The app's route through the host ingress; null when it has none. */
+  route: Route | null;
 }
 
 export default class PlanCommand extends KsadCommand {
@@ -37,8 +40,11 @@ export default class PlanCommand extends KsadCommand {
         mou: p.grant,
         plan: p.plan,
         warnings: p.warnings,
+        route: p.desired.route ?? null,
       };
-      this.log(planText(result.app, result.version, result.currentVersion, p.plan));
+      this.log(
+        planText(result.app, result.version, result.currentVersion, p.plan, p.desired.route),
+      );
       for (const w of p.warnings) this.warn(w);
       if (p.plan.changes) process.exitCode = ExitCode.CHANGES_PENDING;
       return result;

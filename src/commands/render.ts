@@ -1,4 +1,5 @@
 import { prepareDeploy } from '../app/prepare.js';
+import type { Route } from '../core/ingress.js';
 import { renderDesiredState, type DesiredState } from '../core/service-specs.js';
 import { KsadCommand } from '../ui/base-command.js';
 import { appRefArg, configFlags, deployRequest } from '../ui/deploy-flags.js';
@@ -12,6 +13,8 @@ export interface RenderResult {
   config: Record<string, string | number | boolean>;
   secrets: string[];
   state: DesiredState;
+  /** The app's route through the host ingress; null when it has none. */
+  route: Route | null;
 }
 
 export default class Render extends KsadCommand {
@@ -36,6 +39,7 @@ export default class Render extends KsadCommand {
         config: p.config,
         secrets: Object.keys(p.secrets.values).sort(),
         state: renderDesiredState(p.desired, p.secrets.values),
+        route: p.desired.route ?? null,
       };
       this.log(JSON.stringify(result, null, 2));
       return result;

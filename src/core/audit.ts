@@ -15,6 +15,13 @@ import { Label, names, PARKED_SUFFIX } from './labels.js';
 import { coverage, daysBetween, mouStatus, regionAndParents, type MouStatus } from './mou-rules.js';
 import type { HostProfile, ReleaseRecord } from './release.js';
 import { buildDesiredState, type DesiredState } from './service-specs.js';
+import {
+  auditRoutes,
+  type AuditIngressInput,
+  type AuditRoute,
+  type IngressFinding,
+} from './audit-ingress.js';
+import { parseRouteLabel, resolveRoute } from './ingress.js';
 
 /*
  * `ksad audit`: evidence about a host, read from the host alone (release records, containers,
@@ -25,13 +32,14 @@ import { buildDesiredState, type DesiredState } from './service-specs.js';
 /** Version of the JSON shape below; bumped only when a field changes meaning or goes away. */
 export const AUDIT_SCHEMA_VERSION = 1;
 
-export type FindingCategory = 'mou' | 'drift' | 'integrity' | 'outdated' | 'orphan';
+export type FindingCategory = 'mou' | 'drift' | 'integrity' | 'outdated' | 'orphan' | 'ingress';
 export const FINDING_CATEGORIES: readonly FindingCategory[] = [
   'mou',
   'drift',
   'integrity',
   'outdated',
   'orphan',
+  'ingress',
 ];
 
 /** `error` and `warning` need someone to act (`--strict` fails on them); `info` is context. */
@@ -75,7 +83,9 @@ export type FindingCode =
   | 'orphan-secrets'
   | 'kept-data'
   | 'unused-volume'
-  | 'lock-held';
+  | 'lock-held'
+  // ingress
+  | IngressFinding['code'];
 
 /**
  * One thing an auditor should know. Never carries a secret or an environment value: environment
@@ -149,6 +159,8 @@ export interface AuditApp {
   };
   mou: AuditMou;
   services: AuditService[];
+  /** Its routes through the host ingress, with the certificates served for them. */
+  routes: AuditRoute[];
   /** Overall drift: in-sync only when every service is. */
   drift: 'in-sync' | 'drifted' | 'unverified';
   updates: {
@@ -255,6 +267,8 @@ export interface AuditInput {
   generatedAt: string;
   /** Audit only this app. */
   app?: string;
+  /** The host ingress (routes and served certificates); null when there is none, absent: not checked. */
+  ingress?: AuditIngressInput | null | undefined;
 }
 
 /** The running (latest `deployed`) record of each app, optionally of one app only. */
@@ -344,6 +358,7 @@ function summarize(apps: number, findings: readonly AuditFinding[]): AuditSummar
     integrity: 0,
     outdated: 0,
     orphan: 0,
+    ingress: 0,
   };
   for (const f of findings) {
     bySeverity[f.severity] += 1;
@@ -409,6 +424,8 @@ function auditApp(
   const rebuilt = rebuild(input, record, loaded, storedSecrets, add);
   const services = auditServices(input, record, loaded, rebuilt, add);
   const updates = auditUpdates(input, record, add);
+  const routed = auditRoutes(record.app, input.containers, input.ingress);
+  for (const f of routed.findings) add('ingress', f.severity, f.code, f.subject, f.message);
   const drifted =
     services.some((s) => s.drift !== 'in-sync') ||
     findings.some((f) => f.category === 'drift' && f.severity !== 'info');
@@ -426,6 +443,7 @@ function auditApp(
     manifest: { file: record.manifestFile, digest: record.manifestDigest, status: manifestStatus },
     mou,
     services,
+    routes: routed.routes,
     drift: drifted ? 'drifted' : unverified ? 'unverified' : 'in-sync',
     updates,
     findings,
@@ -630,6 +648,21 @@ function auditMou(
   };
 }
 
+/** The route a record's overlay gave, with the certificate its container carries. */
+function recordedRoute(
+  input: AuditInput,
+  record: ReleaseRecord,
+  loaded: LoadedManifest,
+): { route?: NonNullable<ReturnType<typeof resolveRoute>['route']> } {
+  if (record.ingress === undefined) return {};
+  const certificate = input.containers
+    .filter((c) => c.labels[Label.app] === record.app)
+    .map((c) => parseRouteLabel(c.labels[Label.route])?.certificate)
+    .find((c) => c !== undefined);
+  const { route } = resolveRoute(loaded.manifest, record.ingress, new Map(), certificate);
+  return route !== undefined ? { route } : {};
+}
+
 interface Rebuilt {
   desired: DesiredState;
   /** Services whose rebuilt config hash equals the recorded one: their environment is comparable. */
@@ -691,6 +724,7 @@ function rebuild(
       ...(record.serviceOverrides === undefined
         ? {}
         : { serviceOverrides: record.serviceOverrides }),
+      ...recordedRoute(input, record, loaded),
     });
   } catch (error) {
     if (!isKsadError(error)) throw error;

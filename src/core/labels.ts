@@ -6,7 +6,7 @@ export const LABEL_PREFIX = 'id.ksad.';
 export const Label = {
   /** Present on every resource ksad creates; value "true". */
   managed: 'id.ksad.managed',
-  /** Resource kind: container | network | volume | release | host | secrets | vault | lock. */
+  /** Resource kind: container | network | volume | release | host | secrets | vault | lock | ingress. */
   kind: 'id.ksad.kind',
   app: 'id.ksad.app',
   publisher: 'id.ksad.publisher',
@@ -21,6 +21,12 @@ export const Label = {
   volume: 'id.ksad.volume',
   /** JSON payload for record resources (release records, host profile). */
   record: 'id.ksad.record',
+  /** On a container the ingress routes to: its route as JSON (`core/ingress.ts`). */
+  route: 'id.ksad.route',
+  /** On a routed container: the network alias the ingress sends its requests to. */
+  upstream: 'id.ksad.upstream',
+  /** On the ingress container: its settings as JSON (ports). */
+  ingress: 'id.ksad.ingress',
   /** Region code of the host (on the host profile). */
   region: 'id.ksad.region',
   /** On a Swarm secret: the manifest secret it holds. */
@@ -41,7 +47,8 @@ export type ResourceKind =
   | 'vault'
   | 'lock'
   /** A ksad secret as a Swarm secret, mounted by the services that use it. */
-  | 'secret';
+  | 'secret'
+  | 'ingress';
 
 export function managedLabels(
   kind: ResourceKind,
@@ -66,6 +73,9 @@ export const names = {
   /** A ksad secret as a Swarm secret; its content hash in the name makes a rotation a new one. */
   swarmSecret: (app: string, secret: string, hash: string) =>
     `ksad-${app}-${secret.toLowerCase()}-${hash.slice(0, 12)}`,
+  /** The host ingress: its container, its own network (where its ports are published) and data volume. */
+  ingress: 'ksad-ingress',
+  ingressData: 'ksad-ingress-data',
 } as const;
 
 /** A service's old container, parked under `<name>-rN-old` while its replacement starts. */

@@ -58,6 +58,8 @@ export type MergeStrategy = 'merge' | 'replace' | 'replace-or-delete';
  * | `services.*.replicas`             | replace-or-delete | last value wins; `null` goes back to one task (Swarm)  |
  * | `services.*.placement`            | merge             | (Swarm) `null` removes every constraint               |
  * | `services.*.placement.constraints`| replace-or-delete | the list replaces whole, never concatenates           |
+ * | `ingress`                         | merge             | `hosts` from one layer and `tls` from another mix     |
+ * | `ingress.*`                       | replace-or-delete | last value wins (`hosts` is replaced whole); `null` unsets it |
  *
  * A field not in the table (none passes the overlay schema today) follows Helm: maps merge, lists
  * and scalars replace, `null` deletes. Lists always replace whole, never concatenate, so a layer
@@ -77,6 +79,8 @@ export const OVERLAY_MERGE_RULES: ReadonlyArray<{ path: string; strategy: MergeS
   { path: 'services.*.replicas', strategy: 'replace-or-delete' },
   { path: 'services.*.placement', strategy: 'merge' },
   { path: 'services.*.placement.constraints', strategy: 'replace-or-delete' },
+  { path: 'ingress', strategy: 'merge' },
+  { path: 'ingress.*', strategy: 'replace-or-delete' },
 ];
 
 function strategyFor(path: OverlayPath, value: unknown): MergeStrategy {

@@ -39,7 +39,15 @@ export interface ServicePlan {
   containerId?: string;
   /** The config hash the container will carry (absent for a removal). */
   configHash?: string;
+  /**
+   * How a created or recreated service takes over: `ingress` (the new container starts beside the
+   * old one, the proxy switches requests once it is healthy, the old one drains), `stop-start`
+   * (the old container stops first, as for raw TCP ports), or `start` (nothing to take over from).
+   */
+  switch?: SwitchKind;
 }
+
+export type SwitchKind = 'ingress' | 'stop-start' | 'start';
 
 /** What a deploy would do, as data; `ksad plan` prints it and the deploy use-case executes it. */
 export interface Plan {
@@ -119,6 +127,14 @@ function explainChange(desired: DesiredService, actual: ContainerInfo): string[]
   const haveMounts = actual.mounts.map(mountText);
   if (!sameSet(wantMounts, haveMounts))
     reasons.push(`volumes changed: ${listOrNone(wantMounts)} (was ${listOrNone(haveMounts)})`);
+  if ((actual.labels[Label.route] ?? '') !== (spec.labels[Label.route] ?? ''))
+    reasons.push(
+      spec.labels[Label.route] === undefined
+        ? 'no longer routed by the ingress'
+        : actual.labels[Label.route] === undefined
+          ? 'now routed by the ingress'
+          : 'ingress route changed',
+    );
   if (!actual.networks.includes(spec.network))
     reasons.push(`network changed: ${spec.network} (was ${listOrNone(actual.networks)})`);
   if (reasons.length === 0) {
@@ -234,8 +250,14 @@ export function planDeploy(desired: DesiredState, actual: ActualState): Plan {
       candidates.find((c) => bareName(c.name) === d.spec.name) ??
       [...candidates].sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
     const base = { service: d.service, container: d.spec.name, configHash: d.configHash };
+    const routed = d.ingress !== undefined;
     if (current === undefined) {
-      services.push({ ...base, action: 'create', reason: 'container missing' });
+      services.push({
+        ...base,
+        action: 'create',
+        reason: 'container missing',
+        switch: routed ? 'ingress' : 'start',
+      });
       continue;
     }
     claimed.add(current.id);
@@ -243,11 +265,18 @@ export function planDeploy(desired: DesiredState, actual: ActualState): Plan {
       current.labels[Label.configHash] === d.configHash ? [] : explainChange(d, current);
     const stateProblem = explainState(current);
     if (stateProblem !== undefined) reasons.push(stateProblem);
+    const keep = reasons.length === 0;
+    // Only an old container that was itself routed can keep serving while the new one starts.
+    const switchKind: SwitchKind =
+      routed && current.labels[Label.upstream] !== undefined && current.state === 'running'
+        ? 'ingress'
+        : 'stop-start';
     services.push({
       ...base,
       containerId: current.id,
-      action: reasons.length === 0 ? 'keep' : 'recreate',
-      reason: reasons.length === 0 ? 'up to date' : reasons.join('; '),
+      action: keep ? 'keep' : 'recreate',
+      reason: keep ? 'up to date' : reasons.join('; '),
+      ...(keep ? {} : { switch: switchKind }),
     });
   }
 

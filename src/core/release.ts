@@ -80,6 +80,8 @@ export const releaseRecordSchema = z.strictObject({
   config: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
   /** Per-service overrides from the overlays (resources, environment), so a rollback re-creates them. */
   serviceOverrides: overlaySchema.shape.services,
+  /** The overlays' `ingress` section (host names, path, TLS), so a rollback serves the same route. */
+  ingress: overlaySchema.shape.ingress,
   secretNames: z.array(z.string()),
   mou: z.union([
     z.strictObject({

@@ -10,6 +10,7 @@ import { interpolate, type Reference } from './references.js';
 import type { Manifest, ResourcesSpec, ServiceSpec } from './schema/manifest.js';
 import type { Overlay } from './schema/overlay.js';
 import { maskSecrets } from './secrets.js';
+import { routeLabel, upstreamAlias, type Route } from './ingress.js';
 import type {
   ContainerSpec,
   HealthcheckConfig,
@@ -40,6 +41,8 @@ export interface DesiredStateInput {
   serviceOverrides?: Overlay['services'];
   /** The target's name for a service (default `ksad-<app>-<service>`, a Docker host's). */
   serviceName?: (app: string, service: string) => string;
+  /** The app's route through the host ingress (`resolveRoute`), if it has one. */
+  route?: Route;
 }
 
 export interface DesiredService {
@@ -54,6 +57,11 @@ export interface DesiredService {
   secretEnv: string[];
   /** The manifest secrets this service's settings refer to, by name (a Swarm mounts them as files). */
   secretNames: string[];
+  /**
+   * Set when the ingress routes to this service: the route and the container's own network alias
+   * (the proxy's upstream), so an upgrade switches traffic instead of stopping and starting.
+   */
+  ingress?: { route: Route; upstream: string };
 }
 
 export interface DesiredVolume {
@@ -79,6 +87,8 @@ export interface DesiredState {
   services: DesiredService[];
   /** Start order: each level's services can start in parallel once the previous level is up. */
   levels: string[][];
+  /** The app's route through the host ingress, if it has one. */
+  route?: Route;
 }
 
 /**
@@ -244,8 +254,11 @@ export function buildDesiredState(input: DesiredStateInput): DesiredState {
     const entrypoint = renderList(def.entrypoint, 'entrypoint');
 
     const ports: PublishedPort[] = [];
+    const routed = input.route?.service === service ? input.route : undefined;
     def.ports.forEach((port, i) => {
       if (port.host === undefined) return;
+      // The ingress reaches a routed port on the release network: it is not published.
+      if (routed !== undefined && port.container === routed.port && port.protocol === 'tcp') return;
       let hostPort: number | undefined = typeof port.host === 'number' ? port.host : undefined;
       if (typeof port.host === 'string') {
         const before = problems.length;
@@ -306,6 +319,7 @@ export function buildDesiredState(input: DesiredStateInput): DesiredState {
         [Label.app]: app,
         [Label.publisher]: manifest.publisher,
         [Label.service]: service,
+        ...(routed !== undefined ? { [Label.route]: routeLabel(routed) } : {}),
       }),
       ports,
       mounts,
@@ -354,8 +368,11 @@ export function buildDesiredState(input: DesiredStateInput): DesiredState {
   const services: DesiredService[] = built.map(
     ({ service, real, hashed, secretEnv, secretNames, def }) => {
       const configHash = sha256(canonicalJson(withoutLabels(hashed, VOLATILE_LABELS)));
+      const route = input.route?.service === service ? input.route : undefined;
+      const upstream = route !== undefined ? upstreamAlias(app, service, configHash) : undefined;
       const labels: Labels = {
         ...real.labels,
+        ...(upstream !== undefined ? { [Label.upstream]: upstream } : {}),
         [Label.version]: manifest.version,
         [Label.revision]: String(input.revision),
         [Label.manifestDigest]: input.manifestDigest,
@@ -363,8 +380,13 @@ export function buildDesiredState(input: DesiredStateInput): DesiredState {
       };
       return {
         service,
-        spec: { ...real, labels },
+        spec: {
+          ...real,
+          labels,
+          aliases: upstream !== undefined ? [...real.aliases, upstream] : real.aliases,
+        },
         configHash,
+        ...(route !== undefined && upstream !== undefined ? { ingress: { route, upstream } } : {}),
         dependsOn: Object.fromEntries(
           Object.entries(def.dependsOn).map(([dep, d]) => [dep, d.condition]),
         ),
@@ -392,6 +414,7 @@ export function buildDesiredState(input: DesiredStateInput): DesiredState {
     })),
     services,
     levels,
+    ...(input.route !== undefined ? { route: input.route } : {}),
   };
 }
 

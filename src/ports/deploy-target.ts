@@ -27,6 +27,8 @@ export interface TargetChange {
   secretValues: readonly string[];
   /** The app's secret values by name, for a target that hands them to services as files. */
   secrets?: Readonly<Record<string, string>>;
+  /** The region's certificate and key for the app's route, to keep where the proxy loads them. */
+  tls?: { certificate: string; key: string };
 }
 
 /**

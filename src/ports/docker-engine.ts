@@ -75,6 +75,17 @@ export interface DockerEngine {
    */
   readFiles(container: string, dir: string): Promise<Record<string, Buffer> | null>;
 
+  /**
+   * Runs `cmd` inside a running container and waits for it to end: its exit code and what it
+   * printed (stdout and stderr together). How ksad speaks to the ingress's admin API, which
+   * listens only inside its container.
+   */
+  exec(container: string, cmd: readonly string[]): Promise<{ exitCode: number; output: string }>;
+  /** Attaches a container to a network; one already attached is left as it is. */
+  connectNetwork(network: string, container: string): Promise<void>;
+  /** Detaches a container from a network; either being gone, or not attached, is not an error. */
+  disconnectNetwork(network: string, container: string): Promise<void>;
+
   listNetworks(labels: Labels): Promise<NetworkInfo[]>;
   /** Creates a bridge network; fails with a 409-classified KsadError if the name exists. */
   createNetwork(name: string, labels: Labels): Promise<NetworkInfo>;

@@ -252,7 +252,7 @@ export function auditHtml(report: AuditReport): string {
         : `${s.actionable} finding${s.actionable === 1 ? '' : 's'} need${s.actionable === 1 ? 's' : ''} action.`
     }</p>`,
     '<table>',
-    '<thead><tr><th>Apps</th><th>Findings</th><th>Errors</th><th>Warnings</th><th>Info</th><th>MoU</th><th>Drift</th><th>Integrity</th><th>Outdated</th><th>Orphans</th></tr></thead>',
+    '<thead><tr><th>Apps</th><th>Findings</th><th>Errors</th><th>Warnings</th><th>Info</th><th>MoU</th><th>Drift</th><th>Integrity</th><th>Outdated</th><th>Orphans</th><th>Ingress</th></tr></thead>',
     `<tbody><tr id="summary-counts">${[
       s.apps,
       s.findings,
@@ -264,6 +264,7 @@ export function auditHtml(report: AuditReport): string {
       s.byCategory.integrity,
       s.byCategory.outdated,
       s.byCategory.orphan,
+      s.byCategory.ingress,
     ]
       .map((n) => `<td class="num">${n}</td>`)
       .join('')}</tr></tbody>`,

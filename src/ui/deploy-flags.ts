@@ -35,13 +35,31 @@ export const configFlags = {
       'Deploy although no active MoU covers the app; the reason is recorded with the release.',
     helpValue: 'REASON',
   }),
+  'tls-cert': Flags.string({
+    summary:
+      "The region's certificate (PEM, with its chain) for the app's ingress route (`ingress.tls: provided`); kept on the host.",
+    helpValue: 'FILE',
+    dependsOn: ['tls-key'],
+  }),
+  'tls-key': Flags.string({
+    summary: 'The private key of --tls-cert (PEM); kept on the host beside it, never printed.',
+    helpValue: 'FILE',
+    dependsOn: ['tls-cert'],
+  }),
   catalog: catalogFlag,
   'docker-host': dockerHostFlag,
 };
 
 export function deployRequest(
   ref: string,
-  flags: { file: string[]; set: string[]; secret: string[]; 'override-mou'?: string | undefined },
+  flags: {
+    file: string[];
+    set: string[];
+    secret: string[];
+    'override-mou'?: string | undefined;
+    'tls-cert'?: string | undefined;
+    'tls-key'?: string | undefined;
+  },
 ): DeployRequest {
   const overlays = flags.file.map((file) => ({ file, text: readText(file, 'overlay') }));
   const req: DeployRequest = {
@@ -51,5 +69,11 @@ export function deployRequest(
     suppliedSecrets: suppliedSecrets(flags.secret),
   };
   if (flags['override-mou'] !== undefined) req.overrideReason = flags['override-mou'];
+  if (flags['tls-cert'] !== undefined && flags['tls-key'] !== undefined) {
+    req.tls = {
+      certificate: readText(flags['tls-cert'], '--tls-cert'),
+      key: readText(flags['tls-key'], '--tls-key', 64 * 1024),
+    };
+  }
   return req;
 }

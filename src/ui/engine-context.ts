@@ -21,6 +21,8 @@ import type { ReleaseStore } from '../ports/release-store.js';
 import { DockerHostReleaseStore } from '../targets/docker-host/release-store.js';
 import { DockerHostTarget } from '../targets/docker-host/target.js';
 import { BundleImageSource } from '../targets/images/bundle-source.js';
+import { HostIngress } from '../targets/docker-host/ingress.js';
+import type { IngressControl } from '../ports/ingress.js';
 import { RegistryImageSource } from '../targets/images/registry-source.js';
 import { SwarmReleaseStore } from '../targets/swarm/release-store.js';
 import { SwarmTarget } from '../targets/swarm/target.js';
@@ -74,6 +76,8 @@ export interface HostConnection {
   endpoint: string;
   store: ReleaseStore;
   target: DeployTarget;
+  /** The host's ingress (the proxy ksad installs in front of routed apps). */
+  ingress: IngressControl;
   close(): void;
 }
 
@@ -90,6 +94,7 @@ function connection(
   return {
     endpoint: engine.endpoint,
     ...TARGETS[kind](engine, systemClock, imageSource(engine, bundle)),
+    ingress: new HostIngress(engine, new RegistryImageSource(engine), systemClock),
     close: () => engine.close(),
   };
 }

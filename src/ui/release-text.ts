@@ -1,3 +1,4 @@
+import { routeText, type Route } from '../core/ingress.js';
 import type { DeployResult } from '../app/deploy.js';
 import type { ReleaseStatus, UninstallResult } from '../app/releases.js';
 import type { Plan } from '../core/plan.js';
@@ -51,7 +52,13 @@ export function appliedText(
   return lines.join('\n');
 }
 
-export function planText(app: string, version: string, current: string | null, plan: Plan): string {
+export function planText(
+  app: string,
+  version: string,
+  current: string | null,
+  plan: Plan,
+  route?: Route,
+): string {
   const lines = [
     `${app}: ${current === null ? `install ${version}` : current === version ? `${version} (same version)` : `${current} → ${version}`}, revision ${plan.revision}`,
   ];
@@ -73,6 +80,7 @@ export function planText(app: string, version: string, current: string | null, p
       name: s.service,
       action: s.action,
       reason: s.reason,
+      switch: s.switch ?? '',
     })),
   ];
   lines.push(
@@ -80,9 +88,14 @@ export function planText(app: string, version: string, current: string | null, p
       { header: 'KIND', value: (r) => r.kind },
       { header: 'NAME', value: (r) => r.name },
       { header: 'ACTION', value: (r) => r.action },
+      { header: 'SWITCH', value: (r) => ('switch' in r ? r.switch : '') },
       { header: 'WHY', value: (r) => r.reason },
     ]),
   );
+  if (route)
+    lines.push(
+      `route: ${routeText(route)} → ${route.service}:${route.port} (tls ${route.tls}, health ${route.health}, drain ${route.drainMs} ms)`,
+    );
   for (const c of plan.conflicts) lines.push(`conflict: ${c}`);
   const s = plan.summary;
   lines.push(
@@ -103,7 +116,16 @@ export function statusText(statuses: readonly ReleaseStatus[]): string {
           { header: 'SERVICE', value: (s) => s.service },
           { header: 'STATE', value: (s) => s.state },
           { header: 'HEALTH', value: (s) => s.health },
-          { header: 'PORTS', value: (s) => s.ports.join(', ') },
+          {
+            header: 'PORTS',
+            value: (s) =>
+              [
+                ...s.ports,
+                ...(s.route
+                  ? [`ingress ${s.route.tls === 'none' ? 'http' : 'https'}://${routeText(s.route)}`]
+                  : []),
+              ].join(', '),
+          },
         ]),
       ].join('\n'),
     )

@@ -267,6 +267,24 @@ export function dockerEngineContract(
       expect(await e.inspectVolume(volume)).toMatchObject({ name: volume, labels: sessionLabels });
     });
 
+    it('runs a command in a running container, and attaches it to a second network and detaches it', async () => {
+      const e = engine();
+      const home = unique('net');
+      const extra = unique('net');
+      await e.createNetwork(home, { ...sessionLabels });
+      await e.createNetwork(extra, { ...sessionLabels });
+      const id = await e.createContainer(spec({ network: home }));
+      await e.startContainer(id);
+      expect((await e.exec(id, ['true'])).exitCode).toBe(0);
+      await e.connectNetwork(extra, id);
+      await e.connectNetwork(extra, id); // attached already: left as it is
+      expect((await e.inspectContainer(id))?.networks.sort()).toEqual([home, extra].sort());
+      await e.disconnectNetwork(extra, id);
+      await e.disconnectNetwork(extra, id); // not attached: not an error
+      expect((await e.inspectContainer(id))?.networks).toEqual([home]);
+      await e.disconnectNetwork(extra, unique('gone'));
+    });
+
     it('refuses a second container with the same name, and a rename onto a taken name', async () => {
       const e = engine();
       const first = spec();

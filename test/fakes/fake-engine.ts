@@ -89,6 +89,8 @@ interface FakeContainer {
   id: string;
   name: string;
   spec: ContainerSpec;
+  /** Networks joined after creation (connectNetwork). */
+  joined?: string[];
   imageId: string;
   state: ContainerState;
   exitCode: number;
@@ -489,6 +491,39 @@ export class FakeEngine implements DockerEngine {
     return Promise.resolve(kept.map((l) => `${l}\n`).join(''));
   }
 
+  /** Answers every command with exit 0 and no output, as a proxy accepting its configuration would. */
+  async exec(
+    container: string,
+    cmd: readonly string[],
+  ): Promise<{ exitCode: number; output: string }> {
+    this.enter('exec', [container, cmd]);
+    const c = this.findContainer(container);
+    if (!c) throw this.noSuchContainer(container);
+    if (c.state !== 'running') {
+      throw new KsadError('ENGINE_UNAVAILABLE', `container ${container} is not running`);
+    }
+    return Promise.resolve({ exitCode: 0, output: '' });
+  }
+
+  async connectNetwork(network: string, container: string): Promise<void> {
+    this.enter('connectNetwork', [network, container]);
+    const c = this.findContainer(container);
+    if (!c) throw this.noSuchContainer(container);
+    if (!this.findNetwork(network)) {
+      throw new KsadError('ENGINE_UNAVAILABLE', `network ${network} not found`);
+    }
+    if (c.spec.network !== network && !(c.joined ?? []).includes(network))
+      c.joined = [...(c.joined ?? []), network];
+    return Promise.resolve();
+  }
+
+  async disconnectNetwork(network: string, container: string): Promise<void> {
+    this.enter('disconnectNetwork', [network, container]);
+    const c = this.findContainer(container);
+    if (c) c.joined = (c.joined ?? []).filter((n) => n !== network);
+    return Promise.resolve();
+  }
+
   async listNetworks(labels: Labels): Promise<NetworkInfo[]> {
     this.enter('listNetworks', [labels]);
     return Promise.resolve(
@@ -520,7 +555,9 @@ export class FakeEngine implements DockerEngine {
     const n = this.findNetwork(idOrName);
     if (!n) return Promise.resolve();
     const attached = [...this.containers.values()].filter(
-      (c) => c.state === 'running' && (c.spec.network === n.name || c.spec.network === n.id),
+      (c) =>
+        c.state === 'running' &&
+        (c.spec.network === n.name || c.spec.network === n.id || (c.joined ?? []).includes(n.name)),
     );
     if (attached.length > 0) {
       throw new KsadError(
@@ -797,7 +834,7 @@ export class FakeEngine implements DockerEngine {
             a.hostPort - b.hostPort,
         ),
       mounts: c.spec.mounts.map((m) => ({ ...m })).sort((a, b) => a.target.localeCompare(b.target)),
-      networks: [c.spec.network],
+      networks: [c.spec.network, ...(c.joined ?? [])],
       createdAt: c.createdAt,
     };
   }

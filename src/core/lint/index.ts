@@ -32,6 +32,7 @@ import { lintConfig, lintDependencies, lintHostPorts, lintReferences } from './r
 import { lintRequires } from './requires.js';
 import { lintResources } from './resources.js';
 import { lintRuntime } from './runtime.js';
+import { lintHttpPorts } from './http-ports.js';
 
 export type { LintOptions, ManifestEntry, Signers } from './context.js';
 export { signersOf, type ManifestSource } from './integrity.js';
@@ -46,6 +47,7 @@ function lintManifestUnit(unit: ManifestUnit, r: Reporter, opts: LintOptions): v
   lintReferences(unit, r);
   lintDependencies(unit, r);
   lintHostPorts(unit, r);
+  lintHttpPorts(unit, r);
   lintConfig(unit, r);
   lintRequires(unit, r, opts);
 }

@@ -26,6 +26,17 @@ export const portSchema = z.strictObject({
   /** Published port on the host; unpublished when absent. */
   host: hostPort.optional(),
   protocol: z.enum(['tcp', 'udp']).default('tcp'),
+  /**
+   * The port speaks HTTP and may be routed by the host ingress (by host name and path, over
+   * HTTPS); `health` is the path the ingress asks before it sends a new container any request.
+   */
+  http: z
+    .strictObject({
+      health: z
+        .string()
+        .regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/, 'must be a URL path such as "/healthz"'),
+    })
+    .optional(),
 });
 export type PortSpec = z.infer<typeof portSchema>;
 

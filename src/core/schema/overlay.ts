@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envName, envValue, resourcesSchema } from './manifest.js';
+import { duration, envName, envValue, resourcesSchema } from './manifest.js';
 
 /**
  * A service's resources in an overlay: each limit as in the manifest, or `null` to delete it (an
@@ -9,6 +9,40 @@ const overlayResourcesSchema = z.strictObject({
   cpus: z.union([resourcesSchema.shape.cpus.unwrap(), z.null()]).optional(),
   memory: z.union([resourcesSchema.shape.memory.unwrap(), z.null()]).optional(),
 });
+
+/** A DNS host name the ingress answers for (lower case; a leading `*.` matches one label). */
+export const ingressHost = z
+  .string()
+  .max(253)
+  .regex(
+    /^(?:\*\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
+    'must be a lower-case DNS name such as "antrean.sumbawakab.go.id"',
+  );
+
+/**
+ * How the ingress serves an app: its host names and path prefix, the HTTP service behind it,
+ * the certificate, and how long old containers drain after a switch.
+ */
+export const overlayIngressSchema = z.strictObject({
+  /** Required once the layers are merged; a later layer may set only `tls` or `drain`. */
+  hosts: z.array(ingressHost).min(1).optional(),
+  /** Path prefix the app is served under (default `/`); passed to the app unchanged. */
+  path: z
+    .string()
+    .regex(/^\/(?:[A-Za-z0-9._~-]+\/?)*$/, 'must be a path prefix such as "/" or "/antrean"')
+    .optional(),
+  /** The service whose HTTP port is routed; needed only when several services have one. */
+  service: z.string().optional(),
+  /**
+   * `internal` (default): a certificate from the ingress's internal CA, kept on the host;
+   * `provided`: the region's certificate and key (`deploy --tls-cert FILE --tls-key FILE`);
+   * `none`: plain HTTP only.
+   */
+  tls: z.enum(['internal', 'provided', 'none']).optional(),
+  /** How long the old containers keep serving requests already sent to them (default 5s). */
+  drain: duration.optional(),
+});
+export type OverlayIngress = z.infer<typeof overlayIngressSchema>;
 
 /**
  * One Swarm placement constraint on a node attribute ksad supports: `node.labels.KEY`,
@@ -44,5 +78,7 @@ export const overlaySchema = z.strictObject({
       }),
     )
     .optional(),
+  /** Serve the app through the host ingress (`ksad ingress install`) by host name and path. */
+  ingress: overlayIngressSchema.optional(),
 });
 export type Overlay = z.infer<typeof overlaySchema>;

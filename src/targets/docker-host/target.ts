@@ -1,4 +1,5 @@
 import type { ContainerInfo, EngineInfo, ImageInfo } from '../../core/engine-model.js';
+import { parseRouteLabel } from '../../core/ingress.js';
 import { Label, names, PARKED_SUFFIX } from '../../core/labels.js';
 import type { ActualState } from '../../core/plan.js';
 import type { Clock } from '../../ports/clock.js';
@@ -17,13 +18,15 @@ import {
   restore,
   retireReplaced,
   startLevel,
+  switchTraffic,
   type Progressed,
   type StepEnv,
 } from './apply-steps.js';
+import { HostIngress } from './ingress.js';
 import { waitRestored } from './readiness.js';
 
 /** Kinds of resource the release store keeps; everything else ksad labels belongs to a release. */
-const STORE_KINDS = new Set(['release', 'host', 'secrets', 'vault', 'lock']);
+const STORE_KINDS = new Set(['release', 'host', 'secrets', 'vault', 'lock', 'ingress']);
 
 /**
  * One Docker Engine as a deploy target: each service is a container named `ksad-<app>-<service>`
@@ -34,12 +37,16 @@ const STORE_KINDS = new Set(['release', 'host', 'secrets', 'vault', 'lock']);
 export class DockerHostTarget implements DeployTarget {
   readonly kind = 'docker' as const;
   readonly serviceName = names.container;
+  /** The host's ingress, through which routed services are switched. */
+  readonly ingress: HostIngress;
 
   constructor(
     private readonly engine: DockerEngine,
     private readonly imageSource: ImageSource,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.ingress = new HostIngress(engine, imageSource, clock);
+  }
 
   facts(): Promise<EngineInfo> {
     return this.engine.info();
@@ -108,17 +115,31 @@ export class DockerHostTarget implements DeployTarget {
         // never become healthy, so the parked (last good) one comes back and the plan redoes it.
         const proven = current?.health === 'healthy' || current?.health === 'none';
         if (current && current.state === 'running' && proven) {
+          await this.repoint(current);
           await this.engine.removeContainer(c.id, { force: true });
         } else {
+          // The proxy goes back to the parked container (still running when it was set aside
+          // for an ingress switch) before the unproven one goes.
+          if (c.state === 'running') await this.repoint(c);
           if (current) await this.engine.removeContainer(current.id, { force: true });
           await this.engine.renameContainer(c.id, canonical);
           await this.engine.startContainer(c.id);
           // A deploy after a recovery reports success only once what it brought back is ready.
           await waitRestored(this.engine, this.clock, c.id, canonical, healthTimeoutMs);
+          await this.repoint(c);
         }
       }
     });
     return parked.length;
+  }
+
+  /** Points the ingress at a routed container that survives a recovery. */
+  private async repoint(c: ContainerInfo): Promise<void> {
+    const route = parseRouteLabel(c.labels[Label.route]);
+    const alias = c.labels[Label.upstream];
+    if (!route || alias === undefined) return;
+    if ((await this.ingress.container())?.state !== 'running') return;
+    await this.ingress.switchRoute(route.app, { route, upstream: `${alias}:${route.port}` });
   }
 
   provideImages(change: TargetChange, progress: Progress): Promise<void> {
@@ -131,6 +152,7 @@ export class DockerHostTarget implements DeployTarget {
     try {
       await prepareNetworkAndVolumes(env, change, done);
       for (const level of change.desired.levels) await startLevel(env, change, level, done);
+      await switchTraffic(env, change, done);
     } catch (error) {
       try {
         await restore(env, change, done);
@@ -159,6 +181,10 @@ export class DockerHostTarget implements DeployTarget {
       ...[...opts.levels].reverse().map((level) => level.flatMap((s) => byService.get(s) ?? [])),
     ];
     const removed: string[] = [];
+    const routed = actual.containers.some((c) => c.labels[Label.route] !== undefined);
+    // The proxy stops sending requests before the containers go, and leaves the network.
+    if (routed && (await this.ingress.container())?.state === 'running')
+      await progress.step('Remove the ingress route', () => this.ingress.switchRoute(app, null));
     const title = `Stop and remove ${actual.containers.length} container(s)`;
     await progress.step(title, async (detail) => {
       for (const group of ordered) {
@@ -174,7 +200,12 @@ export class DockerHostTarget implements DeployTarget {
         );
       }
     });
-    await Promise.all(actual.networks.map((n) => this.engine.removeNetwork(n.id)));
+    await Promise.all(
+      actual.networks.map(async (n) => {
+        if (routed) await this.ingress.leave(n.name);
+        await this.engine.removeNetwork(n.id);
+      }),
+    );
     const volumes = actual.volumes.map((v) => v.name).sort();
     if (opts.purgeData) {
       await progress.step('Remove data volumes', async () => {
@@ -189,7 +220,13 @@ export class DockerHostTarget implements DeployTarget {
   }
 
   private env(progress: Progress): StepEnv {
-    return { engine: this.engine, images: this.imageSource, clock: this.clock, progress };
+    return {
+      engine: this.engine,
+      images: this.imageSource,
+      clock: this.clock,
+      progress,
+      ingress: this.ingress,
+    };
   }
 
   private async inspectAll(refs: readonly string[]): Promise<Record<string, ImageInfo | null>> {

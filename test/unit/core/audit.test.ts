@@ -687,7 +687,7 @@ describe('auditHost', () => {
       findings: 3,
       actionable: 2,
       bySeverity: { error: 1, warning: 1, info: 1 },
-      byCategory: { mou: 1, drift: 1, integrity: 0, outdated: 1, orphan: 0 },
+      byCategory: { mou: 1, drift: 1, integrity: 0, outdated: 1, orphan: 0, ingress: 0 },
     });
   });
 

@@ -136,6 +136,22 @@ const strategyTable: Array<{
     merged: { services: { web: { placement: { constraints: ['node.hostname==n2'] } } } },
     origin: ['services.web.placement.constraints', 'layer2.yaml'],
   },
+  {
+    field: 'ingress',
+    strategy: 'merge',
+    a: { ingress: { hosts: ['antrean.sumbawakab.go.id'], tls: 'internal' } },
+    b: { ingress: { tls: 'provided' } },
+    merged: { ingress: { hosts: ['antrean.sumbawakab.go.id'], tls: 'provided' } },
+    origin: ['ingress.hosts', 'layer1.yaml'],
+  },
+  {
+    field: 'ingress.*',
+    strategy: 'replace-or-delete',
+    a: { ingress: { hosts: ['antrean.sumbawakab.go.id', 'antrean.sumbawa.local'] } },
+    b: { ingress: { hosts: ['antrean.sumbawakab.go.id'] } },
+    merged: { ingress: { hosts: ['antrean.sumbawakab.go.id'] } },
+    origin: ['ingress.hosts', 'layer2.yaml'],
+  },
 ];
 
 describe('mergeOverlays: the strategy table', () => {

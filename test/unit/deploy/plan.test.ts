@@ -85,6 +85,7 @@ describe('planDeploy', () => {
         configHash: s.configHash,
         action: 'create',
         reason: 'container missing',
+        switch: 'start',
       })),
     );
     expect(plan.levels).toEqual([['db'], ['web', 'worker']]);
