@@ -1,4 +1,5 @@
 import type { ReleaseRecord } from '../core/release.js';
+import type { DroppedValue } from '../core/remembered-values.js';
 import type { Operator } from '../ports/identity.js';
 import type { DeployContext, Prepared } from './prepare.js';
 
@@ -12,6 +13,8 @@ export interface DeploySummary {
   /** Published endpoints, e.g. http://127.0.0.1:18080 for service web. */
   endpoints: Array<{ service: string; name: string | null; url: string }>;
   secretsGenerated: string[];
+  /** The revision whose values were reused (null: none, or `--reset-values`), and what was left out. */
+  values: { reusedFrom: number | null; dropped: DroppedValue[] };
 }
 
 /** The revision a deploy records, as `deployed`; a failure records it with status `failed`. */
@@ -44,6 +47,7 @@ export function releaseRecord(
     services,
     levels: p.desired.levels,
     config: p.config,
+    suppliedConfig: p.suppliedConfig,
     secretNames: Object.keys(manifest.secrets).sort(),
     mou: p.grant,
     signature: p.signature,
@@ -75,6 +79,7 @@ export function deploySummary(p: Prepared): DeploySummary {
     })),
     endpoints: endpoints(p),
     secretsGenerated: p.secrets.generated,
+    values: { reusedFrom: p.valuesFrom, dropped: p.droppedValues },
   };
 }
 

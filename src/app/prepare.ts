@@ -16,14 +16,33 @@ import type { EngineInfo } from '../core/engine-model.js';
 import { KsadError } from '../core/errors.js';
 import { deployabilityErrors } from '../core/lint/index.js';
 import { coverage } from '../core/mou-rules.js';
-import { applySets, mergeOverlays, type OverlayLayer } from '../core/overlay-merge.js';
+import {
+  applySets,
+  mergeOverlays,
+  type MergeResult,
+  type OverlayLayer,
+  type OverlayPath,
+} from '../core/overlay-merge.js';
+import {
+  carryOver,
+  rememberedValues,
+  suppliedConfig,
+  withoutDefaults,
+  type DroppedValue,
+} from '../core/remembered-values.js';
 import { planDeploy, type ActualState, type Plan } from '../core/plan.js';
 import type { HostProfile, ReleaseRecord } from '../core/release.js';
 import { parseAppRef, resolveVersion } from '../core/resolve.js';
 import { overlaySchema, type Overlay } from '../core/schema/overlay.js';
 import { planSecrets, type SecretPlan } from '../core/secrets.js';
 import { buildDesiredState, type DesiredState } from '../core/service-specs.js';
-import { diagnosticAt, locate, parseYaml, zodIssuesToDiagnostics } from '../core/yaml-doc.js';
+import {
+  diagnosticAt,
+  locate,
+  locateKey,
+  parseYaml,
+  zodIssuesToDiagnostics,
+} from '../core/yaml-doc.js';
 import type { Clock } from '../ports/clock.js';
 import type { DeployTarget } from '../ports/deploy-target.js';
 import type { ReleaseStore } from '../ports/release-store.js';
@@ -52,6 +71,11 @@ export interface DeployRequest {
    * configuration values and service overrides, instead of resolving `ref` and layering overlays.
    */
   pinned?: PinnedRelease;
+  /**
+   * Start from the manifest's defaults instead of the running revision's values (which a deploy
+   * otherwise reuses, with the overlays and `--set` on top).
+   */
+  resetValues?: boolean;
 }
 
 /** What a release record holds to re-create its revision. */
@@ -61,6 +85,8 @@ export interface PinnedRelease {
   manifestFile: string;
   config: Record<string, ConfigValue>;
   serviceOverrides?: Overlay['services'];
+  /** The values the engineer gave for that revision (absent in older records). */
+  suppliedConfig?: Record<string, ConfigValue>;
 }
 
 export interface DeployContext {
@@ -89,6 +115,12 @@ export interface Prepared {
   config: Record<string, ConfigValue>;
   /** Per-service overrides from the overlays (resources, environment), recorded to re-create. */
   serviceOverrides: NonNullable<Overlay['services']>;
+  /** The config values the engineer gave, reused ones included (no defaults): recorded. */
+  suppliedConfig: Record<string, ConfigValue>;
+  /** The revision whose values this deploy started from (null: the manifest's defaults). */
+  valuesFrom: number | null;
+  /** Reused values the version no longer declares. */
+  droppedValues: DroppedValue[];
   secrets: SecretPlan;
   /** The secret values stored on the host before this change. */
   storedSecrets: Record<string, string>;
@@ -296,19 +328,27 @@ export async function prepareDeploy(
   checkDockerApi(manifest.requires.dockerApi, engineInfo);
 
   const layers = loadOverlays(req.overlays, manifest.name);
-  const merged = req.pinned
-    ? mergeOverlays([{ source: 'release record', overlay: pinnedOverlay(req.pinned) }])
-    : applySets(mergeOverlays(layers), req.sets);
-  const resolved = resolveConfig(manifest, merged.merged.config, merged.origins);
+  const [history, existingSecrets, actual, present] = await reads;
+  const current = [...history].reverse().find((r) => r.status === 'deployed') ?? null;
+  const revision = (history.at(-1)?.revision ?? 0) + 1;
+  const values = layeredValues(ctx.catalog, req, loaded, layers, current);
+  const { merged } = values;
+  const resolved = resolveConfig(manifest, merged.merged.config, merged.origins, {
+    missingSource: loaded.file,
+  });
   const problems = [
     ...resolved.problems,
     ...checkServiceOverrides(manifest, merged.merged.services, merged.origins),
   ];
-  if (problems.length > 0) throw invalid('configuration', problemsToDiagnostics(problems, layers));
-
-  const [history, existingSecrets, actual, present] = await reads;
-  const current = [...history].reverse().find((r) => r.status === 'deployed') ?? null;
-  const revision = (history.at(-1)?.revision ?? 0) + 1;
+  if (problems.length > 0) {
+    const doc = catalogYamlDoc(ctx.catalog, loaded.file);
+    // A required key without a value is reported where the manifest declares it.
+    const declared = {
+      source: loaded.file,
+      locate: (path: OverlayPath) => doc && locateKey(doc, path),
+    };
+    throw invalid('configuration', problemsToDiagnostics(problems, [...layers, declared]));
+  }
 
   refuseLostSecrets(manifest, history, existingSecrets, req.suppliedSecrets);
   const secrets = planSecrets(manifest, {
@@ -347,6 +387,12 @@ export async function prepareDeploy(
     signature,
     config: resolved.values,
     serviceOverrides: merged.merged.services ?? {},
+    suppliedConfig:
+      req.pinned === undefined
+        ? suppliedConfig(merged.merged.config, resolved.values)
+        : (req.pinned.suppliedConfig ?? withoutDefaults(req.pinned.config, manifest)),
+    valuesFrom: values.from,
+    droppedValues: values.dropped,
     secrets,
     storedSecrets: existingSecrets,
     desired,
@@ -373,6 +419,39 @@ export async function readHostFacts(
 ): Promise<HostFacts> {
   const [info, profile] = await Promise.all([ctx.target.facts(), ctx.store.requireProfile()]);
   return { engine: info, profile };
+}
+
+/**
+ * The overlays merged over the values this deploy starts from: a pinned revision's, the running
+ * revision's (unless reset), or none on a first install.
+ */
+function layeredValues(
+  catalog: Catalog,
+  req: DeployRequest,
+  loaded: LoadedManifest,
+  layers: OverlayLayer[],
+  current: ReleaseRecord | null,
+): { merged: MergeResult; from: number | null; dropped: DroppedValue[] } {
+  if (req.pinned) {
+    const merged = mergeOverlays([
+      { source: 'release record', overlay: pinnedOverlay(req.pinned) },
+    ]);
+    return { merged, from: null, dropped: [] };
+  }
+  if (current === null || req.resetValues === true) {
+    return { merged: applySets(mergeOverlays(layers), req.sets), from: null, dropped: [] };
+  }
+  const recorded = catalog.manifests.find((m) => m.digest === current.manifestDigest)?.manifest;
+  const reused = carryOver(rememberedValues(current, recorded), loaded.manifest, recorded);
+  const base: OverlayLayer = {
+    source: `values of revision ${current.revision}`,
+    overlay: reused.overlay,
+  };
+  return {
+    merged: applySets(mergeOverlays([base, ...layers]), req.sets),
+    from: current.revision,
+    dropped: reused.dropped,
+  };
 }
 
 function pinnedOverlay(pinned: PinnedRelease): Overlay {

@@ -70,6 +70,7 @@ export async function rollbackApp(
       manifestDigest: target.manifestDigest,
       manifestFile: target.manifestFile,
       config: target.config,
+      ...(target.suppliedConfig !== undefined ? { suppliedConfig: target.suppliedConfig } : {}),
       ...(target.serviceOverrides !== undefined
         ? { serviceOverrides: target.serviceOverrides }
         : {}),

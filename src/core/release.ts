@@ -68,6 +68,11 @@ export const releaseRecordSchema = z.strictObject({
   config: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
   /** Per-service overrides from the overlays (resources, environment), so a rollback re-creates them. */
   serviceOverrides: overlaySchema.shape.services,
+  /**
+   * The config values the engineer gave (overlays and `--set`, typed), without the manifest's
+   * defaults: what the next deploy reuses. Absent in records written before values were remembered.
+   */
+  suppliedConfig: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   secretNames: z.array(z.string()),
   mou: z.union([
     z.strictObject({

@@ -25,6 +25,11 @@ export const configFlags = {
     multiple: true,
     default: [],
   }),
+  'reset-values': Flags.boolean({
+    summary:
+      "Start from the manifest's defaults instead of the running revision's values (which are otherwise reused, with -f and --set on top).",
+    default: false,
+  }),
   secret: Flags.string({
     summary: 'Supply a secret: NAME=@FILE (or set KSAD_SECRET_<NAME> in the environment).',
     multiple: true,
@@ -41,7 +46,13 @@ export const configFlags = {
 
 export function deployRequest(
   ref: string,
-  flags: { file: string[]; set: string[]; secret: string[]; 'override-mou'?: string | undefined },
+  flags: {
+    file: string[];
+    set: string[];
+    secret: string[];
+    'override-mou'?: string | undefined;
+    'reset-values'?: boolean;
+  },
 ): DeployRequest {
   const overlays = flags.file.map((file) => ({ file, text: readText(file, 'overlay') }));
   const req: DeployRequest = {
@@ -51,5 +62,6 @@ export function deployRequest(
     suppliedSecrets: suppliedSecrets(flags.secret),
   };
   if (flags['override-mou'] !== undefined) req.overrideReason = flags['override-mou'];
+  if (flags['reset-values'] === true) req.resetValues = true;
   return req;
 }

@@ -69,6 +69,11 @@ export function outdatedText(r: OutdatedReport): string {
   const summary =
     behind === 0
       ? `All ${r.apps.length} app(s) run the newest version their MoU grants ${r.region.name} (${r.region.code}) on ${r.checkedOn} ${r.calendar.zone}.`
-      : `${behind} of ${r.apps.length} app(s) can be upgraded (MoUs checked for ${r.region.name}, ${r.region.code}, on ${r.checkedOn} ${r.calendar.zone}); upgrade with: ksad deploy APP@VERSION`;
-  return `${table}\n${summary}`;
+      : `${behind} of ${r.apps.length} app(s) can be upgraded (MoUs checked for ${r.region.name}, ${r.region.code}, on ${r.checkedOn} ${r.calendar.zone}); each upgrade keeps the values it runs with (ksad values APP):`;
+  // A deploy reuses the running revision's values, so the version alone is the whole command.
+  const commands = r.apps
+    .filter((a) => a.latest !== null)
+    .map((a) => `  ksad deploy ${a.app}@${a.latest ?? ''}`);
+  const all = behind > 1 ? ['  or all of them, one at a time: ksad upgrade --all'] : [];
+  return [table, summary, ...commands, ...all].join('\n');
 }

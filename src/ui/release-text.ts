@@ -1,3 +1,5 @@
+import semver from 'semver';
+import { droppedText } from '../core/remembered-values.js';
 import type { DeployResult } from '../app/deploy.js';
 import type { ReleaseStatus, UninstallResult } from '../app/releases.js';
 import type { Plan } from '../core/plan.js';
@@ -17,13 +19,23 @@ export function deployText(r: DeployResult): string {
       : r.outcome === 'installed'
         ? `Installed ${r.app} ${r.version} as revision ${r.revision} in ${(r.durationMs / 1000).toFixed(1)} s.`
         : r.outcome === 'upgraded'
-          ? `Upgraded ${r.app} ${r.previousVersion ?? '?'} → ${r.version} as revision ${r.revision} in ${(r.durationMs / 1000).toFixed(1)} s.`
+          ? `${isDowngrade(r) ? 'Downgraded' : 'Upgraded'} ${r.app} ${r.previousVersion ?? '?'} → ${r.version} as revision ${r.revision} in ${(r.durationMs / 1000).toFixed(1)} s.`
           : `Updated ${r.app} ${r.version} as revision ${r.revision} in ${(r.durationMs / 1000).toFixed(1)} s.`;
   const generated =
     r.secretsGenerated.length > 0
       ? [`Generated and stored on the host: ${r.secretsGenerated.join(', ')}`]
       : [];
-  return appliedText(head, r, generated);
+  const values =
+    r.values.reusedFrom !== null && r.outcome !== 'unchanged'
+      ? [`Values: those of revision ${r.values.reusedFrom}, with the overlays given on top`]
+      : [];
+  const dropped = r.values.dropped.map((d) => `Warning: ${droppedText(d, r.version)}`);
+  return appliedText(head, r, [...generated, ...values, ...dropped]);
+}
+
+function isDowngrade(r: DeployResult): boolean {
+  const before = r.previousVersion === null ? null : semver.valid(r.previousVersion);
+  return before !== null && semver.valid(r.version) !== null && semver.lt(r.version, before);
 }
 
 /**
