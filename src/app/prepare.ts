@@ -47,6 +47,7 @@ import type { Clock } from '../ports/clock.js';
 import type { DeployTarget } from '../ports/deploy-target.js';
 import type { ReleaseStore } from '../ports/release-store.js';
 import { calendarOf } from './calendar.js';
+import { findPortConflicts, type PortConflict } from './port-conflicts.js';
 import { refuseUnpublished } from './published-digest.js';
 import { verifyManifest, type SignatureRecord } from './verify.js';
 
@@ -127,6 +128,8 @@ export interface Prepared {
   desired: DesiredState;
   actual: ActualState;
   plan: Plan;
+  /** Host ports the release wants that something else holds: plan and deploy refuse them. */
+  portConflicts: PortConflict[];
   /** The running release, if any. */
   current: ReleaseRecord | null;
   history: ReleaseRecord[];
@@ -379,6 +382,7 @@ export async function prepareDeploy(
     serviceOverrides: merged.merged.services,
   });
   const plan = planDeploy(desired, actual);
+  const portConflicts = await findPortConflicts(ctx.target, manifest, desired, actual);
   return {
     engine: engineInfo,
     profile,
@@ -398,6 +402,7 @@ export async function prepareDeploy(
     desired,
     actual,
     plan,
+    portConflicts,
     current,
     history,
     imagesPresent: present,

@@ -4,7 +4,7 @@
  * of target (a Docker Swarm) is a folder of its own under `src/targets/` implementing this port and
  * `ReleaseStore`. `test/contract/deploy-target.contract.ts` runs against the fake and a real engine.
  */
-import type { ContainerInfo, EngineInfo, ImageInfo } from '../core/engine-model.js';
+import type { ContainerInfo, EngineInfo, ImageInfo, PublishedPort } from '../core/engine-model.js';
 import type { ActualState, Plan } from '../core/plan.js';
 import type { TargetKind } from '../core/release.js';
 import type { DesiredState } from '../core/service-specs.js';
@@ -41,6 +41,17 @@ export interface Removal {
   volumes: string[];
 }
 
+/** Who holds a host port a release wants. */
+export type PortHolder =
+  | { kind: 'release'; app: string; container: string }
+  | { kind: 'container'; container: string }
+  | { kind: 'process' };
+
+export interface PortHolding {
+  port: PublishedPort;
+  holder: PortHolder;
+}
+
 export interface DeployTarget {
   readonly kind: TargetKind;
   /** Reachability and versions. */
@@ -53,6 +64,12 @@ export interface DeployTarget {
   imagesPresent(refs: readonly string[]): Promise<Set<string>>;
   /** The target's view of each image reference (null: not present). */
   images(refs: readonly string[]): Promise<Record<string, ImageInfo | null>>;
+  /**
+   * Which of `ports` something other than `app` holds: another release's container (running or
+   * stopped: it comes back with a start), another running container, or (where the target can
+   * tell) a process listening on the host. Reads only.
+   */
+  portHolders(app: string, ports: readonly PublishedPort[]): Promise<PortHolding[]>;
   /** Containers found by name that lost ksad's labels (recreated by hand), by name. */
   unlabelled(names: readonly string[]): Promise<Record<string, ContainerInfo>>;
 

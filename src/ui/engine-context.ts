@@ -5,6 +5,7 @@ import { resolveDockerHost } from '../adapters/docker-host.js';
 import { readInputText } from '../adapters/input-file.js';
 import { DockerodeEngine } from '../adapters/dockerode-engine.js';
 import { engineTimeouts } from '../adapters/engine-timeouts.js';
+import { netPortProbe } from '../adapters/net-port-probe.js';
 import { currentOperator, processProbe, systemClock } from '../adapters/system.js';
 import { openCatalog } from '../app/catalogs.js';
 import type { DeployRunContext } from '../app/deploy.js';
@@ -14,6 +15,7 @@ import type { TargetKind } from '../core/release.js';
 import type { Clock } from '../ports/clock.js';
 import type { DeployTarget } from '../ports/deploy-target.js';
 import type { DockerEngine } from '../ports/docker-engine.js';
+import type { PortProbe } from '../ports/port-probe.js';
 import type { ReleaseStore } from '../ports/release-store.js';
 import { DockerHostReleaseStore } from '../targets/docker-host/release-store.js';
 import { DockerHostTarget } from '../targets/docker-host/target.js';
@@ -37,9 +39,21 @@ export function openEngine(flag: string | undefined): DockerodeEngine {
 }
 
 /** How each kind of target a host profile names is built over its engine. */
-const TARGETS: Record<TargetKind, (engine: DockerEngine, clock: Clock) => DeployTarget> = {
-  docker: (engine, clock) => new DockerHostTarget(engine, new RegistryImageSource(engine), clock),
+const TARGETS: Record<
+  TargetKind,
+  (engine: DockerEngine, clock: Clock, probe: PortProbe | undefined) => DeployTarget
+> = {
+  docker: (engine, clock, probe) =>
+    new DockerHostTarget(engine, new RegistryImageSource(engine), clock, probe),
 };
+
+/**
+ * A port can be probed by binding it only on the machine the engine runs on: an engine behind a
+ * unix socket is local; one over TCP or SSH is elsewhere, and the engine alone reports its ports.
+ */
+function localProbe(endpoint: string): PortProbe | undefined {
+  return endpoint.startsWith('unix://') ? netPortProbe : undefined;
+}
 
 /** A connection to a host: its release store and its deploy target. */
 export interface HostConnection {
@@ -63,7 +77,7 @@ function connection(
   return {
     endpoint: engine.endpoint,
     store,
-    target: TARGETS[kind](engine, systemClock),
+    target: TARGETS[kind](engine, systemClock, localProbe(engine.endpoint)),
     close: () => engine.close(),
   };
 }

@@ -153,6 +153,38 @@ export function deployTargetContract(name: string, make: () => Promise<TargetSub
       expect(await versions()).toEqual({ [`ksad-${app}-db`]: undefined, [`ksad-${app}-web`]: '2' });
     });
 
+    it('names who holds a host port: a container of its own is no conflict, another is', async () => {
+      const hostPort = 20000 + Math.floor(Math.random() * 9000);
+      const port = { container: 80, protocol: 'tcp' as const, hostIp: '127.0.0.1', hostPort };
+      const id = await s().engine.createContainer({
+        name: `${app}-foreign`,
+        image: s().image,
+        command: ['sleep', '300'],
+        env: {},
+        // Only the app label, for the cleanup: not ksad's managed labels, so not a release.
+        labels: { [Label.app]: app },
+        ports: [port],
+        mounts: [],
+        network: 'bridge',
+        aliases: [],
+        restartPolicy: 'no',
+        init: true,
+        readOnlyRootFilesystem: false,
+        stopTimeoutSec: 1,
+      });
+      await s().engine.startContainer(id);
+      const free = { ...port, hostPort: hostPort + 1 };
+      expect(await s().target.portHolders(app, [port, free])).toEqual([
+        { port, holder: { kind: 'container', container: `${app}-foreign` } },
+      ]);
+      // Any address clashes with a wildcard binding.
+      const wildcard = { ...port, hostIp: '0.0.0.0' };
+      expect(await s().target.portHolders(app, [wildcard])).toHaveLength(1);
+      expect(await s().target.portHolders(app, [])).toEqual([]);
+      await s().engine.removeContainer(id, { force: true });
+      expect(await s().target.portHolders(app, [port])).toEqual([]);
+    });
+
     it('removes the services and network, keeping the data volume unless purged', async () => {
       const kept = await s().target.remove(
         app,
