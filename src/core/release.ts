@@ -30,6 +30,24 @@ export const hostProfileSchema = z
     }),
     initializedAt: z.string(),
     initializedBy: z.string(),
+    /**
+     * Regions this host belonged to before (`host init --force` for another region while apps ran
+     * on it), oldest first: the host's record of having changed hands.
+     */
+    formerRegions: z
+      .array(
+        z.strictObject({
+          region: z.strictObject({ code: regionCode, name: z.string() }),
+          name: z.string(),
+          initializedAt: z.string(),
+          initializedBy: z.string(),
+          replacedAt: z.string(),
+          replacedBy: z.string(),
+          /** The apps that were deployed when it changed hands. */
+          apps: z.array(z.string()),
+        }),
+      )
+      .optional(),
   })
   .transform(({ region, timeZone: recorded, ...rest }) => {
     // Absent only when the province has no known zone; calendarFor then says what to run.

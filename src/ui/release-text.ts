@@ -159,5 +159,11 @@ export function hostText(p: HostProfile): string {
     ['bind address', p.policy.bindAddress],
     ['history limit', String(p.policy.historyLimit)],
     ['initialised', `${p.initializedAt} by ${p.initializedBy}`],
+    ...(p.formerRegions ?? []).map((f): [string, string] => [
+      'earlier region',
+      `${f.region.name} (${f.region.code}) until ${f.replacedAt}, handed over by ${f.replacedBy}${
+        f.apps.length > 0 ? ` with ${f.apps.join(', ')} deployed` : ''
+      }`,
+    ]),
   ]);
 }

@@ -44,6 +44,11 @@ export default class HostInit extends KsadCommand {
         'A signature that is present but does not verify is refused either way. --no-allow-unsigned turns it off again.',
       allowNo: true,
     }),
+    force: Flags.boolean({
+      summary:
+        'Give the host to another region although apps are deployed on it (the earlier profile is kept in the host record).',
+      default: false,
+    }),
     catalog: catalogFlag,
     'docker-host': dockerHostFlag,
   };
@@ -68,6 +73,7 @@ export default class HostInit extends KsadCommand {
           historyLimit: flags['history-limit'],
           allowUnsigned: flags['allow-unsigned'],
           timeZone: flags['time-zone'],
+          force: flags.force,
         },
       );
       this.log(
