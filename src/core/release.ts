@@ -110,6 +110,11 @@ export const releaseRecordSchema = z.strictObject({
     .optional(),
   deployedBy: z.string(),
   deployedAt: z.string(),
+  /**
+   * Services of the revision an operator stopped with `ksad stop`, by whom and when; `ksad start`
+   * clears them. A stopped container not listed here was stopped outside ksad.
+   */
+  stopped: z.record(z.string(), z.strictObject({ by: z.string(), at: z.string() })).optional(),
   status: releaseStatus,
   description: z.string(),
 });

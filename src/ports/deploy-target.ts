@@ -8,6 +8,7 @@ import type { ContainerInfo, EngineInfo, ImageInfo, PublishedPort } from '../cor
 import type { ActualState, Plan } from '../core/plan.js';
 import type { TargetKind } from '../core/release.js';
 import type { DesiredState } from '../core/service-specs.js';
+import type { ExecIO } from './docker-engine.js';
 import type { Progress } from './progress.js';
 
 /** A plan to apply, with what it was worked out against. */
@@ -39,6 +40,28 @@ export interface Removal {
   removedNetwork: boolean;
   /** Data volumes of the app, kept or (with purgeData) removed. */
   volumes: string[];
+}
+
+/** Which part of a release's output `logs` reads. */
+export interface LogOptions {
+  /** Keep reading new output until the services stop or `signal` aborts. */
+  follow: boolean;
+  /** Only the last N lines of each service (all when absent). */
+  tail?: number;
+  /** Only output written at or after this time (Unix seconds). */
+  since?: number;
+  signal?: AbortSignal;
+}
+
+/** Receives a release's output, service by service, as it comes. */
+export type LogSink = (service: string, stream: 'stdout' | 'stderr', data: Uint8Array) => void;
+
+/** Which services of a release an operation is about, and the order they start in. */
+export interface ServiceSelection {
+  /** The release's start order (from its record); services stop in reverse. */
+  levels: readonly string[][];
+  /** Only these services (all of the release when absent). */
+  services?: readonly string[];
 }
 
 /** Who holds a host port a release wants. */
@@ -87,6 +110,29 @@ export interface DeployTarget {
    * health-gated; on a failure the previous state is restored.
    */
   apply(change: TargetChange, progress: Progress): Promise<ApplyOutcome>;
+  /**
+   * The output of `app`'s services (`services`, or all), each chunk given to `sink` with its
+   * service; with `follow`, until the services stop or the signal aborts.
+   */
+  logs(
+    app: string,
+    services: readonly string[] | undefined,
+    opts: LogOptions,
+    sink: LogSink,
+  ): Promise<void>;
+  /** Runs `cmd` in the running `service` of `app`, attached to `io`; returns its exit code. */
+  exec(app: string, service: string, cmd: readonly string[], io: ExecIO): Promise<number>;
+  /** Stops the selected services (reverse start order); returns the services it stopped. */
+  stop(app: string, selection: ServiceSelection, progress: Progress): Promise<string[]>;
+  /**
+   * Starts the selected services in start order, each ready (healthy, or running without a
+   * healthcheck) within `healthTimeoutMs` before the next level; returns the services it started.
+   */
+  start(
+    app: string,
+    selection: ServiceSelection & { healthTimeoutMs: number },
+    progress: Progress,
+  ): Promise<string[]>;
   /** Stops and removes the app's services (reverse `levels`) and network; volumes only with purgeData. */
   remove(
     app: string,

@@ -1,6 +1,7 @@
 import semver from 'semver';
 import { droppedText } from '../core/remembered-values.js';
 import type { DeployResult } from '../app/deploy.js';
+import type { ServiceActionResult } from '../app/operate.js';
 import type { ReleaseStatus, UninstallResult } from '../app/releases.js';
 import type { Plan } from '../core/plan.js';
 import type { HostProfile, ReleaseRecord } from '../core/release.js';
@@ -166,4 +167,15 @@ export function hostText(p: HostProfile): string {
       }`,
     ]),
   ]);
+}
+
+export function serviceActionText(r: ServiceActionResult): string {
+  const done = { stop: 'Stopped', start: 'Started', restart: 'Restarted' }[r.action];
+  const head =
+    r.services.length === 0
+      ? `${r.app}: nothing to ${r.action} (revision ${r.revision}); the services were already ${r.action === 'stop' ? 'stopped' : 'running'}.`
+      : `${done} ${r.services.join(', ')} of ${r.app} (revision ${r.revision}).`;
+  return r.stoppedByOperator.length > 0
+    ? `${head}\nStopped by an operator (ksad start ${r.app} brings them back): ${r.stoppedByOperator.join(', ')}`
+    : head;
 }

@@ -11,12 +11,15 @@ import type { Clock } from '../../ports/clock.js';
 import type {
   ApplyOutcome,
   DeployTarget,
+  LogOptions,
+  LogSink,
   PortHolder,
   PortHolding,
   Removal,
+  ServiceSelection,
   TargetChange,
 } from '../../ports/deploy-target.js';
-import type { DockerEngine } from '../../ports/docker-engine.js';
+import type { DockerEngine, ExecIO } from '../../ports/docker-engine.js';
 import type { ImageSource } from '../../ports/image-source.js';
 import type { PortProbe } from '../../ports/port-probe.js';
 import type { Progress } from '../../ports/progress.js';
@@ -29,6 +32,7 @@ import {
   type Progressed,
   type StepEnv,
 } from './apply-steps.js';
+import { serviceExec, serviceLogs, startServices, stopServices } from './operate.js';
 import { waitRestored } from './readiness.js';
 
 /** States in which a container holds its published ports. */
@@ -201,6 +205,31 @@ export class DockerHostTarget implements DeployTarget {
       }
     }
     return { ok: true, finish: () => retireReplaced(env, change, done) };
+  }
+
+  logs(
+    app: string,
+    services: readonly string[] | undefined,
+    opts: LogOptions,
+    sink: LogSink,
+  ): Promise<void> {
+    return serviceLogs(this.engine, app, services, opts, sink);
+  }
+
+  exec(app: string, service: string, cmd: readonly string[], io: ExecIO): Promise<number> {
+    return serviceExec(this.engine, app, service, cmd, io);
+  }
+
+  stop(app: string, selection: ServiceSelection, progress: Progress): Promise<string[]> {
+    return stopServices(this.engine, app, selection, progress);
+  }
+
+  start(
+    app: string,
+    selection: ServiceSelection & { healthTimeoutMs: number },
+    progress: Progress,
+  ): Promise<string[]> {
+    return startServices(this.engine, this.clock, app, selection, progress);
   }
 
   async remove(
