@@ -1,3 +1,4 @@
+import type { UpgradeAllReport } from '../app/upgrade-all.js';
 import type { AppHistory } from '../app/history.js';
 import type { OutdatedReport } from '../app/outdated.js';
 import type { RollbackResult } from '../app/rollback.js';
@@ -76,4 +77,24 @@ export function outdatedText(r: OutdatedReport): string {
     .map((a) => `  ksad deploy ${a.app}@${a.latest ?? ''}`);
   const all = behind > 1 ? ['  or all of them, one at a time: ksad upgrade --all'] : [];
   return [table, summary, ...commands, ...all].join('\n');
+}
+
+export function upgradeText(r: UpgradeAllReport): string {
+  if (r.apps.length === 0)
+    return `Every app runs the newest version its MoU grants (checked on ${r.checkedOn}).`;
+  const lines = [
+    r.dryRun
+      ? `Would upgrade ${r.apps.length} app(s), one at a time (nothing changed: --dry-run):`
+      : `Upgraded ${r.apps.filter((a) => a.status === 'upgraded').length} of ${r.apps.length} app(s):`,
+  ];
+  for (const a of r.apps) {
+    const changes = a.services
+      .filter((s) => s.action !== 'keep')
+      .map((s) => `${s.action} ${s.service}`)
+      .join(', ');
+    lines.push(
+      `  ${a.app} ${a.from} → ${a.to} (${a.step ?? 'same'}): ${a.status}${a.revision !== null ? `, revision ${a.revision}` : ''}${changes ? `; ${changes}` : ''}`,
+    );
+  }
+  return lines.join('\n');
 }
