@@ -17,12 +17,15 @@ export const configFlags = {
     summary:
       'Overlay file (YAML); repeat to layer them left to right: maps merge, lists replace, null deletes.',
     multiple: true,
+    // `plan -f a.yaml APP` (flags first, as Helm users type) takes APP as the app, not a file.
+    multipleNonGreedy: true,
     default: [],
   }),
   set: Flags.string({
     summary:
       'Set one value after the overlays, e.g. config.HTTP_PORT=8081 or services.web.resources.memory=256m.',
     multiple: true,
+    multipleNonGreedy: true,
     default: [],
   }),
   'reset-values': Flags.boolean({
@@ -33,6 +36,7 @@ export const configFlags = {
   secret: Flags.string({
     summary: 'Supply a secret: NAME=@FILE (or set KSAD_SECRET_<NAME> in the environment).',
     multiple: true,
+    multipleNonGreedy: true,
     default: [],
   }),
   'override-mou': Flags.string({
