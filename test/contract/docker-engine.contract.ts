@@ -389,6 +389,45 @@ export function dockerEngineContract(
       expect((await e.containerLogs(id, 1)).split('\n').filter(Boolean)).toHaveLength(1);
     });
 
+    it('streams logs (tail, follow until the container stops) and runs commands in it', async () => {
+      const e = engine();
+      const [out, err] = CONTRACT_LOG_LINES;
+      const id = await e.createContainer(
+        spec({ command: ['sh', '-c', `echo ${out}; echo ${err} >&2; exec sleep 300`] }),
+      );
+      await e.startContainer(id);
+      await eventually('both log lines', async () => {
+        const text = await e.containerLogs(id, 100);
+        return text.includes(out) && text.includes(err) ? text : undefined;
+      });
+      const read = async (opts: { tail?: number; follow?: boolean }): Promise<string[]> => {
+        const chunks: string[] = [];
+        await e.streamLogs(id, { follow: false, ...opts }, (_stream, data) =>
+          chunks.push(Buffer.from(data).toString()),
+        );
+        return chunks.join('').split('\n').filter(Boolean);
+      };
+      expect((await read({})).sort()).toEqual([err, out]);
+      expect(await read({ tail: 1 })).toHaveLength(1);
+
+      const said: string[] = [];
+      const io = {
+        tty: false,
+        stdout: (d: Uint8Array) => said.push(`out:${Buffer.from(d).toString()}`),
+        stderr: (d: Uint8Array) => said.push(`err:${Buffer.from(d).toString()}`),
+      };
+      expect(await e.exec(id, ['echo', 'halo'], io)).toBe(0);
+      expect(await e.exec(id, ['sh', '-c', 'exit 4'], io)).toBe(4);
+      expect(said).toEqual(['out:halo\n']);
+
+      // A followed log ends when the container stops.
+      const followed = e.streamLogs(id, { follow: true }, () => undefined);
+      await e.stopContainer(id, 1);
+      await followed;
+      const stopped = await rejection(e.exec(id, ['true'], io));
+      expect(stopped.code).toBe('USAGE');
+    });
+
     it('refuses to start a container whose host port is already allocated, naming the port', async () => {
       const e = engine();
       const hostPort = await freePort();
