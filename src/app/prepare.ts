@@ -65,6 +65,11 @@ export interface DeployRequest {
   sets: string[];
   /** Secret values given for this run (from `KSAD_SECRET_<NAME>` or `--secret NAME=@file`). */
   suppliedSecrets: Record<string, string>;
+  /**
+   * The secrets named by `--secret` (not by `KSAD_SECRET_*`, which may be meant for another app):
+   * one the manifest does not declare is a usage error rather than silently ignored.
+   */
+  secretFlags?: string[];
   /** Deploy although no active MoU covers the app; the reason is recorded with the release. */
   overrideReason?: string;
   /**
@@ -280,6 +285,27 @@ function refuseLostSecrets(
   );
 }
 
+function refuseUndeclaredSecrets(
+  manifest: LoadedManifest['manifest'],
+  named: readonly string[],
+): void {
+  const declared = Object.keys(manifest.secrets);
+  const unknown = named.filter((n) => !Object.hasOwn(manifest.secrets, n));
+  if (unknown.length === 0) return;
+  throw new KsadError(
+    'USAGE',
+    `${manifest.name} ${manifest.version} declares no secret ${unknown.join(', ')} (--secret)`,
+    {
+      suggestions: [
+        declared.length > 0
+          ? `its secrets: ${declared.join(', ')}`
+          : `${manifest.name} ${manifest.version} takes no secrets: drop --secret`,
+        'nothing was changed on the host',
+      ],
+    },
+  );
+}
+
 function invalid(what: string, diagnostics: Diagnostic[]): KsadError {
   const lines = sortDiagnostics(diagnostics).map(formatDiagnostic);
   return new KsadError(
@@ -330,6 +356,7 @@ export async function prepareDeploy(
   refuseUnpublished(ctx.catalog, loaded);
   checkDockerApi(manifest.requires.dockerApi, engineInfo);
 
+  refuseUndeclaredSecrets(manifest, req.secretFlags ?? []);
   const layers = loadOverlays(req.overlays, manifest.name);
   const [history, existingSecrets, actual, present] = await reads;
   const current = [...history].reverse().find((r) => r.status === 'deployed') ?? null;

@@ -64,6 +64,7 @@ export function deployRequest(
     overlays,
     sets: flags.set,
     suppliedSecrets: suppliedSecrets(flags.secret),
+    secretFlags: flags.secret.map((f) => f.slice(0, Math.max(0, f.indexOf('=')))),
   };
   if (flags['override-mou'] !== undefined) req.overrideReason = flags['override-mou'];
   if (flags['reset-values'] === true) req.resetValues = true;

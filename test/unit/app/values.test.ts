@@ -191,3 +191,18 @@ describe('remembered values', () => {
     expect(error.suggestions[0]).toContain('revisions kept: 1');
   });
 });
+
+describe('--secret', () => {
+  it('naming a secret the manifest does not declare is a usage error', async () => {
+    const { ctx } = await setup();
+    const error = await rejection(
+      prepareDeploy(
+        ctx,
+        request(`${APP}@1.0.0`, { overlays: [sumbawa], secretFlags: ['DB_PASSWROD'] }),
+      ),
+    );
+    expect(error.code).toBe('USAGE');
+    expect(error.message).toBe('antrean-daring 1.0.0 declares no secret DB_PASSWROD (--secret)');
+    expect(error.suggestions[0]).toBe('its secrets: DB_PASSWORD');
+  });
+});
