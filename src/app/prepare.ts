@@ -361,24 +361,8 @@ export async function prepareDeploy(
   const [history, existingSecrets, actual, present] = await reads;
   const current = [...history].reverse().find((r) => r.status === 'deployed') ?? null;
   const revision = (history.at(-1)?.revision ?? 0) + 1;
-  const values = layeredValues(ctx.catalog, req, loaded, layers, current);
+  const { values, resolved } = configuration(ctx.catalog, req, loaded, layers, current);
   const { merged } = values;
-  const resolved = resolveConfig(manifest, merged.merged.config, merged.origins, {
-    missingSource: loaded.file,
-  });
-  const problems = [
-    ...resolved.problems,
-    ...checkServiceOverrides(manifest, merged.merged.services, merged.origins),
-  ];
-  if (problems.length > 0) {
-    const doc = catalogYamlDoc(ctx.catalog, loaded.file);
-    // A required key without a value is reported where the manifest declares it.
-    const declared = {
-      source: loaded.file,
-      locate: (path: OverlayPath) => doc && locateKey(doc, path),
-    };
-    throw invalid('configuration', problemsToDiagnostics(problems, [...layers, declared]));
-  }
 
   refuseLostSecrets(manifest, history, existingSecrets, req.suppliedSecrets);
   const secrets = planSecrets(manifest, {
@@ -451,6 +435,39 @@ export async function readHostFacts(
 ): Promise<HostFacts> {
   const [info, profile] = await Promise.all([ctx.target.facts(), ctx.store.requireProfile()]);
   return { engine: info, profile };
+}
+
+/**
+ * The configuration of this deploy: the values it starts from with the overlays on top, resolved
+ * against the manifest's schema; every problem at once (INVALID), a required key without a value
+ * at the manifest line that declares it.
+ */
+function configuration(
+  catalog: Catalog,
+  req: DeployRequest,
+  loaded: LoadedManifest,
+  layers: OverlayLayer[],
+  current: ReleaseRecord | null,
+): { values: ReturnType<typeof layeredValues>; resolved: ReturnType<typeof resolveConfig> } {
+  const { manifest } = loaded;
+  const values = layeredValues(catalog, req, loaded, layers, current);
+  const { merged } = values;
+  const resolved = resolveConfig(manifest, merged.merged.config, merged.origins, {
+    missingSource: loaded.file,
+  });
+  const problems = [
+    ...resolved.problems,
+    ...checkServiceOverrides(manifest, merged.merged.services, merged.origins),
+  ];
+  if (problems.length > 0) {
+    const doc = catalogYamlDoc(catalog, loaded.file);
+    const declared = {
+      source: loaded.file,
+      locate: (path: OverlayPath) => doc && locateKey(doc, path),
+    };
+    throw invalid('configuration', problemsToDiagnostics(problems, [...layers, declared]));
+  }
+  return { values, resolved };
 }
 
 /**
