@@ -10,8 +10,10 @@ import type {
   ContainerSpec,
   DockerEngine,
   EngineInfo,
+  ExecIO,
   ImageInfo,
   Labels,
+  LogStreamOptions,
   NetworkInfo,
   PublishedPort,
   PullProgress,
@@ -20,6 +22,7 @@ import type {
 } from '../ports/docker-engine.js';
 import type { RegistryCredential, RegistryCredentials } from '../ports/registry-credentials.js';
 import { packFiles, unpackFiles } from './docker-archive.js';
+import { openExec, openLogs, pumpLogs, runExec } from './docker-streams.js';
 import { DEFAULT_ENGINE_TIMEOUTS, formatLimit, type EngineTimeouts } from './engine-timeouts.js';
 import { resolveDockerHost, type DockerHostInput, type ResolvedDockerHost } from './docker-host.js';
 import { parseImageReference } from './registry-http.js';
@@ -638,6 +641,41 @@ export class DockerodeEngine implements DockerEngine {
     }
   }
 
+  async streamLogs(
+    id: string,
+    opts: LogStreamOptions,
+    onData: (stream: 'stdout' | 'stderr', data: Uint8Array) => void,
+  ): Promise<void> {
+    const call = `read the logs of container "${id}"`;
+    try {
+      // Opening the stream is a read under its deadline; following it has none.
+      const body = await this.read(call, () => openLogs(this.docker.getContainer(id), opts));
+      await pumpLogs(body, onData, opts.signal);
+    } catch (error) {
+      throw this.failure(error, call, { 404: () => this.noSuchContainer(id, error) });
+    }
+  }
+
+  async exec(id: string, cmd: readonly string[], io: ExecIO): Promise<number> {
+    const call = `run a command in container "${id}"`;
+    try {
+      const container = this.docker.getContainer(id);
+      const { exec, stream } = await this.write(call, () => openExec(container, cmd, io));
+      return await runExec(stream, io, () =>
+        this.read(`inspect the command run in container "${id}"`, () => exec.inspect()),
+      );
+    } catch (error) {
+      throw this.failure(error, call, {
+        404: () => this.noSuchContainer(id, error),
+        409: (message) =>
+          new KsadError('USAGE', `cannot run a command in container "${id}": ${message}`, {
+            cause: error,
+            suggestions: ['a command runs only in a running container: ksad start APP SERVICE'],
+          }),
+      });
+    }
+  }
+
   async containerLogs(id: string, tail: number): Promise<string> {
     try {
       const body = await this.read(`read the logs of container "${id}"`, () =>
@@ -651,7 +689,7 @@ export class DockerodeEngine implements DockerEngine {
     }
   }
 
-  async exec(
+  async execOutput(
     container: string,
     cmd: readonly string[],
   ): Promise<{ exitCode: number; output: string }> {

@@ -1,4 +1,5 @@
 import type { ReleaseRecord } from '../core/release.js';
+import type { DroppedValue } from '../core/remembered-values.js';
 import type { Operator } from '../ports/identity.js';
 import type { DeployContext, Prepared } from './prepare.js';
 
@@ -14,6 +15,8 @@ export interface DeploySummary {
   secretsGenerated: string[];
   /** What the target warns about this release, when anything (a swarm's node-local volumes). */
   warnings?: string[];
+  /** The revision whose values were reused (null: none, or `--reset-values`), and what was left out. */
+  values: { reusedFrom: number | null; dropped: DroppedValue[] };
 }
 
 /** The revision a deploy records, as `deployed`; a failure records it with status `failed`. */
@@ -48,6 +51,7 @@ export function releaseRecord(
     services,
     levels: p.desired.levels,
     config: p.config,
+    suppliedConfig: p.suppliedConfig,
     secretNames: Object.keys(manifest.secrets).sort(),
     mou: p.grant,
     signature: p.signature,
@@ -81,6 +85,7 @@ export function deploySummary(p: Prepared): DeploySummary {
     endpoints: endpoints(p),
     secretsGenerated: p.secrets.generated,
     ...(p.warnings.length > 0 ? { warnings: p.warnings } : {}),
+    values: { reusedFrom: p.valuesFrom, dropped: p.droppedValues },
   };
 }
 

@@ -7,6 +7,7 @@ import type { Operator, ProcessProbe } from '../ports/identity.js';
 import type { Progress } from '../ports/progress.js';
 import { deploySummary, releaseRecord, type DeploySummary } from './deploy-record.js';
 import { lockRequest, withLock } from './lock.js';
+import { refusePortConflicts } from './port-conflicts.js';
 import {
   prepareDeploy,
   readHostFacts,
@@ -60,6 +61,8 @@ export async function deployApp(
     Promise.all([prepareDeploy(ctx, req, host), ctx.store.lockHolder(app)]),
   );
   if (holder === null && isUnchanged(ctx, first)) return result(ctx, first, 'unchanged', started);
+  // Taken host ports are refused before the lock is taken, and again under it.
+  refusePortConflicts(app, first.portConflicts);
 
   return withLock(ctx.store, app, lockRequest(ctx, opts.command), async () => {
     let prepared = await prepareDeploy(ctx, req, host);
@@ -67,6 +70,7 @@ export async function deployApp(
       prepared = await prepareDeploy(ctx, req);
     }
     refuseConflicts(prepared);
+    refusePortConflicts(prepared.loaded.manifest.name, prepared.portConflicts);
     if (isUnchanged(ctx, prepared)) return result(ctx, prepared, 'unchanged', started);
     await applyAndRecord(ctx, prepared, opts);
     return result(ctx, prepared, outcomeOf(prepared), started);

@@ -16,6 +16,8 @@ export interface HostInitRequest {
   allowUnsigned?: boolean | undefined;
   /** WIB, WITA, WIT or their IANA names; default: kept, else the region's province's zone. */
   timeZone?: string | undefined;
+  /** Give the host to another region although apps run on it; the earlier profile is kept. */
+  force?: boolean | undefined;
 }
 
 /**
@@ -67,6 +69,7 @@ export async function initHost(
       },
     );
   }
+  const former = await formerRegions(ctx, existing, member.member.code, req.force === true);
   const policy = {
     // A swarm publishes host-mode ports on every address of its nodes: the profile says so.
     bindAddress:
@@ -79,14 +82,65 @@ export async function initHost(
   const profile = hostProfileSchema.parse({
     region: { code: member.member.code, name: member.member.name },
     ...(timeZone === undefined ? {} : { timeZone }),
-    name: req.name ?? existing?.name ?? member.member.agency ?? member.member.name,
+    name:
+      req.name ??
+      (existing?.region.code === member.member.code ? existing.name : undefined) ??
+      member.member.agency ??
+      member.member.name,
     target: ctx.target.kind,
     policy: Object.fromEntries(Object.entries(policy).filter(([, v]) => v !== undefined)),
     initializedAt: ctx.clock.now().toISOString(),
     initializedBy: `${ctx.operator.user}@${ctx.operator.hostname}`,
+    ...(former.length > 0 ? { formerRegions: former } : {}),
   });
   await ctx.store.saveProfile(profile);
   return { profile, replaced: existing !== null };
+}
+
+type FormerRegion = NonNullable<HostProfile['formerRegions']>[number];
+
+/**
+ * The regions the host belonged to, with the one it leaves now when `code` is another region. A
+ * host with deployed apps changes region only with `force`: its MoUs, releases and audits all
+ * speak for the region that owns it.
+ */
+async function formerRegions(
+  ctx: { store: ReleaseStore; clock: Clock; operator: Operator },
+  existing: HostProfile | null,
+  code: string,
+  force: boolean,
+): Promise<FormerRegion[]> {
+  const kept = existing?.formerRegions ?? [];
+  if (existing === null || existing.region.code === code) return kept;
+  const records = await ctx.store.releases();
+  const apps = [
+    ...new Set(records.filter((r) => r.status === 'deployed').map((r) => r.app)),
+  ].sort();
+  if (apps.length > 0 && !force) {
+    const { region } = existing;
+    throw new KsadError(
+      'USAGE',
+      `this host belongs to ${region.name} (${region.code}), which runs ${apps.length} app(s) on it: ${apps.join(', ')}; it is not given to ${code} by accident`,
+      {
+        suggestions: [
+          `to keep the host's region, run: ksad host init --region ${region.code}`,
+          `to hand it over (the earlier profile stays in the host's record): ksad host init --region ${code} --force`,
+        ],
+      },
+    );
+  }
+  return [
+    ...kept,
+    {
+      region: existing.region,
+      name: existing.name,
+      initializedAt: existing.initializedAt,
+      initializedBy: existing.initializedBy,
+      replacedAt: ctx.clock.now().toISOString(),
+      replacedBy: `${ctx.operator.user}@${ctx.operator.hostname}`,
+      apps,
+    },
+  ];
 }
 
 /** `--time-zone` as ksad records it (WIB, WITA or WIT); checked before the host is touched. */

@@ -31,7 +31,15 @@ import {
   pathKey,
   type MergeResult,
   type OverlayLayer,
+  type OverlayPath,
 } from '../core/overlay-merge.js';
+import {
+  carryOver,
+  rememberedValues,
+  suppliedConfig,
+  withoutDefaults,
+  type DroppedValue,
+} from '../core/remembered-values.js';
 import { planDeploy, type ActualState, type Plan } from '../core/plan.js';
 import type { HostProfile, ReleaseRecord } from '../core/release.js';
 import { parseAppRef, resolveVersion } from '../core/resolve.js';
@@ -39,11 +47,18 @@ import { overlaySchema, type Overlay, type OverlayIngress } from '../core/schema
 import { planSecrets, type SecretPlan } from '../core/secrets.js';
 import { buildDesiredState, type DesiredState } from '../core/service-specs.js';
 import { swarmVolumeWarnings } from '../core/lint/swarm.js';
-import { diagnosticAt, locate, parseYaml, zodIssuesToDiagnostics } from '../core/yaml-doc.js';
+import {
+  diagnosticAt,
+  locate,
+  locateKey,
+  parseYaml,
+  zodIssuesToDiagnostics,
+} from '../core/yaml-doc.js';
 import type { Clock } from '../ports/clock.js';
 import type { DeployTarget } from '../ports/deploy-target.js';
 import type { ReleaseStore } from '../ports/release-store.js';
 import { calendarOf } from './calendar.js';
+import { findPortConflicts, type PortConflict } from './port-conflicts.js';
 import { refuseUnpublished } from './published-digest.js';
 import { verifyManifest, type SignatureRecord } from './verify.js';
 
@@ -61,6 +76,11 @@ export interface DeployRequest {
   sets: string[];
   /** Secret values given for this run (from `KSAD_SECRET_<NAME>` or `--secret NAME=@file`). */
   suppliedSecrets: Record<string, string>;
+  /**
+   * The secrets named by `--secret` (not by `KSAD_SECRET_*`, which may be meant for another app):
+   * one the manifest does not declare is a usage error rather than silently ignored.
+   */
+  secretFlags?: string[];
   /** Deploy although no active MoU covers the app; the reason is recorded with the release. */
   overrideReason?: string;
   /** The region's certificate and key for the app's route (`ingress.tls: provided`). */
@@ -70,6 +90,11 @@ export interface DeployRequest {
    * configuration values and service overrides, instead of resolving `ref` and layering overlays.
    */
   pinned?: PinnedRelease;
+  /**
+   * Start from the manifest's defaults instead of the running revision's values (which a deploy
+   * otherwise reuses, with the overlays and `--set` on top).
+   */
+  resetValues?: boolean;
 }
 
 /** What a release record holds to re-create its revision. */
@@ -80,6 +105,8 @@ export interface PinnedRelease {
   config: Record<string, ConfigValue>;
   serviceOverrides?: Overlay['services'];
   ingress?: OverlayIngress;
+  /** The values the engineer gave for that revision (absent in older records). */
+  suppliedConfig?: Record<string, ConfigValue>;
 }
 
 export interface DeployContext {
@@ -112,12 +139,20 @@ export interface Prepared {
   ingress?: OverlayIngress;
   /** The region's certificate and key given with this deploy. */
   tls?: { certificate: string; key: string };
+  /** The config values the engineer gave, reused ones included (no defaults): recorded. */
+  suppliedConfig: Record<string, ConfigValue>;
+  /** The revision whose values this deploy started from (null: the manifest's defaults). */
+  valuesFrom: number | null;
+  /** Reused values the version no longer declares. */
+  droppedValues: DroppedValue[];
   secrets: SecretPlan;
   /** The secret values stored on the host before this change. */
   storedSecrets: Record<string, string>;
   desired: DesiredState;
   actual: ActualState;
   plan: Plan;
+  /** Host ports the release wants that something else holds: plan and deploy refuse them. */
+  portConflicts: PortConflict[];
   /** The running release, if any. */
   current: ReleaseRecord | null;
   history: ReleaseRecord[];
@@ -272,6 +307,27 @@ function refuseLostSecrets(
   );
 }
 
+function refuseUndeclaredSecrets(
+  manifest: LoadedManifest['manifest'],
+  named: readonly string[],
+): void {
+  const declared = Object.keys(manifest.secrets);
+  const unknown = named.filter((n) => !Object.hasOwn(manifest.secrets, n));
+  if (unknown.length === 0) return;
+  throw new KsadError(
+    'USAGE',
+    `${manifest.name} ${manifest.version} declares no secret ${unknown.join(', ')} (--secret)`,
+    {
+      suggestions: [
+        declared.length > 0
+          ? `its secrets: ${declared.join(', ')}`
+          : `${manifest.name} ${manifest.version} takes no secrets: drop --secret`,
+        'nothing was changed on the host',
+      ],
+    },
+  );
+}
+
 function invalid(what: string, diagnostics: Diagnostic[]): KsadError {
   const lines = sortDiagnostics(diagnostics).map(formatDiagnostic);
   return new KsadError(
@@ -322,20 +378,13 @@ export async function prepareDeploy(
   refuseUnpublished(ctx.catalog, loaded);
   checkDockerApi(manifest.requires.dockerApi, engineInfo);
 
+  refuseUndeclaredSecrets(manifest, req.secretFlags ?? []);
   const layers = loadOverlays(req.overlays, manifest.name);
-  const merged = req.pinned
-    ? mergeOverlays([{ source: 'release record', overlay: pinnedOverlay(req.pinned) }])
-    : applySets(mergeOverlays(layers), req.sets);
-  const resolved = resolveConfig(manifest, merged.merged.config, merged.origins);
-  const problems = [
-    ...resolved.problems,
-    ...checkServiceOverrides(manifest, merged.merged.services, merged.origins),
-  ];
-  if (problems.length > 0) throw invalid('configuration', problemsToDiagnostics(problems, layers));
-
   const [history, existingSecrets, actual, present] = await reads;
   const current = [...history].reverse().find((r) => r.status === 'deployed') ?? null;
   const revision = (history.at(-1)?.revision ?? 0) + 1;
+  const { values, resolved } = configuration(ctx.catalog, req, loaded, layers, current);
+  const { merged } = values;
 
   refuseLostSecrets(manifest, history, existingSecrets, req.suppliedSecrets);
   const secrets = planSecrets(manifest, {
@@ -369,6 +418,7 @@ export async function prepareDeploy(
     ...(route !== undefined ? { route } : {}),
   });
   const plan = planDeploy(desired, actual);
+  const portConflicts = await findPortConflicts(ctx.target, manifest, desired, actual);
   return {
     engine: engineInfo,
     profile,
@@ -379,11 +429,18 @@ export async function prepareDeploy(
     serviceOverrides: merged.merged.services ?? {},
     ...(merged.merged.ingress !== undefined ? { ingress: merged.merged.ingress } : {}),
     ...(req.tls !== undefined && route?.tls === 'provided' ? { tls: req.tls } : {}),
+    suppliedConfig:
+      req.pinned === undefined
+        ? suppliedConfig(merged.merged.config, resolved.values)
+        : (req.pinned.suppliedConfig ?? withoutDefaults(req.pinned.config, manifest)),
+    valuesFrom: values.from,
+    droppedValues: values.dropped,
     secrets,
     storedSecrets: existingSecrets,
     desired,
     actual,
     plan,
+    portConflicts,
     current,
     history,
     imagesPresent: present,
@@ -459,6 +516,72 @@ export async function readHostFacts(
 ): Promise<HostFacts> {
   const [info, profile] = await Promise.all([ctx.target.facts(), ctx.store.requireProfile()]);
   return { engine: info, profile };
+}
+
+/**
+ * The configuration of this deploy: the values it starts from with the overlays on top, resolved
+ * against the manifest's schema; every problem at once (INVALID), a required key without a value
+ * at the manifest line that declares it.
+ */
+function configuration(
+  catalog: Catalog,
+  req: DeployRequest,
+  loaded: LoadedManifest,
+  layers: OverlayLayer[],
+  current: ReleaseRecord | null,
+): { values: ReturnType<typeof layeredValues>; resolved: ReturnType<typeof resolveConfig> } {
+  const { manifest } = loaded;
+  const values = layeredValues(catalog, req, loaded, layers, current);
+  const { merged } = values;
+  const resolved = resolveConfig(manifest, merged.merged.config, merged.origins, {
+    missingSource: loaded.file,
+  });
+  const problems = [
+    ...resolved.problems,
+    ...checkServiceOverrides(manifest, merged.merged.services, merged.origins),
+  ];
+  if (problems.length > 0) {
+    const doc = catalogYamlDoc(catalog, loaded.file);
+    const declared = {
+      source: loaded.file,
+      locate: (path: OverlayPath) => doc && locateKey(doc, path),
+    };
+    throw invalid('configuration', problemsToDiagnostics(problems, [...layers, declared]));
+  }
+  return { values, resolved };
+}
+
+/**
+ * The overlays merged over the values this deploy starts from: a pinned revision's, the running
+ * revision's (unless reset), or none on a first install.
+ */
+function layeredValues(
+  catalog: Catalog,
+  req: DeployRequest,
+  loaded: LoadedManifest,
+  layers: OverlayLayer[],
+  current: ReleaseRecord | null,
+): { merged: MergeResult; from: number | null; dropped: DroppedValue[] } {
+  if (req.pinned) {
+    const merged = mergeOverlays([
+      { source: 'release record', overlay: pinnedOverlay(req.pinned) },
+    ]);
+    return { merged, from: null, dropped: [] };
+  }
+  if (current === null || req.resetValues === true) {
+    return { merged: applySets(mergeOverlays(layers), req.sets), from: null, dropped: [] };
+  }
+  const recorded = catalog.manifests.find((m) => m.digest === current.manifestDigest)?.manifest;
+  const reused = carryOver(rememberedValues(current, recorded), loaded.manifest, recorded);
+  const base: OverlayLayer = {
+    source: `values of revision ${current.revision}`,
+    overlay: reused.overlay,
+  };
+  return {
+    merged: applySets(mergeOverlays([base, ...layers]), req.sets),
+    from: current.revision,
+    dropped: reused.dropped,
+  };
 }
 
 function pinnedOverlay(pinned: PinnedRelease): Overlay {

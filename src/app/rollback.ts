@@ -71,6 +71,7 @@ export async function rollbackApp(
       manifestFile: target.manifestFile,
       config: target.config,
       ...(target.ingress !== undefined ? { ingress: target.ingress } : {}),
+      ...(target.suppliedConfig !== undefined ? { suppliedConfig: target.suppliedConfig } : {}),
       ...(target.serviceOverrides !== undefined
         ? { serviceOverrides: target.serviceOverrides }
         : {}),

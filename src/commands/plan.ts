@@ -1,3 +1,4 @@
+import { refusePortConflicts } from '../app/port-conflicts.js';
 import { prepareDeploy } from '../app/prepare.js';
 import { ExitCode } from '../core/errors.js';
 import type { Route } from '../core/ingress.js';
@@ -33,6 +34,8 @@ export default class PlanCommand extends KsadCommand {
     const ctx = await deployContext({ ...flags, json: this.jsonEnabled() });
     try {
       const p = await prepareDeploy(ctx, deployRequest(args.app, flags));
+      // A plan whose ports are taken would fail half-way; it is refused as the deploy refuses it.
+      refusePortConflicts(p.loaded.manifest.name, p.portConflicts);
       const result: PlanResult = {
         app: p.loaded.manifest.name,
         version: p.loaded.manifest.version,

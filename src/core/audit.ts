@@ -58,6 +58,7 @@ export type FindingCode =
   // drift
   | 'container-missing'
   | 'container-stopped'
+  | 'container-stopped-by-operator'
   | 'container-unhealthy'
   | 'container-modified'
   | 'network-missing'
@@ -968,7 +969,7 @@ function auditServices(
     }
 
     let drift: ServiceDrift = differences.length > 0 ? 'modified' : 'in-sync';
-    const state = stateProblem(c);
+    const state = stateProblem(c, record.stopped?.[service]);
     if (state) {
       add('drift', state.severity, state.code, subject, state.message);
       if (drift === 'in-sync')
@@ -979,9 +980,21 @@ function auditServices(
   return out;
 }
 
+/**
+ * What a container's state says. A service an operator stopped with `ksad stop` (recorded with the
+ * release) is a deliberate state, told apart from one stopped outside ksad.
+ */
 function stateProblem(
   c: ContainerInfo,
+  stoppedBy?: { by: string; at: string },
 ): { severity: FindingSeverity; code: FindingCode; message: string } | undefined {
+  if (stoppedBy !== undefined && c.state !== 'running' && c.state !== 'restarting') {
+    return {
+      severity: 'info',
+      code: 'container-stopped-by-operator',
+      message: `stopped by an operator with ksad (${stoppedBy.by}, ${stoppedBy.at}); ksad start brings it back`,
+    };
+  }
   switch (c.state) {
     case 'running':
       return c.health === 'unhealthy'
@@ -995,7 +1008,7 @@ function stateProblem(
       return {
         severity: 'error',
         code: 'container-stopped',
-        message: `stopped: container exited with code ${c.exitCode}`,
+        message: `stopped outside ksad: container exited with code ${c.exitCode}`,
       };
     case 'dead':
       return {

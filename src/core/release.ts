@@ -30,6 +30,24 @@ export const hostProfileSchema = z
     }),
     initializedAt: z.string(),
     initializedBy: z.string(),
+    /**
+     * Regions this host belonged to before (`host init --force` for another region while apps ran
+     * on it), oldest first: the host's record of having changed hands.
+     */
+    formerRegions: z
+      .array(
+        z.strictObject({
+          region: z.strictObject({ code: regionCode, name: z.string() }),
+          name: z.string(),
+          initializedAt: z.string(),
+          initializedBy: z.string(),
+          replacedAt: z.string(),
+          replacedBy: z.string(),
+          /** The apps that were deployed when it changed hands. */
+          apps: z.array(z.string()),
+        }),
+      )
+      .optional(),
   })
   .transform(({ region, timeZone: recorded, ...rest }) => {
     // Absent only when the province has no known zone; calendarFor then says what to run.
@@ -82,6 +100,11 @@ export const releaseRecordSchema = z.strictObject({
   serviceOverrides: overlaySchema.shape.services,
   /** The overlays' `ingress` section (host names, path, TLS), so a rollback serves the same route. */
   ingress: overlaySchema.shape.ingress,
+  /**
+   * The config values the engineer gave (overlays and `--set`, typed), without the manifest's
+   * defaults: what the next deploy reuses. Absent in records written before values were remembered.
+   */
+  suppliedConfig: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   secretNames: z.array(z.string()),
   mou: z.union([
     z.strictObject({
@@ -101,6 +124,11 @@ export const releaseRecordSchema = z.strictObject({
     .optional(),
   deployedBy: z.string(),
   deployedAt: z.string(),
+  /**
+   * Services of the revision an operator stopped with `ksad stop`, by whom and when; `ksad start`
+   * clears them. A stopped container not listed here was stopped outside ksad.
+   */
+  stopped: z.record(z.string(), z.strictObject({ by: z.string(), at: z.string() })).optional(),
   status: releaseStatus,
   description: z.string(),
 });

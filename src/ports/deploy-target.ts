@@ -4,11 +4,12 @@
  * of target (a Docker Swarm) is a folder of its own under `src/targets/` implementing this port and
  * `ReleaseStore`. `test/contract/deploy-target.contract.ts` runs against the fake and a real engine.
  */
-import type { ContainerInfo, EngineInfo, ImageInfo } from '../core/engine-model.js';
+import type { ContainerInfo, EngineInfo, ImageInfo, PublishedPort } from '../core/engine-model.js';
 import type { ActualState, Plan } from '../core/plan.js';
 import type { TargetKind } from '../core/release.js';
 import type { DesiredState } from '../core/service-specs.js';
 import type { SwarmNode } from '../core/swarm-model.js';
+import type { ExecIO } from './docker-engine.js';
 import type { Progress } from './progress.js';
 
 /** A plan to apply, with what it was worked out against. */
@@ -46,6 +47,39 @@ export interface Removal {
   volumes: string[];
 }
 
+/** Which part of a release's output `logs` reads. */
+export interface LogOptions {
+  /** Keep reading new output until the services stop or `signal` aborts. */
+  follow: boolean;
+  /** Only the last N lines of each service (all when absent). */
+  tail?: number;
+  /** Only output written at or after this time (Unix seconds). */
+  since?: number;
+  signal?: AbortSignal;
+}
+
+/** Receives a release's output, service by service, as it comes. */
+export type LogSink = (service: string, stream: 'stdout' | 'stderr', data: Uint8Array) => void;
+
+/** Which services of a release an operation is about, and the order they start in. */
+export interface ServiceSelection {
+  /** The release's start order (from its record); services stop in reverse. */
+  levels: readonly string[][];
+  /** Only these services (all of the release when absent). */
+  services?: readonly string[];
+}
+
+/** Who holds a host port a release wants. */
+export type PortHolder =
+  | { kind: 'release'; app: string; container: string }
+  | { kind: 'container'; container: string }
+  | { kind: 'process' };
+
+export interface PortHolding {
+  port: PublishedPort;
+  holder: PortHolder;
+}
+
 export interface DeployTarget {
   readonly kind: TargetKind;
   /** The target's name for a service of an app (`ksad-<app>-<service>`, `<app>_<service>`). */
@@ -62,6 +96,12 @@ export interface DeployTarget {
   imagesPresent(refs: readonly string[]): Promise<Set<string>>;
   /** The target's view of each image reference (null: not present). */
   images(refs: readonly string[]): Promise<Record<string, ImageInfo | null>>;
+  /**
+   * Which of `ports` something other than `app` holds: another release's container (running or
+   * stopped: it comes back with a start), another running container, or (where the target can
+   * tell) a process listening on the host. Reads only.
+   */
+  portHolders(app: string, ports: readonly PublishedPort[]): Promise<PortHolding[]>;
   /** Containers found by name that lost ksad's labels (recreated by hand), by name. */
   unlabelled(names: readonly string[]): Promise<Record<string, ContainerInfo>>;
 
@@ -79,6 +119,29 @@ export interface DeployTarget {
    * health-gated; on a failure the previous state is restored.
    */
   apply(change: TargetChange, progress: Progress): Promise<ApplyOutcome>;
+  /**
+   * The output of `app`'s services (`services`, or all), each chunk given to `sink` with its
+   * service; with `follow`, until the services stop or the signal aborts.
+   */
+  logs(
+    app: string,
+    services: readonly string[] | undefined,
+    opts: LogOptions,
+    sink: LogSink,
+  ): Promise<void>;
+  /** Runs `cmd` in the running `service` of `app`, attached to `io`; returns its exit code. */
+  exec(app: string, service: string, cmd: readonly string[], io: ExecIO): Promise<number>;
+  /** Stops the selected services (reverse start order); returns the services it stopped. */
+  stop(app: string, selection: ServiceSelection, progress: Progress): Promise<string[]>;
+  /**
+   * Starts the selected services in start order, each ready (healthy, or running without a
+   * healthcheck) within `healthTimeoutMs` before the next level; returns the services it started.
+   */
+  start(
+    app: string,
+    selection: ServiceSelection & { healthTimeoutMs: number },
+    progress: Progress,
+  ): Promise<string[]>;
   /** Stops and removes the app's services (reverse `levels`) and network; volumes only with purgeData. */
   remove(
     app: string,

@@ -18,6 +18,27 @@ import type {
   VolumeMount,
 } from '../core/engine-model.js';
 
+/** How `streamLogs` reads a container's output. */
+export interface LogStreamOptions {
+  /** Keep reading until the container stops or `signal` aborts. */
+  follow: boolean;
+  /** Only the last N lines (all when absent). */
+  tail?: number;
+  /** Only lines written at or after this time (Unix seconds). */
+  since?: number;
+  signal?: AbortSignal;
+}
+
+/** The terminal a command run by `exec` talks to. */
+export interface ExecIO {
+  /** Allocate a terminal (output then comes as one stream, on stdout). */
+  tty: boolean;
+  /** What the command reads; none: its stdin is closed. */
+  stdin?: AsyncIterable<Uint8Array>;
+  stdout(data: Uint8Array): void;
+  stderr(data: Uint8Array): void;
+}
+
 /** A file for `putFiles`: its name in the folder, its bytes and its mode (e.g. 0o600). */
 export interface ArchiveFile {
   name: string;
@@ -52,6 +73,17 @@ export interface DockerEngine {
   /** Removes; a missing container is not an error. */
   removeContainer(id: string, opts?: { force?: boolean }): Promise<void>;
   renameContainer(id: string, newName: string): Promise<void>;
+  /**
+   * The container's stdout and stderr as the engine streams them, chunk by chunk; with `follow`,
+   * until the container stops or the signal aborts (no deadline then: it lasts as long as asked).
+   */
+  streamLogs(
+    id: string,
+    opts: LogStreamOptions,
+    onData: (stream: 'stdout' | 'stderr', data: Uint8Array) => void,
+  ): Promise<void>;
+  /** Runs `cmd` in the running container `id`, attached to `io`; returns its exit code. */
+  exec(id: string, cmd: readonly string[], io: ExecIO): Promise<number>;
   /** Last `tail` lines of stdout+stderr, demultiplexed. */
   containerLogs(id: string, tail: number): Promise<string>;
 
@@ -80,7 +112,10 @@ export interface DockerEngine {
    * printed (stdout and stderr together). How ksad speaks to the ingress's admin API, which
    * listens only inside its container.
    */
-  exec(container: string, cmd: readonly string[]): Promise<{ exitCode: number; output: string }>;
+  execOutput(
+    container: string,
+    cmd: readonly string[],
+  ): Promise<{ exitCode: number; output: string }>;
   /** Attaches a container to a network; one already attached is left as it is. */
   connectNetwork(network: string, container: string): Promise<void>;
   /** Detaches a container from a network; either being gone, or not attached, is not an error. */

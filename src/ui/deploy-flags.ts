@@ -17,17 +17,26 @@ export const configFlags = {
     summary:
       'Overlay file (YAML); repeat to layer them left to right: maps merge, lists replace, null deletes.',
     multiple: true,
+    // `plan -f a.yaml APP` (flags first, as Helm users type) takes APP as the app, not a file.
+    multipleNonGreedy: true,
     default: [],
   }),
   set: Flags.string({
     summary:
       'Set one value after the overlays, e.g. config.HTTP_PORT=8081 or services.web.resources.memory=256m.',
     multiple: true,
+    multipleNonGreedy: true,
     default: [],
+  }),
+  'reset-values': Flags.boolean({
+    summary:
+      "Start from the manifest's defaults instead of the running revision's values (which are otherwise reused, with -f and --set on top).",
+    default: false,
   }),
   secret: Flags.string({
     summary: 'Supply a secret: NAME=@FILE (or set KSAD_SECRET_<NAME> in the environment).',
     multiple: true,
+    multipleNonGreedy: true,
     default: [],
   }),
   'override-mou': Flags.string({
@@ -59,6 +68,7 @@ export function deployRequest(
     'override-mou'?: string | undefined;
     'tls-cert'?: string | undefined;
     'tls-key'?: string | undefined;
+    'reset-values'?: boolean;
   },
 ): DeployRequest {
   const overlays = flags.file.map((file) => ({ file, text: readText(file, 'overlay') }));
@@ -67,6 +77,7 @@ export function deployRequest(
     overlays,
     sets: flags.set,
     suppliedSecrets: suppliedSecrets(flags.secret),
+    secretFlags: flags.secret.map((f) => f.slice(0, Math.max(0, f.indexOf('=')))),
   };
   if (flags['override-mou'] !== undefined) req.overrideReason = flags['override-mou'];
   if (flags['tls-cert'] !== undefined && flags['tls-key'] !== undefined) {
@@ -75,5 +86,6 @@ export function deployRequest(
       key: readText(flags['tls-key'], '--tls-key', 64 * 1024),
     };
   }
+  if (flags['reset-values'] === true) req.resetValues = true;
   return req;
 }

@@ -6,6 +6,7 @@ import { readInputText } from '../adapters/input-file.js';
 import { DockerodeEngine } from '../adapters/dockerode-engine.js';
 import { DockerodeSwarm } from '../adapters/dockerode-swarm.js';
 import { engineTimeouts } from '../adapters/engine-timeouts.js';
+import { netPortProbe } from '../adapters/net-port-probe.js';
 import { currentOperator, processProbe, systemClock } from '../adapters/system.js';
 import { openCatalog } from '../app/catalogs.js';
 import type { DeployRunContext } from '../app/deploy.js';
@@ -17,6 +18,7 @@ import type { BundleImages } from '../ports/bundle-images.js';
 import type { DeployTarget } from '../ports/deploy-target.js';
 import type { DockerEngine } from '../ports/docker-engine.js';
 import type { ImageSource } from '../ports/image-source.js';
+import type { PortProbe } from '../ports/port-probe.js';
 import type { ReleaseStore } from '../ports/release-store.js';
 import { DockerHostReleaseStore } from '../targets/docker-host/release-store.js';
 import { DockerHostTarget } from '../targets/docker-host/target.js';
@@ -51,11 +53,12 @@ const TARGETS: Record<
     engine: DockerodeEngine,
     clock: Clock,
     images: ImageSource,
+    probe: PortProbe | undefined,
   ) => { store: ReleaseStore; target: DeployTarget }
 > = {
-  docker: (engine, clock, images) => ({
+  docker: (engine, clock, images, probe) => ({
     store: new DockerHostReleaseStore(engine),
-    target: new DockerHostTarget(engine, images, clock),
+    target: new DockerHostTarget(engine, images, clock, probe),
   }),
   swarm: (engine, clock, images) => {
     const swarm = new DockerodeSwarm(engine);
@@ -69,6 +72,14 @@ const TARGETS: Record<
 /** Where a host's images come from: their registries, or a verified bundle file. */
 function imageSource(engine: DockerEngine, bundle: BundleImages | undefined): ImageSource {
   return bundle ? new BundleImageSource(engine, bundle) : new RegistryImageSource(engine);
+}
+
+/**
+ * A port can be probed by binding it only on the machine the engine runs on: an engine behind a
+ * unix socket is local; one over TCP or SSH is elsewhere, and the engine alone reports its ports.
+ */
+function localProbe(endpoint: string): PortProbe | undefined {
+  return endpoint.startsWith('unix://') ? netPortProbe : undefined;
 }
 
 /** A connection to a host: its release store and its deploy target. */
@@ -93,7 +104,7 @@ function connection(
 ): HostConnection {
   return {
     endpoint: engine.endpoint,
-    ...TARGETS[kind](engine, systemClock, imageSource(engine, bundle)),
+    ...TARGETS[kind](engine, systemClock, imageSource(engine, bundle), localProbe(engine.endpoint)),
     ingress: new HostIngress(engine, new RegistryImageSource(engine), systemClock),
     close: () => engine.close(),
   };

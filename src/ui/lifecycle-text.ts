@@ -1,3 +1,4 @@
+import type { UpgradeAllReport } from '../app/upgrade-all.js';
 import type { AppHistory } from '../app/history.js';
 import type { OutdatedReport } from '../app/outdated.js';
 import type { RollbackResult } from '../app/rollback.js';
@@ -69,6 +70,31 @@ export function outdatedText(r: OutdatedReport): string {
   const summary =
     behind === 0
       ? `All ${r.apps.length} app(s) run the newest version their MoU grants ${r.region.name} (${r.region.code}) on ${r.checkedOn} ${r.calendar.zone}.`
-      : `${behind} of ${r.apps.length} app(s) can be upgraded (MoUs checked for ${r.region.name}, ${r.region.code}, on ${r.checkedOn} ${r.calendar.zone}); upgrade with: ksad deploy APP@VERSION`;
-  return `${table}\n${summary}`;
+      : `${behind} of ${r.apps.length} app(s) can be upgraded (MoUs checked for ${r.region.name}, ${r.region.code}, on ${r.checkedOn} ${r.calendar.zone}); each upgrade keeps the values it runs with (ksad values APP):`;
+  // A deploy reuses the running revision's values, so the version alone is the whole command.
+  const commands = r.apps
+    .filter((a) => a.latest !== null)
+    .map((a) => `  ksad deploy ${a.app}@${a.latest ?? ''}`);
+  const all = behind > 1 ? ['  or all of them, one at a time: ksad upgrade --all'] : [];
+  return [table, summary, ...commands, ...all].join('\n');
+}
+
+export function upgradeText(r: UpgradeAllReport): string {
+  if (r.apps.length === 0)
+    return `Every app runs the newest version its MoU grants (checked on ${r.checkedOn}).`;
+  const lines = [
+    r.dryRun
+      ? `Would upgrade ${r.apps.length} app(s), one at a time (nothing changed: --dry-run):`
+      : `Upgraded ${r.apps.filter((a) => a.status === 'upgraded').length} of ${r.apps.length} app(s):`,
+  ];
+  for (const a of r.apps) {
+    const changes = a.services
+      .filter((s) => s.action !== 'keep')
+      .map((s) => `${s.action} ${s.service}`)
+      .join(', ');
+    lines.push(
+      `  ${a.app} ${a.from} → ${a.to} (${a.step ?? 'same'}): ${a.status}${a.revision !== null ? `, revision ${a.revision}` : ''}${changes ? `; ${changes}` : ''}`,
+    );
+  }
+  return lines.join('\n');
 }

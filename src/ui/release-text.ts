@@ -1,5 +1,8 @@
 import { routeText, type Route } from '../core/ingress.js';
+import semver from 'semver';
+import { droppedText } from '../core/remembered-values.js';
 import type { DeployResult } from '../app/deploy.js';
+import type { ServiceActionResult } from '../app/operate.js';
 import type { ReleaseStatus, UninstallResult } from '../app/releases.js';
 import type { Plan } from '../core/plan.js';
 import type { HostProfile, ReleaseRecord } from '../core/release.js';
@@ -19,13 +22,23 @@ export function deployText(r: DeployResult): string {
       : r.outcome === 'installed'
         ? `Installed ${r.app} ${r.version} as revision ${r.revision} in ${(r.durationMs / 1000).toFixed(1)} s.`
         : r.outcome === 'upgraded'
-          ? `Upgraded ${r.app} ${r.previousVersion ?? '?'} → ${r.version} as revision ${r.revision} in ${(r.durationMs / 1000).toFixed(1)} s.`
+          ? `${isDowngrade(r) ? 'Downgraded' : 'Upgraded'} ${r.app} ${r.previousVersion ?? '?'} → ${r.version} as revision ${r.revision} in ${(r.durationMs / 1000).toFixed(1)} s.`
           : `Updated ${r.app} ${r.version} as revision ${r.revision} in ${(r.durationMs / 1000).toFixed(1)} s.`;
   const generated =
     r.secretsGenerated.length > 0
       ? [`Generated and stored on the host: ${r.secretsGenerated.join(', ')}`]
       : [];
-  return appliedText(head, r, generated);
+  const values =
+    r.values.reusedFrom !== null && r.outcome !== 'unchanged'
+      ? [`Values: those of revision ${r.values.reusedFrom}, with the overlays given on top`]
+      : [];
+  const dropped = r.values.dropped.map((d) => `Warning: ${droppedText(d, r.version)}`);
+  return appliedText(head, r, [...generated, ...values, ...dropped]);
+}
+
+function isDowngrade(r: DeployResult): boolean {
+  const before = r.previousVersion === null ? null : semver.valid(r.previousVersion);
+  return before !== null && semver.valid(r.version) !== null && semver.lt(r.version, before);
 }
 
 /**
@@ -171,6 +184,12 @@ export function hostText(p: HostProfile): string {
     ['bind address', p.policy.bindAddress],
     ['history limit', String(p.policy.historyLimit)],
     ['initialised', `${p.initializedAt} by ${p.initializedBy}`],
+    ...(p.formerRegions ?? []).map((f): [string, string] => [
+      'earlier region',
+      `${f.region.name} (${f.region.code}) until ${f.replacedAt}, handed over by ${f.replacedBy}${
+        f.apps.length > 0 ? ` with ${f.apps.join(', ')} deployed` : ''
+      }`,
+    ]),
   ]);
 }
 
@@ -190,4 +209,15 @@ export function nodesText(nodes: readonly SwarmNode[]): string {
           .join(',') || '-',
     },
   ]);
+}
+
+export function serviceActionText(r: ServiceActionResult): string {
+  const done = { stop: 'Stopped', start: 'Started', restart: 'Restarted' }[r.action];
+  const head =
+    r.services.length === 0
+      ? `${r.app}: nothing to ${r.action} (revision ${r.revision}); the services were already ${r.action === 'stop' ? 'stopped' : 'running'}.`
+      : `${done} ${r.services.join(', ')} of ${r.app} (revision ${r.revision}).`;
+  return r.stoppedByOperator.length > 0
+    ? `${head}\nStopped by an operator (ksad start ${r.app} brings them back): ${r.stoppedByOperator.join(', ')}`
+    : head;
 }

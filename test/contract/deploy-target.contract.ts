@@ -166,6 +166,86 @@ export function deployTargetContract(name: string, make: () => Promise<TargetSub
       expect(await versions()).toEqual({ [db()]: undefined, [web()]: '2' });
     });
 
+    it('names who holds a host port: a container of its own is no conflict, another is', async () => {
+      const hostPort = 20000 + Math.floor(Math.random() * 9000);
+      const port = { container: 80, protocol: 'tcp' as const, hostIp: '127.0.0.1', hostPort };
+      const id = await s().engine.createContainer({
+        name: `${app}-foreign`,
+        image: s().image,
+        command: ['sleep', '300'],
+        env: {},
+        // Only the app label, for the cleanup: not ksad's managed labels, so not a release.
+        labels: { [Label.app]: app },
+        ports: [port],
+        mounts: [],
+        network: 'bridge',
+        aliases: [],
+        restartPolicy: 'no',
+        init: true,
+        readOnlyRootFilesystem: false,
+        stopTimeoutSec: 1,
+      });
+      await s().engine.startContainer(id);
+      const free = { ...port, hostPort: hostPort + 1 };
+      expect(await s().target.portHolders(app, [port, free])).toEqual([
+        { port, holder: { kind: 'container', container: `${app}-foreign` } },
+      ]);
+      // Any address clashes with a wildcard binding.
+      const wildcard = { ...port, hostIp: '0.0.0.0' };
+      expect(await s().target.portHolders(app, [wildcard])).toHaveLength(1);
+      expect(await s().target.portHolders(app, [])).toEqual([]);
+      await s().engine.removeContainer(id, { force: true });
+      expect(await s().target.portHolders(app, [port])).toEqual([]);
+    });
+
+    it('runs a command in a service, and stops and starts services in order, health-gated', async () => {
+      const out: string[] = [];
+      const io = {
+        tty: false,
+        stdout: (d: Uint8Array) => out.push(Buffer.from(d).toString()),
+        stderr: (d: Uint8Array) => out.push(`err:${Buffer.from(d).toString()}`),
+      };
+      expect(await s().target.exec(app, 'web', ['sh', '-c', 'echo $VERSION'], io)).toBe(0);
+      expect(await s().target.exec(app, 'web', ['sh', '-c', 'exit 3'], io)).toBe(3);
+      expect(out.join('')).toBe('2\n');
+      const unknown = await rejection(s().target.exec(app, 'cache', ['true'], io));
+      expect(unknown.code).toBe('NOT_FOUND');
+      expect(unknown.suggestions).toEqual(['its services: db, web']);
+
+      const levels = [['db'], ['web']];
+      const order: string[] = [];
+      const progress = {
+        ...silentProgress,
+        step: <T>(title: string, run: (detail: (text: string) => void) => Promise<T>) => {
+          order.push(title);
+          return run(() => undefined);
+        },
+      };
+      expect(await s().target.stop(app, { levels }, progress)).toEqual(['db', 'web']);
+      expect(order).toEqual(['Stop web', 'Stop db']);
+      const stopped = await s().target.actual(app);
+      expect(stopped.containers.map((c) => c.state)).toEqual(['exited', 'exited']);
+      const notRunning = await rejection(s().target.exec(app, 'web', ['true'], io));
+      expect(notRunning.code).toBe('USAGE');
+
+      order.length = 0;
+      const started = await s().target.start(app, { levels, healthTimeoutMs: 30_000 }, progress);
+      expect(started).toEqual(['db', 'web']);
+      expect(order).toEqual(['Start db', 'Start web']);
+      expect(await s().target.stop(app, { levels, services: ['web'] }, silentProgress)).toEqual([
+        'web',
+      ]);
+      const chunks: string[] = [];
+      await s().target.logs(app, ['db'], { follow: false, tail: 5 }, (service, stream) =>
+        chunks.push(`${service}/${stream}`),
+      );
+      expect(chunks.every((c) => c === 'db/stdout' || c === 'db/stderr')).toBe(true);
+      expect(
+        await s().target.start(app, { levels, healthTimeoutMs: 30_000 }, silentProgress),
+      ).toEqual(['web']);
+      expect(await versions()).toEqual({ [`ksad-${app}-db`]: undefined, [`ksad-${app}-web`]: '2' });
+    });
+
     it('removes the services and network, keeping the data volume unless purged', async () => {
       const kept = await s().target.remove(
         app,

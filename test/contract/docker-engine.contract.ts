@@ -275,7 +275,7 @@ export function dockerEngineContract(
       await e.createNetwork(extra, { ...sessionLabels });
       const id = await e.createContainer(spec({ network: home }));
       await e.startContainer(id);
-      expect((await e.exec(id, ['true'])).exitCode).toBe(0);
+      expect((await e.execOutput(id, ['true'])).exitCode).toBe(0);
       await e.connectNetwork(extra, id);
       await e.connectNetwork(extra, id); // attached already: left as it is
       expect((await e.inspectContainer(id))?.networks.sort()).toEqual([home, extra].sort());
@@ -476,6 +476,45 @@ export function dockerEngineContract(
       // No 8-byte frame headers left in the text (their first byte is 0, 1 or 2).
       expect([...logs].some((ch) => ch.charCodeAt(0) <= 2)).toBe(false);
       expect((await e.containerLogs(id, 1)).split('\n').filter(Boolean)).toHaveLength(1);
+    });
+
+    it('streams logs (tail, follow until the container stops) and runs commands in it', async () => {
+      const e = engine();
+      const [out, err] = CONTRACT_LOG_LINES;
+      const id = await e.createContainer(
+        spec({ command: ['sh', '-c', `echo ${out}; echo ${err} >&2; exec sleep 300`] }),
+      );
+      await e.startContainer(id);
+      await eventually('both log lines', async () => {
+        const text = await e.containerLogs(id, 100);
+        return text.includes(out) && text.includes(err) ? text : undefined;
+      });
+      const read = async (opts: { tail?: number; follow?: boolean }): Promise<string[]> => {
+        const chunks: string[] = [];
+        await e.streamLogs(id, { follow: false, ...opts }, (_stream, data) =>
+          chunks.push(Buffer.from(data).toString()),
+        );
+        return chunks.join('').split('\n').filter(Boolean);
+      };
+      expect((await read({})).sort()).toEqual([err, out]);
+      expect(await read({ tail: 1 })).toHaveLength(1);
+
+      const said: string[] = [];
+      const io = {
+        tty: false,
+        stdout: (d: Uint8Array) => said.push(`out:${Buffer.from(d).toString()}`),
+        stderr: (d: Uint8Array) => said.push(`err:${Buffer.from(d).toString()}`),
+      };
+      expect(await e.exec(id, ['echo', 'halo'], io)).toBe(0);
+      expect(await e.exec(id, ['sh', '-c', 'exit 4'], io)).toBe(4);
+      expect(said).toEqual(['out:halo\n']);
+
+      // A followed log ends when the container stops.
+      const followed = e.streamLogs(id, { follow: true }, () => undefined);
+      await e.stopContainer(id, 1);
+      await followed;
+      const stopped = await rejection(e.exec(id, ['true'], io));
+      expect(stopped.code).toBe('USAGE');
     });
 
     it('refuses to start a container whose host port is already allocated, naming the port', async () => {

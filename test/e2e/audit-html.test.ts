@@ -142,7 +142,7 @@ describe('ksad audit --format html in a real browser', () => {
     expect(dom).toContain(`<section class="app" id="app-${APP}" data-app="${APP}">`);
     expect(dom).toMatch(
       new RegExp(
-        `<tr class="finding" data-app="${APP}" data-severity="error" data-category="drift" data-code="container-stopped">.*stopped: container exited with code \\d+</td></tr>`,
+        `<tr class="finding" data-app="${APP}" data-severity="error" data-category="drift" data-code="container-stopped">.*stopped outside ksad: container exited with code \\d+</td></tr>`,
       ),
     );
     expect(dom).toMatch(

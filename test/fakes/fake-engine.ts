@@ -9,9 +9,11 @@ import type {
   ContainerState,
   DockerEngine,
   EngineInfo,
+  ExecIO,
   HealthState,
   ImageInfo,
   Labels,
+  LogStreamOptions,
   NetworkInfo,
   PublishedPort,
   PullProgress,
@@ -146,6 +148,8 @@ export class FakeEngine implements DockerEngine {
   private readonly local = new Map<string, LocalImage>();
   private readonly failPull: Map<string, string>;
   private readonly containers = new Map<string, FakeContainer>();
+  /** Followed log streams waiting for their container to stop, by container id. */
+  private readonly stopWaiters = new Map<string, Array<() => void>>();
   private readonly networks = new Map<string, FakeNetwork>();
   private readonly volumes = new Map<string, VolumeInfo>();
   /** What containers wrote into each volume, by file name (putFiles/readFiles). */
@@ -450,6 +454,8 @@ export class FakeEngine implements DockerEngine {
       c.state = 'exited';
       c.exitCode = 143;
     }
+    for (const wake of this.stopWaiters.get(c.id) ?? []) wake();
+    this.stopWaiters.delete(c.id);
     return Promise.resolve();
   }
 
@@ -481,6 +487,63 @@ export class FakeEngine implements DockerEngine {
     return Promise.resolve();
   }
 
+  async streamLogs(
+    id: string,
+    opts: LogStreamOptions,
+    onData: (stream: 'stdout' | 'stderr', data: Uint8Array) => void,
+  ): Promise<void> {
+    this.enter('streamLogs', [id, opts, onData]);
+    const c = this.findContainer(id);
+    if (!c) throw this.noSuchContainer(id);
+    // The fake keeps no timestamps: `since` keeps every line.
+    const lines = c.logs.split('\n');
+    if (lines.at(-1) === '') lines.pop();
+    const kept =
+      opts.tail === undefined ? lines : lines.slice(Math.max(0, lines.length - opts.tail));
+    for (const line of kept) onData('stdout', Buffer.from(`${line}\n`));
+    if (!opts.follow || c.state !== 'running' || opts.signal?.aborted) return;
+    // Following ends when the container stops or the reader lets go, as on an engine.
+    await new Promise<void>((resolve) => {
+      this.stopWaiters.set(c.id, [...(this.stopWaiters.get(c.id) ?? []), resolve]);
+      opts.signal?.addEventListener('abort', () => resolve(), { once: true });
+    });
+  }
+
+  /**
+   * The fake runs no processes; `exec` answers a few commands as busybox would: `echo ARGS`,
+   * `cat` (its stdin), `sh -c 'echo $NAME'`, `sh -c 'exit N'`; anything else is "not found" (127).
+   */
+  async exec(id: string, cmd: readonly string[], io: ExecIO): Promise<number> {
+    this.enter('exec', [id, cmd, io]);
+    const c = this.findContainer(id);
+    if (!c) throw this.noSuchContainer(id);
+    if (c.state !== 'running') {
+      throw new KsadError(
+        'USAGE',
+        `cannot run a command in container "${id}": Container ${c.id} is not running`,
+        {
+          suggestions: ['a command runs only in a running container: ksad start APP SERVICE'],
+        },
+      );
+    }
+    const [program, ...args] = cmd;
+    const out = (text: string): void => io.stdout(Buffer.from(text));
+    if (program === 'echo') out(`${args.join(' ')}\n`);
+    else if (program === 'cat') {
+      for await (const chunk of io.stdin ?? []) io.stdout(chunk);
+    } else if (program === 'sh' && args[0] === '-c' && /^echo \$\w+$/.test(args[1] ?? '')) {
+      out(`${c.env[(args[1] ?? '').slice(6)] ?? ''}\n`);
+    } else if (program === 'sh' && args[0] === '-c' && /^exit \d+$/.test(args[1] ?? '')) {
+      return Number((args[1] ?? '').slice(5));
+    } else {
+      const said = Buffer.from(`exec: ${program ?? ''}: not found\n`);
+      if (io.tty) io.stdout(said);
+      else io.stderr(said);
+      return 127;
+    }
+    return 0;
+  }
+
   async containerLogs(id: string, tail: number): Promise<string> {
     this.enter('containerLogs', [id, tail]);
     const c = this.findContainer(id);
@@ -492,7 +555,7 @@ export class FakeEngine implements DockerEngine {
   }
 
   /** Answers every command with exit 0 and no output, as a proxy accepting its configuration would. */
-  async exec(
+  async execOutput(
     container: string,
     cmd: readonly string[],
   ): Promise<{ exitCode: number; output: string }> {

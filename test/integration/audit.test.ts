@@ -173,7 +173,7 @@ describe('ksad audit on a real engine', () => {
         severity: 'error',
         code: 'container-stopped',
         subject: `service worker (ksad-${A}-worker)`,
-        message: expect.stringMatching(/^stopped: container exited with code \d+$/),
+        message: expect.stringMatching(/^stopped outside ksad: container exited with code \d+$/),
       }),
     ]);
   });

@@ -210,7 +210,7 @@ describe('ksad deploy faults', () => {
     ).toEqual([]);
   });
 
-  it('a host port already taken exits 9 naming the port; the db that started is gone again', async () => {
+  it('a host port already taken exits 9 naming the port and its holder, before anything starts', async () => {
     const server: Server = createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -219,15 +219,16 @@ describe('ksad deploy faults', () => {
     try {
       const r = await deploy(apps.port, '--set', `config.HTTP_PORT=${PORTS.port}`);
       expect(r.status, r.said).toBe(ExitCode.DEPLOY_FAILED);
-      expect(everything(r)).toContain(String(PORTS.port));
-      expect(r.json.error.message).toContain(`ksad-${apps.port}-web`);
-      await expectNothingLeft(apps.port);
+      expect(r.json.error.message).toBe(
+        `${apps.port} cannot publish port ${PORTS.port}: it is held by a process on the host outside Docker (found by binding the port)`,
+      );
+      expect(r.json.error.suggestions[0]).toMatch(
+        /^publish web on another port: --set config\.HTTP_PORT=\d+$/,
+      );
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
-    // What the failed install kept (its failed record, secret, empty data volume) goes with --purge-data.
-    const purged = await cli.run(['uninstall', apps.port, '--purge-data', '--json']);
-    expect(purged.status, purged.said).toBe(ExitCode.OK);
+    // Found before anything changed: no container, network, volume, secret or record.
     expect(await leftovers(engine.docker, apps.port)).toEqual({
       containers: [],
       running: [],

@@ -53,6 +53,11 @@ export default class HostInit extends KsadCommand {
       options: [...TARGET_KINDS],
       default: 'docker',
     }),
+    force: Flags.boolean({
+      summary:
+        'Give the host to another region although apps are deployed on it (the earlier profile is kept in the host record).',
+      default: false,
+    }),
     catalog: catalogFlag,
     'docker-host': dockerHostFlag,
   };
@@ -78,6 +83,7 @@ export default class HostInit extends KsadCommand {
           historyLimit: flags['history-limit'],
           allowUnsigned: flags['allow-unsigned'],
           timeZone: flags['time-zone'],
+          force: flags.force,
         },
       );
       this.log(

@@ -153,7 +153,7 @@ export class HostIngress implements IngressControl {
     await this.engine.putFiles(names.ingress, INGRESS_PATHS.data, [
       file(inConfig(NEXT_FILE), config, 0o600),
     ]);
-    const result = await this.engine.exec(names.ingress, [
+    const result = await this.engine.execOutput(names.ingress, [
       '/bin/caddy',
       'reload',
       '--config',
@@ -196,7 +196,7 @@ export class HostIngress implements IngressControl {
     let last = '';
     for (;;) {
       // timeout(1), not wget -T: busybox 1.35's static wget crashes when -T is given.
-      const r = await this.engine.exec(names.ingress, [
+      const r = await this.engine.execOutput(names.ingress, [
         'timeout',
         '3',
         'wget',

@@ -46,18 +46,19 @@ export async function waitRestored(
   id: string,
   name: string,
   timeoutMs: number,
+  what = 'the restored container',
 ): Promise<void> {
   const deadline = clock.now().getTime() + timeoutMs;
   for (;;) {
     const info = await engine.inspectContainer(id);
     if (info?.state === 'running' && (info.health === 'none' || info.health === 'healthy')) return;
     if (!info || info.state === 'exited' || info.state === 'dead' || info.health === 'unhealthy') {
-      throw new KsadError('DEPLOY_FAILED', `the restored container ${name} did not run again`);
+      throw new KsadError('DEPLOY_FAILED', `${what} ${name} did not run again`);
     }
     if (clock.now().getTime() > deadline) {
       throw new KsadError(
         'DEPLOY_FAILED',
-        `the restored container ${name} was not ready within ${Math.round(timeoutMs / 1000)} s`,
+        `${what} ${name} was not ready within ${Math.round(timeoutMs / 1000)} s`,
       );
     }
     await sleep(POLL_MS);

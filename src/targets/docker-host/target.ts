@@ -1,4 +1,10 @@
-import type { ContainerInfo, EngineInfo, ImageInfo } from '../../core/engine-model.js';
+import type {
+  ContainerInfo,
+  EngineInfo,
+  ImageInfo,
+  PublishedPort,
+} from '../../core/engine-model.js';
+import { bindingsClash } from '../../core/host-ports.js';
 import { parseRouteLabel } from '../../core/ingress.js';
 import { Label, names, PARKED_SUFFIX } from '../../core/labels.js';
 import type { ActualState } from '../../core/plan.js';
@@ -6,11 +12,17 @@ import type { Clock } from '../../ports/clock.js';
 import type {
   ApplyOutcome,
   DeployTarget,
+  LogOptions,
+  LogSink,
+  PortHolder,
+  PortHolding,
   Removal,
+  ServiceSelection,
   TargetChange,
 } from '../../ports/deploy-target.js';
-import type { DockerEngine } from '../../ports/docker-engine.js';
+import type { DockerEngine, ExecIO } from '../../ports/docker-engine.js';
 import type { ImageSource } from '../../ports/image-source.js';
+import type { PortProbe } from '../../ports/port-probe.js';
 import type { Progress } from '../../ports/progress.js';
 import {
   prepareNetworkAndVolumes,
@@ -23,7 +35,35 @@ import {
   type StepEnv,
 } from './apply-steps.js';
 import { HostIngress } from './ingress.js';
+import { serviceExec, serviceLogs, startServices, stopServices } from './operate.js';
 import { waitRestored } from './readiness.js';
+
+/** States in which a container holds its published ports. */
+const HOLDING = new Set(['running', 'restarting', 'paused']);
+
+/**
+ * Who among `containers` holds `port`: `own` when `app` itself publishes it (its own containers
+ * give it up when they are replaced), another release's container whatever its state (it takes the
+ * port back when started), or another container while it runs.
+ */
+function containerHolder(
+  app: string,
+  port: PublishedPort,
+  containers: readonly ContainerInfo[],
+): PortHolder | 'own' | undefined {
+  const clashing = containers.filter((c) => c.ports.some((p) => bindingsClash(p, port)));
+  const ksad = (c: ContainerInfo): boolean =>
+    c.labels[Label.managed] === 'true' && c.labels[Label.kind] === 'container';
+  if (clashing.some((c) => ksad(c) && c.labels[Label.app] === app && HOLDING.has(c.state)))
+    return 'own';
+  const release = clashing.find((c) => ksad(c) && c.labels[Label.app] !== app);
+  if (release) {
+    const container = release.name.replace(/^\//, '');
+    return { kind: 'release', app: release.labels[Label.app] ?? '', container };
+  }
+  const other = clashing.find((c) => !ksad(c) && HOLDING.has(c.state));
+  return other ? { kind: 'container', container: other.name.replace(/^\//, '') } : undefined;
+}
 
 /** Kinds of resource the release store keeps; everything else ksad labels belongs to a release. */
 const STORE_KINDS = new Set(['release', 'host', 'secrets', 'vault', 'lock', 'ingress']);
@@ -44,6 +84,8 @@ export class DockerHostTarget implements DeployTarget {
     private readonly engine: DockerEngine,
     private readonly imageSource: ImageSource,
     private readonly clock: Clock,
+    /** Finds processes listening on the host; only for an engine on this machine. */
+    private readonly portProbe?: PortProbe,
   ) {
     this.ingress = new HostIngress(engine, imageSource, clock);
   }
@@ -82,6 +124,30 @@ export class DockerHostTarget implements DeployTarget {
 
   images(refs: readonly string[]): Promise<Record<string, ImageInfo | null>> {
     return this.inspectAll(refs);
+  }
+
+  async portHolders(app: string, ports: readonly PublishedPort[]): Promise<PortHolding[]> {
+    if (ports.length === 0) return [];
+    const containers = await this.engine.listContainers({});
+    const held: PortHolding[] = [];
+    const unheld: PublishedPort[] = [];
+    for (const port of ports) {
+      const holder = containerHolder(app, port, containers);
+      if (holder === 'own') continue;
+      if (holder) held.push({ port, holder });
+      else unheld.push(port);
+    }
+    const probe = this.portProbe;
+    if (probe === undefined) return held;
+    const free = await Promise.all(
+      unheld.map((p) =>
+        probe.isFree(p.hostIp === '' ? '0.0.0.0' : p.hostIp, p.hostPort, p.protocol),
+      ),
+    );
+    unheld.forEach((port, i) => {
+      if (free[i] === false) held.push({ port, holder: { kind: 'process' } });
+    });
+    return held;
   }
 
   async unlabelled(names: readonly string[]): Promise<Record<string, ContainerInfo>> {
@@ -162,6 +228,31 @@ export class DockerHostTarget implements DeployTarget {
       }
     }
     return { ok: true, finish: () => retireReplaced(env, change, done) };
+  }
+
+  logs(
+    app: string,
+    services: readonly string[] | undefined,
+    opts: LogOptions,
+    sink: LogSink,
+  ): Promise<void> {
+    return serviceLogs(this.engine, app, services, opts, sink);
+  }
+
+  exec(app: string, service: string, cmd: readonly string[], io: ExecIO): Promise<number> {
+    return serviceExec(this.engine, app, service, cmd, io);
+  }
+
+  stop(app: string, selection: ServiceSelection, progress: Progress): Promise<string[]> {
+    return stopServices(this.engine, app, selection, progress);
+  }
+
+  start(
+    app: string,
+    selection: ServiceSelection & { healthTimeoutMs: number },
+    progress: Progress,
+  ): Promise<string[]> {
+    return startServices(this.engine, this.clock, app, selection, progress);
   }
 
   async remove(

@@ -36,3 +36,58 @@ describe('initHost --region: a code or an official name', () => {
     expect(String(error)).toContain('region 52.71 is not a member');
   });
 });
+
+describe('initHost for another region', () => {
+  it('refuses while apps run on the host, and with --force keeps the earlier profile', async () => {
+    const host = ctx();
+    await initHost(host, { region: '52.04', name: 'Diskominfotik Kabupaten Sumbawa' });
+    const record = {
+      app: 'antrean-daring',
+      publisher: 'kota-bandung',
+      version: '1.0.0',
+      revision: 1,
+      manifestDigest: `sha256:${'a'.repeat(64)}`,
+      manifestFile: 'manifests/kota-bandung/antrean-daring/1.0.0.yaml',
+      catalog: { name: 'test' },
+      configHash: 'h',
+      services: {},
+      levels: [],
+      config: {},
+      secretNames: [],
+      mou: { kind: 'override' as const, reason: 'test' },
+      deployedBy: 'budi@diskominfo-sumbawa',
+      deployedAt: '2025-06-01T08:00:00.000Z',
+      status: 'deployed' as const,
+      description: 'install 1.0.0',
+    };
+    await host.store.saveRelease(record);
+
+    const error = await rejection(initHost(host, { region: '35.22' }));
+    expect(error.code).toBe('USAGE');
+    expect(error.message).toContain(
+      'this host belongs to Kabupaten Sumbawa (52.04), which runs 1 app(s) on it: antrean-daring',
+    );
+    expect(error.suggestions).toContain(
+      "to hand it over (the earlier profile stays in the host's record): ksad host init --region 35.22 --force",
+    );
+    expect((await host.store.requireProfile()).region.code).toBe('52.04');
+
+    const { profile } = await initHost(host, { region: '35.22', force: true });
+    expect(profile.region.code).toBe('35.22');
+    expect(profile.name).not.toBe('Diskominfotik Kabupaten Sumbawa');
+    expect((await host.store.requireProfile()).formerRegions).toEqual([
+      {
+        region: { code: '52.04', name: 'Kabupaten Sumbawa' },
+        name: 'Diskominfotik Kabupaten Sumbawa',
+        initializedAt: '2025-06-01T08:00:00.000Z',
+        initializedBy: 'budi@diskominfo-sumbawa',
+        replacedAt: '2025-06-01T08:00:00.000Z',
+        replacedBy: 'budi@diskominfo-sumbawa',
+        apps: ['antrean-daring'],
+      },
+    ]);
+    // The same region again needs no --force and keeps the record.
+    const again = await initHost(host, { region: '35.22' });
+    expect(again.profile.formerRegions).toHaveLength(1);
+  });
+});

@@ -167,7 +167,7 @@ describe('rollbackApp', () => {
       OPTS,
     );
     const before = await live();
-    await deployApp(ctx, req(`${APP}@1.1.0`), OPTS);
+    await deployApp(ctx, { ...req(`${APP}@1.1.0`), resetValues: true }, OPTS);
     expect((await live()).find((c) => c.name.endsWith('-web'))?.env.EXTRA).toBeUndefined();
 
     const result = await rollbackApp(ctx, APP, { ...OPTS, command: 'ksad rollback' });

@@ -327,7 +327,14 @@ const cases: Array<{ name: string; input: () => HostView; findings: Expected }> 
     name: 'a stopped container',
     input: () =>
       withContainer(cleanHost(), 'worker', (c) => ({ ...c, state: 'exited', exitCode: 137 })),
-    findings: [['error', 'container-stopped', WORKER, 'stopped: container exited with code 137']],
+    findings: [
+      [
+        'error',
+        'container-stopped',
+        WORKER,
+        'stopped outside ksad: container exited with code 137',
+      ],
+    ],
   },
   {
     name: 'a removed container is missing',
