@@ -8,7 +8,9 @@ bin=$(echo /usr/lib/postgresql/*/bin)
 mkdir -p "$PGDATA"
 chown postgres:postgres "$PGDATA"
 chmod 700 "$PGDATA"
-as_postgres() { setpriv --reuid=postgres --regid=postgres --init-groups "$@"; }
+# A command, not a shell function: run in the background, a function would be a subshell that
+# ignores SIGINT, and the shutdown signal below would not reach PostgreSQL.
+set -- setpriv --reuid=postgres --regid=postgres --init-groups
 
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
   if [ -z "${POSTGRES_PASSWORD:-}" ]; then
@@ -18,8 +20,8 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   pwfile=$(mktemp)
   printf '%s' "$POSTGRES_PASSWORD" >"$pwfile"
   chown postgres "$pwfile"
-  as_postgres "$bin/initdb" -D "$PGDATA" -U postgres --pwfile="$pwfile" -E UTF8 --no-locale \
-    --auth-local=trust --auth-host=scram-sha-256 >/dev/null
+  "$@" "$bin/initdb" -D "$PGDATA" -U postgres --pwfile="$pwfile" -E UTF8 --no-locale \
+    --auth-local=trust --auth-host=scram-sha-256 --no-sync >/dev/null
   rm -f "$pwfile"
   {
     echo "listen_addresses = '*'"
@@ -28,11 +30,11 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   } >>"$PGDATA/postgresql.conf"
   echo "host all all 0.0.0.0/0 scram-sha-256" >>"$PGDATA/pg_hba.conf"
   echo "CREATE TABLE records (id serial PRIMARY KEY, note text NOT NULL);" |
-    as_postgres "$bin/postgres" --single -D "$PGDATA" postgres >/dev/null
+    "$@" "$bin/postgres" --single -D "$PGDATA" postgres >/dev/null
   echo "db: initialised $PGDATA" >&2
 fi
 
-as_postgres "$bin/postgres" -D "$PGDATA" &
+"$@" "$bin/postgres" -D "$PGDATA" &
 child=$!
 trap 'kill -INT "$child" 2>/dev/null; wait "$child"; exit 0' TERM INT
 wait "$child"
