@@ -1,5 +1,4 @@
-import type { SourceFile } from '../core/catalog-model.js';
-import type { LintOptions, ManifestCheck } from '../core/lint/index.js';
+import type { LintOptions, ManifestCheck, ManifestSource } from '../core/lint/index.js';
 
 /**
  * Runs catalog lint's checks of single manifests (core's `checkCatalogManifest`) over many files,
@@ -12,7 +11,7 @@ export interface ManifestChecker {
    * checked so far as the work goes on.
    */
   checkManifests(
-    files: readonly SourceFile[],
+    files: readonly ManifestSource[],
     opts: LintOptions,
     onChecked?: (done: number) => void,
   ): Promise<ManifestCheck[]>;
