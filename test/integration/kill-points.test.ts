@@ -48,6 +48,8 @@ const PORT = 19171;
 const DB = `ksad-${APP}-db`;
 const HOST_NAME = 'Diskominfotik Kabupaten Sumbawa (uji)';
 const MODE = process.env.KSAD_KILL_POINTS ?? '2';
+/** With `every`: the first N (a long run may be taken up where an earlier one stopped). */
+const FROM = Number(process.env.KSAD_KILL_FROM ?? 0);
 
 const VERSIONS: PostgresAppVersion[] = [
   { version: '1.0.0', schema: '1' },
@@ -287,7 +289,21 @@ function spread(calls: number, k: number): number[] {
   return [...picked].sort((x, y) => x - y);
 }
 
-const covered: Record<string, { calls: number; killed: number; finished: number }> = {};
+const covered: Record<
+  string,
+  { calls: number; killed: number; finished: number; points: number[] }
+> = {};
+
+/** The counts so far, written after every attempt so that a long run shows how far it got. */
+async function writeSummary(): Promise<number> {
+  const total = Object.values(covered).reduce((a, c) => a + c.killed, 0);
+  await mkdir(tmpdir(), { recursive: true });
+  await writeFile(
+    join(tmpdir(), 'ksad-kill-points.json'),
+    `${JSON.stringify({ mode: MODE, from: FROM, total, scenarios: covered }, null, 2)}\n`,
+  );
+  return total;
+}
 
 beforeAll(async () => {
   engine = await requireEngine();
@@ -344,13 +360,9 @@ afterAll(async () => {
         catalog.root,
       ]);
     }
-    const total = Object.values(covered).reduce((a, c) => a + c.killed, 0);
-    console.log(`kill points covered on the real engine: ${total} ${JSON.stringify(covered)}`);
-    await mkdir(tmpdir(), { recursive: true });
-    await writeFile(
-      join(tmpdir(), 'ksad-kill-points.json'),
-      `${JSON.stringify({ mode: MODE, total, scenarios: covered }, null, 2)}\n`,
-    );
+    const total = await writeSummary();
+    const counts = Object.entries(covered).map(([name, c]) => [name, c.calls, c.killed]);
+    console.log(`kill points covered on the real engine: ${total} ${JSON.stringify(counts)}`);
   } finally {
     direct?.close();
     await catalog?.remove();
@@ -396,7 +408,7 @@ describe('ksad killed right after its N-th Engine API call, on the real engine',
       }
       await expectNothingLost(s, before, before, `${s.name}, uncut`);
       await s.next?.();
-      covered[s.name] = { calls: counting.requests.length, killed: 0, finished: 0 };
+      covered[s.name] = { calls: counting.requests.length, killed: 0, finished: 0, points: [] };
     }
   }, 600_000);
 
@@ -406,7 +418,7 @@ describe('ksad killed right after its N-th Engine API call, on the real engine',
     const k = Math.max(1, Number(MODE) || 2);
     const planned = new Map(SCENARIOS.map((s) => [s, spread(calls.get(s) ?? 0, k)]));
     const done = new Set<Scenario>();
-    for (let round = 0; ; round++) {
+    for (let round = every ? FROM : 0; ; round++) {
       const at = (s: Scenario): number | undefined =>
         every ? (done.has(s) ? undefined : round) : planned.get(s)?.[round];
       if (SCENARIOS.every((s) => at(s) === undefined)) break;
@@ -418,8 +430,11 @@ describe('ksad killed right after its N-th Engine API call, on the real engine',
         const where = `${s.name}, killed after call ${n} (of ${calls.get(s)} uncut)`;
         const killed = await attempt(s, n, where);
         const record = covered[s.name];
-        if (record && killed) record.killed += 1;
-        else if (record) record.finished += 1;
+        if (record && killed) {
+          record.killed += 1;
+          record.points.push(n);
+        } else if (record) record.finished += 1;
+        await writeSummary();
         // Past its last call the command finishes on its own: no later N kills it either.
         if (!killed) done.add(s);
         state = s.ends;
