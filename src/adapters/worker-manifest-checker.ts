@@ -1,18 +1,14 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import {
-  checkCatalogManifest,
-  type LintOptions,
-  type ManifestCheck,
-  type ManifestSource,
-} from '../core/lint/index.js';
+import type { SourceFile } from '../core/catalog-model.js';
+import { checkCatalogManifest, type LintOptions, type ManifestCheck } from '../core/lint/index.js';
 import type { ManifestChecker } from '../ports/manifest-checker.js';
 
 /** A batch of files sent to a worker thread (see manifest-check-worker.ts). */
 export interface CheckRequest {
   batch: number;
-  files: ManifestSource[];
+  files: SourceFile[];
   opts: LintOptions;
 }
 
@@ -67,7 +63,7 @@ export class WorkerManifestChecker implements ManifestChecker {
   }
 
   async checkManifests(
-    files: readonly ManifestSource[],
+    files: readonly SourceFile[],
     opts: LintOptions,
     onChecked: (done: number) => void = () => undefined,
   ): Promise<ManifestCheck[]> {
@@ -84,7 +80,7 @@ export class WorkerManifestChecker implements ManifestChecker {
 function checkOnThreads(
   script: string,
   workerCount: number,
-  files: readonly ManifestSource[],
+  files: readonly SourceFile[],
   opts: LintOptions,
   onChecked: (done: number) => void,
 ): Promise<ManifestCheck[]> {
@@ -95,7 +91,7 @@ function checkOnThreads(
   let next = 0;
   let done = 0;
   let settled = false;
-  const slice = (batch: number): ManifestSource[] => files.slice(starts[batch], starts[batch + 1]);
+  const slice = (batch: number): SourceFile[] => files.slice(starts[batch], starts[batch + 1]);
   let checked = 0;
   const store = (batch: number, checks: readonly ManifestCheck[]): void => {
     const start = starts[batch] ?? 0;

@@ -1,11 +1,6 @@
 import type { Calendar } from '../core/calendar.js';
-import {
-  CATALOG_FILE,
-  indexCatalog,
-  isCatalogManifest,
-  parseAndValidate,
-} from '../core/catalog-build.js';
-import type { Catalog, LoadedMember, SourceFile } from '../core/catalog-model.js';
+import { CATALOG_FILE, isCatalogManifest, parseAndValidate } from '../core/catalog-build.js';
+import type { Catalog } from '../core/catalog-model.js';
 import { formatDiagnostic, sortDiagnostics, type Diagnostic } from '../core/diagnostics.js';
 import { KsadError, isKsadError } from '../core/errors.js';
 import {
@@ -14,7 +9,6 @@ import {
   lintManifestFiles,
   type LintOptions,
   type ManifestCheck,
-  type ManifestSource,
 } from '../core/lint/index.js';
 import { catalogFileSchema } from '../core/schema/index.js';
 import { silentProgress } from '../ports/progress.js';
@@ -61,8 +55,8 @@ export async function lintCatalogUseCase(
       ? undefined
       : parseAndValidate(info.path, info.text, catalogFileSchema).data?.timeZone;
   const calendar = calendarOf(ctx.clock, { catalog: zone, date: options.today });
-  const { manifests, signers } = manifestSources(sources);
-  const opts: LintOptions = { today: calendar.date, signers };
+  const opts: LintOptions = { today: calendar.date };
+  const manifests = sources.filter((f) => f.problem === undefined && isCatalogManifest(f.path));
   const checker = ctx.checker;
   const checked = await (ctx.progress ?? silentProgress).step(
     `Checking ${manifests.length} manifests`,
@@ -93,31 +87,6 @@ export async function lintCatalogUseCase(
     ...diagnostics.map((d) => d.file),
   ]);
   return report({ name: at.name, root: at.root, commit }, files.size, diagnostics, calendar);
-}
-
-/**
- * The catalog's manifest files, each with its `.sig` text, and its members by slug (read as the
- * catalog's index reads them), so that each signature is verified with its manifest's checks.
- */
-function manifestSources(sources: readonly SourceFile[]): {
-  manifests: ManifestSource[];
-  signers: Record<string, LoadedMember>;
-} {
-  const signatures = new Map<string, string>();
-  const others: SourceFile[] = [];
-  for (const f of sources) {
-    if (f.problem === undefined && f.path.endsWith('.yaml.sig'))
-      signatures.set(f.path.slice(0, -'.sig'.length), f.text);
-    if (!isCatalogManifest(f.path)) others.push(f);
-  }
-  const { members } = indexCatalog(others, () => ({ diagnostics: [], entry: null }));
-  const manifests = sources
-    .filter((f) => f.problem === undefined && isCatalogManifest(f.path))
-    .map((f) => {
-      const signature = signatures.get(f.path);
-      return signature === undefined ? f : { ...f, signature };
-    });
-  return { manifests, signers: Object.fromEntries(members.map((m) => [m.slug, m])) };
 }
 
 /**

@@ -1,4 +1,5 @@
-import type { LintOptions, ManifestCheck, ManifestSource } from '../core/lint/index.js';
+import type { SourceFile } from '../core/catalog-model.js';
+import type { LintOptions, ManifestCheck } from '../core/lint/index.js';
 
 /**
  * Runs catalog lint's checks of single manifests (core's `checkCatalogManifest`) over many files,
@@ -11,7 +12,7 @@ export interface ManifestChecker {
    * checked so far as the work goes on.
    */
   checkManifests(
-    files: readonly ManifestSource[],
+    files: readonly SourceFile[],
     opts: LintOptions,
     onChecked?: (done: number) => void,
   ): Promise<ManifestCheck[]>;

@@ -1,4 +1,3 @@
-import type { LoadedMember } from '../catalog-model.js';
 import type { Diagnostic } from '../diagnostics.js';
 import type { Manifest } from '../schema/index.js';
 import { diagnosticAt, formatPath } from '../yaml-doc.js';
@@ -9,12 +8,6 @@ export interface LintOptions {
   today: string;
   /** The running ksad version, to check `requires.ksad`; the check is skipped without it. */
   ksadVersion?: string;
-  /**
-   * The catalog's members by slug, when a manifest's signature (`ManifestSource.signature`) is to
-   * be verified with the manifest's own checks, perhaps on another thread, instead of after the
-   * whole catalog is indexed.
-   */
-  signers?: Readonly<Record<string, LoadedMember>>;
 }
 
 /** A schema-valid manifest and where it came from. */

@@ -12,7 +12,6 @@ import { sortDiagnostics } from '../diagnostics.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { manifestSchema } from '../schema/index.js';
 import type { Manifest } from '../schema/index.js';
-import { canonicalManifest, checkManifestSignature, type SignatureCheck } from '../signing.js';
 import { parseYaml } from '../yaml-doc.js';
 import type { YamlDoc } from '../yaml-doc.js';
 import { Reporter } from './context.js';
@@ -100,17 +99,6 @@ export interface ManifestCheck {
   manifest: Pick<Manifest, 'publisher' | 'name' | 'version'> | null;
   /** What the rules that need only this manifest found, in the order they report it. */
   findings: Diagnostic[];
-  /** Its signature verified, when it came with one and `opts.signers` has its publisher. */
-  signature?: SignatureCheck;
-}
-
-/**
- * A catalog's manifest file, with the text of the `.sig` beside it when there is one: verifying
- * a signature (canonical form, ed25519) is most of what checking a signed manifest costs, so it
- * goes with the manifest's own checks, to whichever thread runs them.
- */
-export interface ManifestSource extends SourceFile {
-  signature?: string;
 }
 
 /**
@@ -131,11 +119,8 @@ function docsOf(texts: ReadonlyMap<string, string>): (file: string) => YamlDoc |
   };
 }
 
-/**
- * Parses, validates and lints one manifest file of a catalog on its own; verifies its signature
- * too when it has one and `opts.signers` lists its publisher.
- */
-export function checkCatalogManifest(file: ManifestSource, opts: LintOptions): ManifestCheck {
+/** Parses, validates and lints one manifest file of a catalog on its own. */
+export function checkCatalogManifest(file: SourceFile, opts: LintOptions): ManifestCheck {
   const v = parseAndValidate(file.path, file.text, manifestSchema);
   if (!v.data) return { diagnostics: v.diagnostics, manifest: null, findings: [] };
   let doc: YamlDoc | undefined;
@@ -144,22 +129,10 @@ export function checkCatalogManifest(file: ManifestSource, opts: LintOptions): M
   );
   lintManifestUnit({ file: file.path, manifest: v.data }, r, opts);
   const { publisher, name, version } = v.data;
-  const member = opts.signers?.[publisher];
-  const signature =
-    file.signature === undefined || member === undefined
-      ? undefined
-      : checkManifestSignature({
-          file: file.path,
-          canonical: () => canonicalManifest(file.path, file.text),
-          signature: file.signature,
-          publisher,
-          member,
-        });
   return {
     diagnostics: v.diagnostics,
     manifest: { publisher, name, version },
     findings: r.diagnostics,
-    ...(signature === undefined ? {} : { signature }),
   };
 }
 
@@ -167,7 +140,6 @@ export function checkCatalogManifest(file: ManifestSource, opts: LintOptions): M
 export interface CheckedManifest extends ManifestEntry {
   findings: Diagnostic[];
   signature?: string;
-  signatureCheck?: SignatureCheck;
 }
 
 /**
@@ -188,12 +160,7 @@ export function lintCatalogFiles(
       entry:
         check.manifest === null
           ? null
-          : {
-              file: f.path,
-              manifest: check.manifest,
-              findings: check.findings,
-              ...(check.signature === undefined ? {} : { signatureCheck: check.signature }),
-            },
+          : { file: f.path, manifest: check.manifest, findings: check.findings },
     };
   });
   const r = new Reporter(docsOf(index.texts));

@@ -1,10 +1,5 @@
 import type { LoadedMember } from '../catalog-model.js';
-import {
-  canonicalManifest,
-  checkManifestSignature,
-  signatureFileOf,
-  type SignatureCheck,
-} from '../signing.js';
+import { canonicalManifest, checkManifestSignature, signatureFileOf } from '../signing.js';
 import type { ManifestEntry, Reporter } from './context.js';
 
 /** `duplicate-key-id`: a signature names its key by id, so one member lists an id once. */
@@ -29,11 +24,10 @@ export function lintMemberKeys(members: readonly LoadedMember[], r: Reporter): v
  * `signature`: the `.sig` beside a schema-valid manifest must be a ksad signature, by a key its
  * publisher lists, over this manifest's content: a corrupt, truncated or foreign signature fails
  * lint as it would fail a deploy. `textOf` gives a manifest file's text; a manifest whose text is
- * not at hand is left to `manifest verify`. A manifest verified already with its own checks
- * (`signatureCheck`, see `checkCatalogManifest`) is not verified again.
+ * not at hand is left to `manifest verify`.
  */
 export function lintSignatures(
-  manifests: readonly (ManifestEntry & { signature?: string; signatureCheck?: SignatureCheck })[],
+  manifests: readonly (ManifestEntry & { signature?: string })[],
   members: readonly LoadedMember[],
   textOf: (file: string) => string | undefined,
   r: Reporter,
@@ -45,15 +39,13 @@ export function lintSignatures(
     const member = bySlug.get(m.manifest.publisher);
     // An unknown publisher is already `unknown-publisher`; its signature cannot be judged.
     if (member === undefined) continue;
-    const check =
-      m.signatureCheck ??
-      checkManifestSignature({
-        file: m.file,
-        canonical: () => canonicalManifest(m.file, text),
-        signature: m.signature,
-        publisher: m.manifest.publisher,
-        member,
-      });
+    const check = checkManifestSignature({
+      file: m.file,
+      canonical: () => canonicalManifest(m.file, text),
+      signature: m.signature,
+      publisher: m.manifest.publisher,
+      member,
+    });
     if (check.status === 'invalid') r.error(signatureFileOf(m.file), [], 'signature', check.reason);
   }
 }

@@ -3,19 +3,7 @@ import type { CatalogContext } from '../../../src/app/catalogs.js';
 import { lintCatalogUseCase, lintManifestsUseCase } from '../../../src/app/lint.js';
 import { formatDiagnostic } from '../../../src/core/diagnostics.js';
 import { KsadError } from '../../../src/core/errors.js';
-import { buildCatalog } from '../../../src/core/catalog-build.js';
-import {
-  checkCatalogManifest,
-  lintCatalog,
-  type ManifestCheck,
-} from '../../../src/core/lint/index.js';
-import {
-  formatPrivateKeyFile,
-  formatSignatureFile,
-  generateSigningKeyPair,
-  parsePrivateKeyFile,
-  signManifest,
-} from '../../../src/core/signing.js';
+import { checkCatalogManifest, type ManifestCheck } from '../../../src/core/lint/index.js';
 import type { ManifestChecker } from '../../../src/ports/manifest-checker.js';
 import { MemoryCatalogFiles } from '../../fakes/memory-catalog-files.js';
 import { MemoryCatalogRegistry } from '../../fakes/memory-catalog-registry.js';
@@ -139,79 +127,6 @@ describe('lintCatalogUseCase with a manifest checker', () => {
     ).length;
     expect(step?.title).toBe(`Checking ${total} manifests`);
     expect(step?.details.at(-1)).toBe(`${total}/${total}`);
-  });
-});
-
-describe('lintCatalogUseCase verifying signatures with the manifests’ checks', () => {
-  /** Four signed manifests: good, corrupt, by a key the member does not list, edited after signing. */
-  function signedCatalog(): Record<string, string> {
-    const sign = (id: string) => {
-      const pair = generateSigningKeyPair();
-      const key = parsePrivateKeyFile(
-        'k.key',
-        formatPrivateKeyFile(id, 'kota-bandung', pair.privateKeyPem),
-      ).key;
-      return {
-        publicKey: pair.publicKey,
-        sig: (file: string, text: string) => formatSignatureFile(signManifest(file, text, id, key)),
-      };
-    };
-    const listed = sign('bandung-2025');
-    const foreign = sign('bandung-lost');
-    const files: Record<string, string> = { ...catalogFixtureFiles() };
-    files['catalog/members/kota-bandung.yaml'] +=
-      `keys:\n  - id: bandung-2025\n    algorithm: ed25519\n    publicKey: ${listed.publicKey}\n    addedOn: "2025-01-01"\n`;
-    const path = (v: string) => `manifests/kota-bandung/antrean-daring/${v}.yaml`;
-    for (const v of ['1.0.0', '1.1.0', '2.0.0']) files[path(v)] = manifestYaml('antrean-daring', v);
-    files[`${path('1.0.0')}.sig`] = listed.sig(path('1.0.0'), files[path('1.0.0')]!);
-    files[`${path('1.1.0')}.sig`] = listed.sig(path('1.1.0'), files[path('1.1.0')]!).slice(0, 60);
-    files[`${path('2.0.0')}.sig`] = foreign.sig(path('2.0.0'), files[path('2.0.0')]!);
-    files[path('2.1.0')] = manifestYaml('antrean-daring', '2.1.0');
-    files[`${path('2.1.0')}.sig`] = listed.sig(path('2.1.0'), files[path('2.1.0')]!);
-    files[path('2.1.0')] = files[path('2.1.0')]!.replace('title:', 'title: Diubah');
-    return files;
-  }
-
-  it('reports what lint over the whole catalog reports, each signature checked once, by the checker', async () => {
-    const files = signedCatalog();
-    const whole = lintCatalog(
-      buildCatalog({
-        name: 'c',
-        root: '/work/c',
-        files: Object.entries(files).map(([path, text]) => ({ path, text })),
-      }),
-      { today: TODAY },
-    );
-    const statuses = new Map<string, string>();
-    const checker: ManifestChecker = {
-      checkManifests(manifests, opts) {
-        const checks = structuredClone(manifests.map((f) => checkCatalogManifest(f, opts)));
-        manifests.forEach((f, i) => statuses.set(f.path, checks[i]?.signature?.status ?? 'none'));
-        return Promise.resolve(checks);
-      },
-    };
-    const { ctx, files: fs } = setup();
-    fs.putTree('/work/c', files);
-    const report = await lintCatalogUseCase({ ...ctx, checker }, { catalog: 'c', today: TODAY });
-
-    const signatureErrors = report.diagnostics.filter((d) => d.rule === 'signature');
-    expect(signatureErrors.map((d) => d.file)).toEqual(
-      ['1.1.0', '2.0.0', '2.1.0'].map((v) => `manifests/kota-bandung/antrean-daring/${v}.yaml.sig`),
-    );
-    expect(signatureErrors.map(formatDiagnostic)).toEqual(
-      whole.filter((d) => d.rule === 'signature').map(formatDiagnostic),
-    );
-    const at = (v: string) => statuses.get(`manifests/kota-bandung/antrean-daring/${v}.yaml`);
-    expect([at('1.0.0'), at('1.1.0'), at('2.0.0'), at('2.1.0')]).toEqual([
-      'verified',
-      'invalid',
-      'invalid',
-      'invalid',
-    ]);
-    // Without a checker (this thread alone) the report is the same.
-    const plain = setup();
-    plain.files.putTree('/work/c', files);
-    expect(await lintCatalogUseCase(plain.ctx, { catalog: 'c', today: TODAY })).toEqual(report);
   });
 });
 
