@@ -1,8 +1,6 @@
 #!/usr/bin/env node
 // Catalog benchmark: `ksad catalog lint` over a generated catalog of 10,000 manifests (wall time and
-// peak memory of the whole CLI process), unsigned and then with every manifest signed (each
-// signature verified), and ksad's cold start against `node -e 0` in the same run. Needs
-// `npm run build` first.
+// peak memory of the whole CLI process), and ksad's cold start against `node -e 0` in the same run.
 // Usage: node bench/catalog-bench.js [--manifests N] [--rounds N]
 import { spawnSync } from 'node:child_process';
 import {
@@ -16,7 +14,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name, fallback) => {
@@ -38,13 +36,11 @@ const template = readFileSync(
 cpSync(join(root, 'catalog'), join(work, 'catalog'), { recursive: true });
 cpSync(join(root, 'manifests'), join(work, 'manifests'), { recursive: true });
 const apps = 100;
-const generated = [];
 for (let i = 0; i < count; i++) {
   const app = `aplikasi-${String(i % apps).padStart(3, '0')}`;
   const version = `${Math.floor(i / apps)}.${i % 7}.0`;
   const dir = join(work, 'manifests/kota-bandung', app);
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
-  generated.push(`manifests/kota-bandung/${app}/${version}.yaml`);
   writeFileSync(
     join(dir, `${version}.yaml`),
     template
@@ -77,34 +73,6 @@ try {
     lint.push(last);
   }
   const report = JSON.parse(last.stdout);
-  // The same catalog with every generated manifest signed by a key kota-bandung lists.
-  const signing = await import(pathToFileURL(join(root, 'dist/core/signing.js')).href);
-  const pair = signing.generateSigningKeyPair();
-  const key = signing.parsePrivateKeyFile(
-    'bench.key',
-    signing.formatPrivateKeyFile('bench-key', 'kota-bandung', pair.privateKeyPem),
-  );
-  const memberFile = join(work, 'catalog/members/kota-bandung.yaml');
-  writeFileSync(
-    memberFile,
-    readFileSync(memberFile, 'utf8').replace(
-      /^keys:\n/m,
-      `keys:\n  - id: bench-key\n    algorithm: ed25519\n    publicKey: ${pair.publicKey}\n`,
-    ),
-  );
-  for (const file of generated) {
-    const text = readFileSync(join(work, file), 'utf8');
-    const sig = signing.signManifest(file, text, 'bench-key', key.key);
-    writeFileSync(join(work, `${file}.sig`), signing.formatSignatureFile(sig));
-  }
-  const signedLint = [];
-  let signedLast;
-  for (let i = 0; i < Math.min(rounds, 3); i++) {
-    const env = { ...process.env, KSAD_HOME: join(work, `.home-signed-${i}`) };
-    signedLast = run(process.execPath, [cli, 'catalog', 'lint', '--catalog', work, '--json'], env);
-    signedLint.push(signedLast);
-  }
-  const signedReport = JSON.parse(signedLast.stdout);
   // NODE_EXTRA_CA_CERTS makes every Node process parse the whole CA bundle before any of its code
   // runs (about 80 ms on these machines): when it is set, both are measured without it too.
   const coldStart = (env) => {
@@ -138,13 +106,6 @@ try {
           exitCode: last.status,
           filesChecked: report.files ?? report.error?.message ?? null,
           targets: { ms: '< 3000', rssMb: '< 400' },
-        },
-        signedLint: {
-          medianMs: Math.round(median(signedLint.map((r) => r.ms))),
-          peakRssMb: Math.round(Math.max(...signedLint.map((r) => r.rssMb))),
-          exitCode: signedLast.status,
-          signatureErrors: signedReport.diagnostics.filter((d) => d.rule === 'signature').length,
-          ratioToUnsigned: +(median(signedLint.map((r) => r.ms)) / lintMs).toFixed(2),
         },
         coldStart: { ...coldStart(process.env), target: 'ratio <= 1.8' },
         ...(withoutExtraCa && { coldStartWithoutExtraCaCerts: withoutExtraCa }),

@@ -12,6 +12,7 @@ let failed = false;
 for (const name of [
   'catalog-bench.js',
   'verify-bench.js',
+  'lint-signed-bench.js',
   'hostile-input-bench.js',
   'deploy-bench.js',
   'audit-bench.js',

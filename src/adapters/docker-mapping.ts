@@ -1,6 +1,7 @@
 import type Dockerode from 'dockerode';
 import type {
   ContainerInfo,
+  ContainerSettings,
   ContainerSpec,
   ContainerState,
   EngineInfo,
@@ -43,7 +44,16 @@ export interface RawContainerInspect {
     }>;
   };
   Config: { Image: string; Env?: Nullable<string[]>; Labels?: Nullable<Record<string, string>> };
-  HostConfig?: Nullable<{ PortBindings?: Nullable<Record<string, Nullable<RawPortBinding[]>>> }>;
+  HostConfig?: Nullable<{
+    PortBindings?: Nullable<Record<string, Nullable<RawPortBinding[]>>>;
+    Memory?: Nullable<number>;
+    NanoCpus?: Nullable<number>;
+    RestartPolicy?: Nullable<{ Name?: Nullable<string> }>;
+    CapAdd?: Nullable<string[]>;
+    Privileged?: Nullable<boolean>;
+    Init?: Nullable<boolean>;
+    ReadonlyRootfs?: Nullable<boolean>;
+  }>;
   Mounts?: Nullable<
     Array<{ Type: string; Name?: Nullable<string>; Destination: string; RW: boolean }>
   >;
@@ -222,6 +232,21 @@ export function fromInspect(raw: RawContainerInspect): ContainerInfo {
       .sort((a, b) => a.target.localeCompare(b.target)),
     networks: Object.keys(raw.NetworkSettings?.Networks ?? {}).sort(),
     createdAt: raw.Created,
+    ...(raw.HostConfig ? { settings: settingsOf(raw.HostConfig) } : {}),
+  };
+}
+
+/** The host settings ksad sets, as `HostConfig` reports them (unset reads as none). */
+function settingsOf(host: NonNullable<RawContainerInspect['HostConfig']>): ContainerSettings {
+  return {
+    memoryBytes: host.Memory ?? 0,
+    nanoCpus: host.NanoCpus ?? 0,
+    // An empty name is the engine's "no" (no restart).
+    restartPolicy: host.RestartPolicy?.Name || 'no',
+    capAdd: [...(host.CapAdd ?? [])].sort(),
+    privileged: host.Privileged ?? false,
+    init: host.Init ?? false,
+    readOnlyRootFilesystem: host.ReadonlyRootfs ?? false,
   };
 }
 

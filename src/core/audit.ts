@@ -1,3 +1,4 @@
+import { settingsDrift } from './container-drift.js';
 import semver from 'semver';
 import type { Calendar } from './calendar.js';
 import type { Catalog, LoadedManifest, LoadedMou } from './catalog-model.js';
@@ -925,6 +926,9 @@ function auditServices(
           `not attached to network ${spec.network} (attached to ${setText(c.networks)})`,
         );
       }
+      // Changed by `docker update` or on a container made by hand, the hash label stays the same.
+      if (rebuilt?.verified.has(service))
+        for (const d of settingsDrift(spec, c)) modified(d.what, d.message);
     }
 
     // Integrity: the running image is the one the pinned reference names on this host.

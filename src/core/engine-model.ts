@@ -97,6 +97,21 @@ export interface ContainerInfo {
   mounts: VolumeMount[];
   networks: string[];
   createdAt: string;
+  /** The host settings ksad sets (HostConfig), as the engine reports them now. */
+  settings?: ContainerSettings;
+}
+
+/** A container's host settings that `docker update` or a hand-made container can change. */
+export interface ContainerSettings {
+  /** 0: no limit. */
+  memoryBytes: number;
+  /** 0: no limit. */
+  nanoCpus: number;
+  restartPolicy: string;
+  capAdd: string[];
+  privileged: boolean;
+  init: boolean;
+  readOnlyRootFilesystem: boolean;
 }
 
 export interface ImageInfo {

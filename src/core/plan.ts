@@ -1,12 +1,7 @@
 import { Label } from './labels.js';
 import type { DesiredService, DesiredState } from './service-specs.js';
-import type {
-  ContainerInfo,
-  NetworkInfo,
-  PublishedPort,
-  VolumeInfo,
-  VolumeMount,
-} from './engine-model.js';
+import { containerDrift, listOrNone, mountText, portText } from './container-drift.js';
+import type { ContainerInfo, NetworkInfo, VolumeInfo } from './engine-model.js';
 
 export type PlanAction = 'create' | 'recreate' | 'keep' | 'remove';
 
@@ -84,49 +79,36 @@ function bareName(name: string): string {
   return name.startsWith('/') ? name.slice(1) : name;
 }
 
-function portText(p: PublishedPort): string {
-  return `${p.hostIp}:${p.hostPort}→${p.container}/${p.protocol}`;
-}
-
-function mountText(m: VolumeMount): string {
-  return `${m.volume}:${m.target}${m.readOnly ? ':ro' : ''}`;
-}
-
-function sameSet(a: readonly string[], b: readonly string[]): boolean {
-  const sa = [...new Set(a)].sort();
-  const sb = [...new Set(b)].sort();
-  return sa.length === sb.length && sa.every((v, i) => v === sb[i]);
-}
-
-function listOrNone(items: readonly string[]): string {
-  return items.length === 0 ? 'none' : [...items].sort().join(', ');
-}
-
 /**
- * Why a container whose config hash differs must be recreated, from the fields the engine shows.
- * Environment variables are named, never shown: their values may hold secrets. Variables baked
- * into the image appear on the container too, so only the desired ones are compared.
+ * Why a container must be recreated, from the fields the engine shows: every difference named
+ * (environment variables by name only: their values may hold secrets), whether or not its config
+ * hash label matches. A label copied onto a container made by hand, a `docker update`, a
+ * disconnected network or a rename leave the hash as it was, so the live settings decide too.
  */
 function explainChange(desired: DesiredService, actual: ContainerInfo): string[] {
-  const { spec } = desired;
+  const drift = containerDrift(desired.spec, actual);
+  const hash = actual.labels[Label.configHash];
+  if (hash === desired.configHash)
+    return drift.length === 0 ? [] : [`drifted: ${drift.map((d) => d.message).join(', ')}`];
   const reasons: string[] = [];
-  if (actual.labels[Label.configHash] === undefined) {
+  if (hash === undefined)
     reasons.push('container has no config hash (made by another tool or an older ksad)');
-  }
-  if (actual.image !== spec.image) reasons.push(`image changed: ${actual.image} → ${spec.image}`);
-  const envChanged = Object.keys(spec.env)
-    .filter((k) => actual.env[k] !== spec.env[k])
-    .sort();
-  if (envChanged.length > 0)
-    reasons.push(`config changed: ${envChanged.map((k) => `environment.${k}`).join(', ')}`);
-  const wantPorts = spec.ports.map(portText);
-  const havePorts = actual.ports.map(portText);
-  if (!sameSet(wantPorts, havePorts))
-    reasons.push(`ports changed: ${listOrNone(wantPorts)} (was ${listOrNone(havePorts)})`);
-  const wantMounts = spec.mounts.map(mountText);
-  const haveMounts = actual.mounts.map(mountText);
-  if (!sameSet(wantMounts, haveMounts))
-    reasons.push(`volumes changed: ${listOrNone(wantMounts)} (was ${listOrNone(haveMounts)})`);
+  const spec = desired.spec;
+  const has = (what: string): boolean => drift.some((d) => d.what === what);
+  if (has('image')) reasons.push(`image changed: ${actual.image} → ${spec.image}`);
+  const env = drift.filter((d) => d.what.startsWith('environment '));
+  if (env.length > 0)
+    reasons.push(
+      `config changed: ${env.map((d) => `environment.${d.what.slice('environment '.length)}`).join(', ')}`,
+    );
+  if (has('ports'))
+    reasons.push(
+      `ports changed: ${listOrNone(spec.ports.map(portText))} (was ${listOrNone(actual.ports.map(portText))})`,
+    );
+  if (has('mounts'))
+    reasons.push(
+      `volumes changed: ${listOrNone(spec.mounts.map(mountText))} (was ${listOrNone(actual.mounts.map(mountText))})`,
+    );
   if ((actual.labels[Label.route] ?? '') !== (spec.labels[Label.route] ?? ''))
     reasons.push(
       spec.labels[Label.route] === undefined
@@ -135,8 +117,11 @@ function explainChange(desired: DesiredService, actual: ContainerInfo): string[]
           ? 'now routed by the ingress'
           : 'ingress route changed',
     );
-  if (!actual.networks.includes(spec.network))
+  if (has('network'))
     reasons.push(`network changed: ${spec.network} (was ${listOrNone(actual.networks)})`);
+  const named = new Set(['image', 'ports', 'mounts', 'network']);
+  for (const d of drift)
+    if (!named.has(d.what) && !d.what.startsWith('environment ')) reasons.push(d.message);
   if (reasons.length === 0) {
     reasons.push(
       'config changed: command, entrypoint, healthcheck, resources, restart or other settings',
@@ -261,8 +246,7 @@ export function planDeploy(desired: DesiredState, actual: ActualState): Plan {
       continue;
     }
     claimed.add(current.id);
-    const reasons =
-      current.labels[Label.configHash] === d.configHash ? [] : explainChange(d, current);
+    const reasons = explainChange(d, current);
     const stateProblem = explainState(current);
     if (stateProblem !== undefined) reasons.push(stateProblem);
     const keep = reasons.length === 0;

@@ -899,6 +899,15 @@ export class FakeEngine implements DockerEngine {
       mounts: c.spec.mounts.map((m) => ({ ...m })).sort((a, b) => a.target.localeCompare(b.target)),
       networks: [c.spec.network, ...(c.joined ?? [])],
       createdAt: c.createdAt,
+      settings: {
+        memoryBytes: c.spec.memoryBytes ?? 0,
+        nanoCpus: c.spec.nanoCpus ?? 0,
+        restartPolicy: c.spec.restartPolicy,
+        capAdd: [],
+        privileged: false,
+        init: c.spec.init,
+        readOnlyRootFilesystem: c.spec.readOnlyRootFilesystem,
+      },
     };
   }
 

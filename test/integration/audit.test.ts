@@ -210,6 +210,11 @@ describe('ksad audit on a real engine', () => {
       '--name',
       name,
       '--init',
+      // The host settings ksad gave it, so that only the environment differs.
+      '--memory',
+      '128m',
+      '--restart',
+      'unless-stopped',
       '--network',
       `ksad-${A}`,
       '--network-alias',

@@ -158,6 +158,16 @@ describe('fromInspect', () => {
       image: 'ksad-test/busybox:contract',
       imageId: 'sha256:ae195c2a4705c1ac30832262de4df5766dcbbe1fdeefb9ec38d846c82f298862',
       labels: { 'ksad.test.session': 'capture' },
+      // HostConfig as the engine reports it: what `docker update` or a hand-made container changes.
+      settings: {
+        memoryBytes: 64 * 1024 * 1024,
+        nanoCpus: 500_000_000,
+        restartPolicy: 'unless-stopped',
+        capAdd: [],
+        privileged: false,
+        init: true,
+        readOnlyRootFilesystem: true,
+      },
       state: 'created',
       health: 'none',
       healthLog: [],

@@ -41,6 +41,15 @@ function deployed(
     mounts: s.spec.mounts.map((m) => ({ ...m })),
     networks: [s.spec.network],
     createdAt: '2025-01-01T00:00:00Z',
+    settings: {
+      memoryBytes: s.spec.memoryBytes ?? 0,
+      nanoCpus: s.spec.nanoCpus ?? 0,
+      restartPolicy: s.spec.restartPolicy,
+      capAdd: [],
+      privileged: false,
+      init: s.spec.init,
+      readOnlyRootFilesystem: s.spec.readOnlyRootFilesystem,
+    },
     ...overrides[s.service],
   }));
   const networks: NetworkInfo[] = [
@@ -127,9 +136,7 @@ describe('planDeploy', () => {
     const next = desiredFor({ serviceOverrides: { db: { resources: { memory: '2g' } } } });
     const plan = planDeploy(next, deployed(desired));
     expect(actions(plan)).toEqual({ db: 'recreate', web: 'keep', worker: 'keep' });
-    expect(reasonOf(plan, 'db')).toBe(
-      'config changed: command, entrypoint, healthcheck, resources, restart or other settings',
-    );
+    expect(reasonOf(plan, 'db')).toBe('memory limit none, want 2048m');
   });
 
   it('a rotated secret names the variable, never its value', () => {
@@ -294,5 +301,81 @@ describe('planDeploy', () => {
       'network ksad-antrean-daring exists but is not managed by ksad for antrean-daring',
       'volume ksad-antrean-daring-pgdata exists but is not managed by ksad for antrean-daring; ksad will not mount data it does not own',
     ]);
+  });
+
+  describe('drift behind an unchanged config hash (labels copied, docker update, rename)', () => {
+    const web = desired.services.find((x) => x.service === 'web')!;
+    const live = deployed(desired).containers.find((c) => c.labels[Label.service] === 'web')!;
+    const settings = live.settings!;
+    const drifted = (override: Partial<ContainerInfo>) =>
+      planDeploy(desired, deployed(desired, { web: override }));
+    const cases: Array<[string, Partial<ContainerInfo>, string]> = [
+      [
+        'a container recreated by hand with another image',
+        { image: 'registry.example/other@sha256:' + 'e'.repeat(64) },
+        `image registry.example/other@sha256:${'e'.repeat(64)}, want ${web.spec.image}`,
+      ],
+      [
+        'another environment',
+        { env: { ...live.env, REGION_NAME: 'Kabupaten Lain' } },
+        'environment.REGION_NAME differs',
+      ],
+      [
+        'added capabilities',
+        { settings: { ...settings, capAdd: ['NET_ADMIN', 'SYS_ADMIN'] } },
+        'capabilities added: NET_ADMIN, SYS_ADMIN (ksad adds none)',
+      ],
+      ['privileged', { settings: { ...settings, privileged: true } }, 'runs privileged'],
+      [
+        'a disconnected network',
+        { networks: ['bridge'] },
+        `not on network ${web.spec.network} (on bridge)`,
+      ],
+      ['a renamed container', { name: '/web-lama' }, `renamed to web-lama (want ${web.spec.name})`],
+      [
+        'docker update --memory',
+        { settings: { ...settings, memoryBytes: 512 * 1024 * 1024 } },
+        `memory limit 512m, want ${web.spec.memoryBytes === undefined ? 'none' : `${web.spec.memoryBytes / 1048576}m`}`,
+      ],
+      [
+        'docker update --cpus',
+        { settings: { ...settings, nanoCpus: 2_000_000_000 } },
+        `cpus 2, want ${web.spec.nanoCpus === undefined ? 'none' : web.spec.nanoCpus / 1e9}`,
+      ],
+      [
+        'docker update --restart',
+        { settings: { ...settings, restartPolicy: 'no' } },
+        `restart policy no, want ${web.spec.restartPolicy}`,
+      ],
+    ];
+    for (const [what, override, message] of cases) {
+      it(`${what}: recreated, the difference named`, () => {
+        const plan = drifted(override);
+        expect(actions(plan)).toEqual({ db: 'keep', web: 'recreate', worker: 'keep' });
+        expect(reasonOf(plan, 'web')).toBe(`drifted: ${message}`);
+        expect(plan.changes).toBe(true);
+      });
+    }
+
+    it('names every difference at once, environment by name only', () => {
+      const plan = drifted({
+        env: { ...live.env, REGION_NAME: 'diubah-tangan' },
+        settings: { ...settings, restartPolicy: 'always', capAdd: ['NET_RAW'] },
+      });
+      expect(reasonOf(plan, 'web')).toBe(
+        'drifted: environment.REGION_NAME differs, restart policy always, want unless-stopped, capabilities added: NET_RAW (ksad adds none)',
+      );
+      expect(JSON.stringify(plan)).not.toContain('diubah-tangan');
+    });
+
+    it('a container whose engine reports no host settings is judged on the rest', () => {
+      const actual = deployed(desired, { web: { networks: [web.spec.network] } });
+      const containers = actual.containers.map(({ settings: _settings, ...bare }) => bare);
+      expect(actions(planDeploy(desired, { ...actual, containers }))).toEqual({
+        db: 'keep',
+        web: 'keep',
+        worker: 'keep',
+      });
+    });
   });
 });
