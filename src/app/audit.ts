@@ -69,11 +69,12 @@ export interface AuditOptions {
  *   host has neither a release nor any resource of it.
  */
 export async function auditApps(ctx: AuditContext, opts: AuditOptions): Promise<AuditReport> {
-  const [info, profile, stored, inventory] = await Promise.all([
+  const [info, profile, stored, inventory, removals] = await Promise.all([
     ctx.target.facts(),
     ctx.store.requireProfile(),
     ctx.store.snapshot(),
     ctx.target.inventory(),
+    ctx.store.removals(opts.app),
   ]);
   const calendar = calendarOf(ctx.clock, { host: profile, date: opts.today });
   const current = currentReleases(stored.records, opts.app);
@@ -84,7 +85,8 @@ export async function auditApps(ctx: AuditContext, opts: AuditOptions): Promise<
     const any =
       [...containers, ...networks, ...volumes].some((r) => ofApp(r.labels)) ||
       stored.records.some((r) => ('record' in r ? r.record.app : r.app) === opts.app) ||
-      stored.secrets.some((s) => s.app === opts.app);
+      stored.secrets.some((s) => s.app === opts.app) ||
+      removals.length > 0;
     if (!any) {
       throw new KsadError(
         'NOT_FOUND',
@@ -129,5 +131,6 @@ export async function auditApps(ctx: AuditContext, opts: AuditOptions): Promise<
     generatedAt: opts.generatedAt ?? ctx.clock.now().toISOString(),
     ...(opts.app !== undefined ? { app: opts.app } : {}),
   });
-  return { ...report, calendar };
+  const running = new Set(currentReleases(stored.records).map((r) => r.app));
+  return { ...report, calendar, removed: removals.filter((r) => !running.has(r.app)) };
 }

@@ -1,5 +1,5 @@
 import { KsadError } from '../core/errors.js';
-import type { ReleaseRecord } from '../core/release.js';
+import type { ReleaseRecord, RemovalRecord } from '../core/release.js';
 import type { ReleaseStore } from '../ports/release-store.js';
 
 /** One revision of an app as `ksad history` shows it. */
@@ -26,12 +26,18 @@ export interface AppHistory {
   historyLimit: number;
   /** Oldest first. */
   revisions: HistoryEntry[];
+  /** The evidence kept when the app was last uninstalled; null if it never was. */
+  removal: RemovalRecord | null;
 }
 
-/** Every revision of `app` recorded on the host, oldest first. */
+/** Every revision of `app` recorded on the host, oldest first, and its removal evidence. */
 export async function appHistory(store: ReleaseStore, app: string): Promise<AppHistory> {
-  const [profile, records] = await Promise.all([store.requireProfile(), store.releases(app)]);
-  if (records.length === 0) {
+  const [profile, records, [removal]] = await Promise.all([
+    store.requireProfile(),
+    store.releases(app),
+    store.removals(app),
+  ]);
+  if (records.length === 0 && !removal) {
     throw new KsadError('NOT_FOUND', `${app} has no release history on this host`, {
       suggestions: ['list what is deployed: ksad list', `deploy it: ksad deploy ${app}`],
     });
@@ -42,6 +48,7 @@ export async function appHistory(store: ReleaseStore, app: string): Promise<AppH
     running: running?.revision ?? null,
     historyLimit: profile.policy.historyLimit,
     revisions: records.map(historyEntry),
+    removal: removal ?? null,
   };
 }
 

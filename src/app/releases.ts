@@ -1,6 +1,6 @@
 import type { ContainerInfo, HealthState } from '../core/engine-model.js';
 import { KsadError } from '../core/errors.js';
-import type { ReleaseRecord } from '../core/release.js';
+import type { ReleaseRecord, RemovalRecord } from '../core/release.js';
 import { parseRouteLabel } from '../core/ingress.js';
 import { Label } from '../core/labels.js';
 import type { Clock } from '../ports/clock.js';
@@ -121,6 +121,11 @@ export interface UninstallContext {
   operator: Operator;
   probe: ProcessProbe;
   progress: Progress;
+  /**
+   * Asks the operator to confirm `--purge-data` (on a terminal: type the app's name); absent off
+   * a terminal, where only `--yes` confirms.
+   */
+  confirm?: (app: string) => Promise<boolean>;
 }
 
 export interface UninstallResult {
@@ -130,6 +135,52 @@ export interface UninstallResult {
   /** Volumes kept (without --purge-data) or removed (with it). */
   volumes: { kept: string[]; removed: string[] };
   secretsRemoved: boolean;
+  /** The evidence the host keeps that the app ran (shown by `history` and `audit`). */
+  removal: RemovalRecord;
+}
+
+/** `--purge-data` goes ahead only when confirmed: `--yes`, or the app's name typed on a terminal. */
+async function confirmPurge(ctx: UninstallContext, app: string, yes: boolean): Promise<void> {
+  if (yes) return;
+  if (!ctx.confirm) {
+    throw new KsadError(
+      'USAGE',
+      `--purge-data deletes the data of ${app} for good and needs confirmation; nothing was changed`,
+      { suggestions: [`confirm it: ksad uninstall ${app} --purge-data --yes`] },
+    );
+  }
+  if (!(await ctx.confirm(app))) {
+    throw new KsadError('USAGE', `${app} was not confirmed; nothing was changed`, {
+      suggestions: [`type the app name (${app}) when asked, or pass --yes`],
+    });
+  }
+}
+
+/** The removal evidence: every revision the host recorded, earlier removals' included. */
+function removalRecord(
+  ctx: UninstallContext,
+  app: string,
+  records: readonly ReleaseRecord[],
+  earlier: RemovalRecord | undefined,
+  done: { command: string; purgedData: boolean; volumesRemoved: string[] },
+): RemovalRecord {
+  const revisions = new Map((earlier?.revisions ?? []).map((r) => [r.revision, r]));
+  for (const r of records) {
+    revisions.set(r.revision, {
+      revision: r.revision,
+      version: r.version,
+      status: r.status === 'deployed' ? 'uninstalled' : r.status,
+      deployedBy: r.deployedBy,
+      deployedAt: r.deployedAt,
+    });
+  }
+  return {
+    app,
+    removedAt: ctx.clock.now().toISOString(),
+    removedBy: `${ctx.operator.user}@${ctx.operator.hostname}`,
+    ...done,
+    revisions: [...revisions.values()].sort((a, b) => a.revision - b.revision),
+  };
 }
 
 /**
@@ -140,14 +191,16 @@ export interface UninstallResult {
 export async function uninstallApp(
   ctx: UninstallContext,
   app: string,
-  opts: { purgeData: boolean; command: string },
+  opts: { purgeData: boolean; command: string; yes?: boolean },
 ): Promise<UninstallResult> {
+  if (opts.purgeData) await confirmPurge(ctx, app, opts.yes === true);
   return withLock(ctx.store, app, lockRequest(ctx, opts.command), async () => {
-    const [records, actual, secrets] = await Promise.all([
+    const [records, actual, secrets, [earlier]] = await Promise.all([
       ctx.store.releases(app),
       ctx.target.actual(app),
       // Damaged secrets still belong to the app: --purge-data removes them too.
       ctx.store.secrets(app).catch(() => ({ damaged: '' })),
+      ctx.store.removals(app),
     ]);
     // Data volumes or secrets alone (left by a failed first install) still belong to the app, so
     // --purge-data can remove them.
@@ -163,11 +216,18 @@ export async function uninstallApp(
       });
     }
     const current = [...records].reverse().find((r) => r.status === 'deployed');
-    const removal = await ctx.target.remove(
+    const removed = await ctx.target.remove(
       app,
       { levels: current?.levels ?? [], purgeData: opts.purgeData },
       ctx.progress,
     );
+    const removal = removalRecord(ctx, app, records, earlier, {
+      command: opts.command,
+      purgedData: opts.purgeData,
+      volumesRemoved: opts.purgeData ? removed.volumes : [],
+    });
+    // The evidence is written before the records go, so a kill in between loses neither.
+    await ctx.store.saveRemoval(removal);
     if (opts.purgeData) {
       await ctx.progress.step('Remove secrets and history', async () => {
         await ctx.store.deleteSecrets(app);
@@ -182,12 +242,13 @@ export async function uninstallApp(
     }
     return {
       app,
-      removedContainers: removal.removedContainers,
-      removedNetwork: removal.removedNetwork,
+      removedContainers: removed.removedContainers,
+      removedNetwork: removed.removedNetwork,
       volumes: opts.purgeData
-        ? { kept: [], removed: removal.volumes }
-        : { kept: removal.volumes, removed: [] },
+        ? { kept: [], removed: removed.volumes }
+        : { kept: removed.volumes, removed: [] },
       secretsRemoved: opts.purgeData,
+      removal,
     };
   });
 }

@@ -14,7 +14,7 @@ import { isKsadError } from './errors.js';
 import type { StoredLock, StoredRecord, StoredSecrets } from './host-records.js';
 import { Label, names, PARKED_SUFFIX } from './labels.js';
 import { coverage, daysBetween, mouStatus, regionAndParents, type MouStatus } from './mou-rules.js';
-import type { HostProfile, ReleaseRecord } from './release.js';
+import type { HostProfile, ReleaseRecord, RemovalRecord } from './release.js';
 import { buildDesiredState, type DesiredState } from './service-specs.js';
 import {
   auditRoutes,
@@ -234,6 +234,11 @@ export interface AuditReport {
   summary: AuditSummary;
   apps: AuditApp[];
   hostFindings: AuditFinding[];
+  /**
+   * Apps uninstalled from the host that do not run now, with the evidence it keeps of them;
+   * added by the use-case that read the store.
+   */
+  removed?: RemovalRecord[];
 }
 
 /** A stored release record, parsed; damaged ones are findings, not failures. */

@@ -6,7 +6,7 @@ export const LABEL_PREFIX = 'id.ksad.';
 export const Label = {
   /** Present on every resource ksad creates; value "true". */
   managed: 'id.ksad.managed',
-  /** Resource kind: container | network | volume | release | host | secrets | vault | lock | ingress. */
+  /** Resource kind: container | network | volume | release | host | secrets | vault | lock | removal | ingress. */
   kind: 'id.ksad.kind',
   app: 'id.ksad.app',
   publisher: 'id.ksad.publisher',
@@ -46,6 +46,8 @@ export type ResourceKind =
   | 'secrets'
   | 'vault'
   | 'lock'
+  /** What the host keeps of an uninstalled app (see RemovalRecord). */
+  | 'removal'
   /** A ksad secret as a Swarm secret, mounted by the services that use it. */
   | 'secret'
   | 'ingress';
@@ -67,6 +69,7 @@ export const names = {
   /** The volume holding an app's secrets as files, and the never-started marker that mounts it. */
   vault: (app: string) => `ksad-vault-${app}`,
   lock: (app: string) => `ksad-lock-${app}`,
+  removal: (app: string) => `ksad-removed-${app}`,
   hostProfile: 'ksad-host',
   /** A swarm service, named as `docker stack deploy` names it: `<app>_<service>`. */
   swarmService: (app: string, service: string) => `${app}_${service}`,

@@ -133,3 +133,30 @@ export const releaseRecordSchema = z.strictObject({
   description: z.string(),
 });
 export type ReleaseRecord = z.infer<typeof releaseRecordSchema>;
+
+/**
+ * What the host keeps of an app after `ksad uninstall`: which revisions ran, when and by whom it
+ * was removed, and whether its data went with it. It outlives `--purge-data` (which removes the
+ * release records), so `history` and `audit` still tell that the app ran here. One per app: the
+ * latest removal, carrying the revisions of earlier ones too. Never a secret, only names.
+ */
+export const removalRecordSchema = z.strictObject({
+  app: z.string(),
+  removedAt: z.string(),
+  removedBy: z.string(),
+  command: z.string(),
+  purgedData: z.boolean(),
+  /** Data volumes removed with `--purge-data` (empty without it). */
+  volumesRemoved: z.array(z.string()),
+  /** Every revision the host recorded, oldest first. */
+  revisions: z.array(
+    z.strictObject({
+      revision: z.number().int().positive(),
+      version: z.string(),
+      status: releaseStatus,
+      deployedBy: z.string(),
+      deployedAt: z.string(),
+    }),
+  ),
+});
+export type RemovalRecord = z.infer<typeof removalRecordSchema>;

@@ -8,7 +8,7 @@
  * Every write is crash-atomic: the new value is written under a new name before the old one is
  * retired, so at no instant is a record, a secret set or the profile absent or half-written.
  */
-import type { HostProfile, ReleaseRecord } from '../core/release.js';
+import type { HostProfile, ReleaseRecord, RemovalRecord } from '../core/release.js';
 import type { LockHolder, StoreSnapshot } from '../core/host-records.js';
 
 export type * from '../core/host-records.js';
@@ -25,6 +25,13 @@ export interface ReleaseStore {
   /** Drops the oldest records past `limit`, never a `deployed` one; returns how many went. */
   pruneHistory(app: string, limit: number): Promise<number>;
   deleteReleases(app: string): Promise<void>;
+
+  /** What the host keeps of each uninstalled app (or of `app`), by app; damaged ones are skipped. */
+  removals(app?: string): Promise<RemovalRecord[]>;
+  /** Keeps `record` as the app's removal evidence, replacing an earlier one. */
+  saveRemoval(record: RemovalRecord): Promise<void>;
+  /** Forgets the app's removal evidence (a test's cleanup; ksad itself keeps it). */
+  deleteRemoval(app: string): Promise<void>;
 
   /** The app's stored secret values ({} when none); INTEGRITY when they cannot be read. */
   secrets(app: string): Promise<Record<string, string>>;

@@ -96,6 +96,25 @@ export function auditTable(report: AuditReport): string {
       ]),
     );
   }
+  const removed = report.removed ?? [];
+  if (removed.length > 0) {
+    parts.push(
+      '',
+      'Removed apps (the host keeps this evidence):',
+      renderTable(removed, [
+        { header: 'APP', value: (r) => r.app },
+        {
+          header: 'REMOVED',
+          value: (r) => `${r.removedAt.slice(0, 16).replace('T', ' ')} by ${r.removedBy}`,
+        },
+        { header: 'DATA', value: (r) => (r.purgedData ? 'purged' : 'kept') },
+        {
+          header: 'REVISIONS',
+          value: (r) => r.revisions.map((x) => `r${x.revision} ${x.version}`).join(', '),
+        },
+      ]),
+    );
+  }
   const findings = allFindings(report);
   if (findings.length > 0) {
     parts.push(

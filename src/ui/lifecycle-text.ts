@@ -18,7 +18,36 @@ function shortImage(ref: string): string {
   return `${repo.slice(repo.lastIndexOf('/') + 1)}@${short(ref.slice(at + 1))}`;
 }
 
+/** The removal evidence as `history` shows it: who removed the app, when, and what ran. */
+function removalText(h: AppHistory): string[] {
+  const r = h.removal;
+  if (!r) return [];
+  const data = r.purgedData
+    ? `data purged${r.volumesRemoved.length > 0 ? ` (${r.volumesRemoved.join(', ')})` : ''}`
+    : 'data kept';
+  return [
+    `Uninstalled ${r.removedAt} by ${r.removedBy}; ${data}; command: ${r.command}`,
+    ...(h.revisions.length > 0
+      ? []
+      : [
+          renderTable(r.revisions, [
+            { header: 'REV', value: (x) => String(x.revision), align: 'right' },
+            { header: 'VERSION', value: (x) => x.version },
+            { header: 'STATUS', value: (x) => x.status },
+            { header: 'DEPLOYED', value: (x) => x.deployedAt },
+            { header: 'BY', value: (x) => x.deployedBy },
+          ]),
+        ]),
+  ];
+}
+
 export function historyText(h: AppHistory): string {
+  if (h.revisions.length === 0) {
+    const n = h.removal?.revisions.length ?? 0;
+    return [`${h.app}: removed from this host; ${n} revision(s) ran here`, ...removalText(h)].join(
+      '\n',
+    );
+  }
   const lines = [
     `${h.app}: ${h.revisions.length} revision(s) kept (limit ${h.historyLimit})${h.running === null ? '; none runs now' : `; revision ${h.running} runs`}`,
     renderTable(h.revisions, [
@@ -43,6 +72,7 @@ export function historyText(h: AppHistory): string {
             .join(' '),
       },
     ]),
+    ...(h.removal ? ['', ...removalText(h)] : []),
   ];
   return lines.join('\n');
 }

@@ -172,6 +172,10 @@ export function uninstallText(r: UninstallResult): string {
   if (r.volumes.removed.length > 0)
     lines.push(`Deleted data volumes: ${r.volumes.removed.join(', ')}.`);
   if (r.secretsRemoved) lines.push('Deleted the stored secrets and release history.');
+  const revs = r.removal.revisions.map((x) => `r${x.revision}`).join(', ');
+  lines.push(
+    `The host keeps a removal record${revs === '' ? '' : ` (${revs})`}: ksad history ${r.app}`,
+  );
   return lines.join('\n');
 }
 

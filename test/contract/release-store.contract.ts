@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HostProfile, ReleaseRecord } from '../../src/core/release.js';
+import type { HostProfile, ReleaseRecord, RemovalRecord } from '../../src/core/release.js';
 import type { ReleaseStore } from '../../src/ports/release-store.js';
 import { rejection } from '../support/rejection.js';
 
@@ -70,6 +70,7 @@ export function releaseStoreContract(name: string, make: () => Promise<StoreSubj
       await subject.store.deleteReleases(app);
       await subject.store.deleteSecrets(app);
       await subject.store.unlock(app);
+      await subject.store.deleteRemoval(app);
       await subject.cleanup();
     });
 
@@ -133,6 +134,41 @@ export function releaseStoreContract(name: string, make: () => Promise<StoreSubj
       ).toEqual([2]);
       expect(snap.secrets.find((s) => s.app === app)?.values).toEqual({ DB_PASSWORD: 'three' });
       expect(snap.locks.find((l) => l.app === app)?.holder).toEqual(holder);
+    });
+
+    it('keeps the latest removal evidence of an app, past the deletion of its records', async () => {
+      const removal = (purgedData: boolean): RemovalRecord => ({
+        app,
+        removedAt: '2026-12-02T00:00:00.000Z',
+        removedBy: 'contract@host',
+        command: `ksad uninstall ${app}${purgedData ? ' --purge-data --yes' : ''}`,
+        purgedData,
+        volumesRemoved: purgedData ? [`ksad-${app}-data`] : [],
+        revisions: [
+          {
+            revision: 2,
+            version: '1.2.0',
+            status: 'uninstalled',
+            deployedBy: 'contract@host',
+            deployedAt: '2026-12-01T00:00:00.000Z',
+          },
+        ],
+      });
+      expect(await store().removals(app)).toEqual([]);
+      await store().saveRemoval(removal(false));
+      await store().saveRemoval(removal(true));
+      await store().deleteReleases(app);
+      await store().deleteSecrets(app);
+      expect(await store().removals(app)).toEqual([removal(true)]);
+      expect((await store().removals()).filter((r) => r.app === app)).toEqual([removal(true)]);
+      // Evidence is not a release: the records and the snapshot do not count it as one.
+      expect(await store().releases(app)).toEqual([]);
+      const snap = await store().snapshot();
+      expect(snap.records.filter((e) => ('record' in e ? e.record.app : e.app) === app)).toEqual(
+        [],
+      );
+      await store().deleteRemoval(app);
+      expect(await store().removals(app)).toEqual([]);
     });
 
     it('deletes every record of an app', async () => {

@@ -6,7 +6,13 @@
  * the newest generation of each key. Generation 0 is the bare `<base>` name older ksad wrote.
  */
 import { Label, managedLabels, type ResourceKind } from '../../core/labels.js';
-import { hostProfileSchema, releaseRecordSchema, type HostProfile } from '../../core/release.js';
+import {
+  hostProfileSchema,
+  releaseRecordSchema,
+  removalRecordSchema,
+  type HostProfile,
+  type RemovalRecord,
+} from '../../core/release.js';
 import type { Labels, VolumeInfo } from '../../core/engine-model.js';
 import type { LockHolder, StoredRecord, StoredSecrets } from '../../ports/release-store.js';
 
@@ -24,7 +30,7 @@ export function generationName(base: string, generation: number): string {
 
 /** Labels of a record volume: kind, key labels, the JSON payload and its generation. */
 export function recordLabels(
-  kind: Extract<ResourceKind, 'release' | 'host' | 'secrets'>,
+  kind: Extract<ResourceKind, 'release' | 'host' | 'secrets' | 'removal'>,
   key: Labels,
   payload: unknown,
   generation: number,
@@ -68,6 +74,12 @@ export function decodeRelease(v: VolumeInfo): StoredRecord {
   return parsed.success
     ? { where, record: parsed.data }
     : { where, damaged: true, app: v.labels[Label.app] ?? '' };
+}
+
+/** The removal evidence in `v`, or null when it does not parse. */
+export function decodeRemoval(v: VolumeInfo): RemovalRecord | null {
+  const parsed = removalRecordSchema.safeParse(payloadOf(v.labels));
+  return parsed.success ? parsed.data : null;
 }
 
 /** The profile in `v`, or null when it does not parse. */

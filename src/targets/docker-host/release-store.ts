@@ -1,6 +1,6 @@
 import { KsadError } from '../../core/errors.js';
 import { Label, managedLabels, names } from '../../core/labels.js';
-import type { HostProfile, ReleaseRecord } from '../../core/release.js';
+import type { HostProfile, ReleaseRecord, RemovalRecord } from '../../core/release.js';
 import type { DockerEngine, Labels, VolumeInfo } from '../../ports/docker-engine.js';
 import type {
   LockHolder,
@@ -14,6 +14,7 @@ import {
   decodeLockHolder,
   decodeProfile,
   decodeRelease,
+  decodeRemoval,
   decodeSecrets,
   generationName,
   generationOf,
@@ -101,6 +102,22 @@ export class DockerHostReleaseStore implements ReleaseStore {
 
   async deleteReleases(app: string): Promise<void> {
     await this.removeAll({ [Label.kind]: 'release', [Label.app]: app });
+  }
+
+  async removals(app?: string): Promise<RemovalRecord[]> {
+    const volumes = await this.engine.listVolumes(removalFilter(app));
+    return newestByKey(volumes, appKey)
+      .flatMap((v) => decodeRemoval(v) ?? [])
+      .sort((a, b) => a.app.localeCompare(b.app));
+  }
+
+  async saveRemoval(record: RemovalRecord): Promise<void> {
+    const key = { [Label.app]: record.app };
+    await this.replace(names.removal(record.app), 'removal', key, record, removalFilter(record.app));
+  }
+
+  async deleteRemoval(app: string): Promise<void> {
+    await this.removeAll(removalFilter(app));
   }
 
   async secrets(app: string): Promise<Record<string, string>> {
@@ -203,7 +220,7 @@ export class DockerHostReleaseStore implements ReleaseStore {
    */
   private async replace(
     base: string,
-    kind: 'release' | 'host' | 'secrets',
+    kind: 'release' | 'host' | 'secrets' | 'removal',
     key: Labels,
     payload: unknown,
     filter: Labels,
@@ -234,6 +251,12 @@ export class DockerHostReleaseStore implements ReleaseStore {
 
 function releaseFilter(app: string, revision: number): Labels {
   return { [Label.kind]: 'release', [Label.app]: app, [Label.revision]: String(revision) };
+}
+
+function removalFilter(app?: string): Labels {
+  const filter: Labels = { ...managed, [Label.kind]: 'removal' };
+  if (app !== undefined) filter[Label.app] = app;
+  return filter;
 }
 
 function secretsFilter(app: string): Labels {

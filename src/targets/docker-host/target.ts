@@ -66,7 +66,7 @@ function containerHolder(
 }
 
 /** Kinds of resource the release store keeps; everything else ksad labels belongs to a release. */
-const STORE_KINDS = new Set(['release', 'host', 'secrets', 'vault', 'lock', 'ingress']);
+const STORE_KINDS = new Set(['release', 'host', 'secrets', 'vault', 'lock', 'removal', 'ingress']);
 
 /**
  * One Docker Engine as a deploy target: each service is a container named `ksad-<app>-<service>`

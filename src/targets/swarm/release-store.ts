@@ -1,7 +1,7 @@
 import { KsadError } from '../../core/errors.js';
 import { sha256Hex } from '../../core/hash.js';
 import { Label, managedLabels, names } from '../../core/labels.js';
-import type { HostProfile, ReleaseRecord } from '../../core/release.js';
+import type { HostProfile, ReleaseRecord, RemovalRecord } from '../../core/release.js';
 import type { Labels, VolumeInfo } from '../../core/engine-model.js';
 import type {
   LockHolder,
@@ -15,6 +15,7 @@ import {
   decodeLockHolder,
   decodeProfile,
   decodeRelease,
+  decodeRemoval,
   GENERATION_LABEL,
   generationName,
   generationOf,
@@ -23,7 +24,7 @@ import {
 } from '../docker-host/record-labels.js';
 
 const managed = { [Label.managed]: 'true' };
-type RecordKind = 'release' | 'host' | 'vault';
+type RecordKind = 'release' | 'host' | 'vault' | 'removal';
 
 /** One sealed generation of an app's secrets, as a vault config holds it. */
 interface Sealed {
@@ -133,6 +134,23 @@ export class SwarmReleaseStore implements ReleaseStore {
 
   async deleteReleases(app: string): Promise<void> {
     await this.removeAll({ [Label.kind]: 'release', [Label.app]: app });
+  }
+
+  async removals(app?: string): Promise<RemovalRecord[]> {
+    const filter: Labels = { [Label.kind]: 'removal' };
+    if (app !== undefined) filter[Label.app] = app;
+    return (await this.newest(filter, (v) => v.labels[Label.app] ?? ''))
+      .flatMap((v) => decodeRemoval(v) ?? [])
+      .sort((a, b) => a.app.localeCompare(b.app));
+  }
+
+  async saveRemoval(record: RemovalRecord): Promise<void> {
+    const key = { [Label.app]: record.app };
+    await this.replace(names.removal(record.app), 'removal', key, key, JSON.stringify(record));
+  }
+
+  async deleteRemoval(app: string): Promise<void> {
+    await this.removeAll({ [Label.kind]: 'removal', [Label.app]: app });
   }
 
   async secrets(app: string): Promise<Record<string, string>> {

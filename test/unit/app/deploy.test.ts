@@ -3,6 +3,7 @@ import { deployApp, type DeployRunContext } from '../../../src/app/deploy.js';
 import { takeLock } from '../../../src/app/lock.js';
 import { initHost } from '../../../src/app/host.js';
 import { prepareDeploy, type DeployRequest } from '../../../src/app/prepare.js';
+import { appHistory } from '../../../src/app/history.js';
 import { releaseStatuses, uninstallApp } from '../../../src/app/releases.js';
 import { buildCatalog } from '../../../src/core/catalog-build.js';
 import { ExitCode } from '../../../src/core/errors.js';
@@ -376,10 +377,14 @@ describe('uninstallApp', () => {
 
     const purged = await uninstallApp(uctx(engine), APP, {
       purgeData: true,
-      command: 'ksad uninstall --purge-data',
+      yes: true,
+      command: 'ksad uninstall --purge-data --yes',
     });
     expect(purged.volumes).toEqual({ kept: [], removed: [`ksad-${APP}-data`] });
-    expect(await engine.listVolumes({ 'id.ksad.app': APP })).toEqual([]);
+    // Only the removal evidence is left of the app.
+    expect((await engine.listVolumes({ 'id.ksad.app': APP })).map((v) => v.name)).toEqual([
+      `ksad-removed-${APP}-g1`,
+    ]);
     expect(await engine.listNetworks({ 'id.ksad.app': APP })).toEqual([]);
   });
 
@@ -394,22 +399,119 @@ describe('uninstallApp', () => {
 
     const purged = await uninstallApp(uctx(engine), APP, {
       purgeData: true,
-      command: 'ksad uninstall --purge-data',
+      yes: true,
+      command: 'ksad uninstall --purge-data --yes',
     });
     expect(purged).toMatchObject({
       removedContainers: [],
       volumes: { removed: [`ksad-${APP}-data`] },
       secretsRemoved: true,
+      removal: { purgedData: true, revisions: [] },
     });
-    expect(await engine.listVolumes({ 'id.ksad.app': APP })).toEqual([]);
+    expect(await engine.listVolumes({ 'id.ksad.app': APP, 'id.ksad.kind': 'volume' })).toEqual([]);
   });
 
   it('says NOT_FOUND for an app that left nothing on the host', async () => {
     const { engine } = await setup();
     const error = await rejection(
-      uninstallApp(uctx(engine), 'sakip-online', { purgeData: true, command: 'ksad uninstall' }),
+      uninstallApp(uctx(engine), 'sakip-online', {
+        purgeData: true,
+        yes: true,
+        command: 'ksad uninstall',
+      }),
     );
     expect(error.exitCode).toBe(ExitCode.NOT_FOUND);
     expect(error.message).toBe('sakip-online is not installed on this host');
+  });
+
+  it('--purge-data off a terminal without --yes is a usage error naming --yes, and changes nothing', async () => {
+    const { engine, ctx } = await setup();
+    await deployApp(ctx, request(`${APP}@1.0.0`), opts);
+    const from = engine.calls.length;
+    const error = await rejection(
+      uninstallApp(uctx(engine), APP, { purgeData: true, command: 'ksad uninstall --purge-data' }),
+    );
+    expect(error.exitCode).toBe(ExitCode.USAGE);
+    expect(error.message).toContain('nothing was changed');
+    expect(error.suggestions).toEqual([`confirm it: ksad uninstall ${APP} --purge-data --yes`]);
+    expect(writes(engine, from)).toEqual([]);
+  });
+
+  it('goes ahead only when the operator types the app name on a terminal', async () => {
+    const { engine, ctx, state } = await setup();
+    await deployApp(ctx, request(`${APP}@1.0.0`), opts);
+    const asked: string[] = [];
+    const from = engine.calls.length;
+    const declined = await rejection(
+      uninstallApp(
+        { ...uctx(engine), confirm: (app) => (asked.push(app), Promise.resolve(false)) },
+        APP,
+        { purgeData: true, command: 'ksad uninstall --purge-data' },
+      ),
+    );
+    expect(declined.exitCode).toBe(ExitCode.USAGE);
+    expect(writes(engine, from)).toEqual([]);
+    const done = await uninstallApp(
+      { ...uctx(engine), confirm: (app) => (asked.push(app), Promise.resolve(true)) },
+      APP,
+      { purgeData: true, command: 'ksad uninstall --purge-data' },
+    );
+    expect(asked).toEqual([APP, APP]);
+    expect(done.secretsRemoved).toBe(true);
+    expect(await state.releases(APP)).toEqual([]);
+  });
+
+  it('keeps evidence of every revision, who removed the app and whether data went, secrets never', async () => {
+    const { engine, ctx, state } = await setup();
+    await deployApp(ctx, request(`${APP}@1.0.0`), opts);
+    await deployApp(ctx, request(`${APP}@1.1.0`), opts);
+    const kept = await uninstallApp(uctx(engine), APP, {
+      purgeData: false,
+      command: `ksad uninstall ${APP}`,
+    });
+    expect(kept.removal).toMatchObject({ purgedData: false, volumesRemoved: [] });
+    await deployApp(ctx, request(`${APP}@2.0.0`), opts);
+    await uninstallApp(uctx(engine), APP, {
+      purgeData: true,
+      yes: true,
+      command: `ksad uninstall ${APP} --purge-data --yes`,
+    });
+    const [removal] = await state.removals(APP);
+    expect(removal).toEqual({
+      app: APP,
+      removedAt: NOW.toISOString(),
+      removedBy: 'budi@diskominfo-sumbawa',
+      command: `ksad uninstall ${APP} --purge-data --yes`,
+      purgedData: true,
+      volumesRemoved: [`ksad-${APP}-data`],
+      revisions: [
+        {
+          revision: 1,
+          version: '1.0.0',
+          status: 'superseded',
+          deployedBy: 'budi@diskominfo-sumbawa',
+          deployedAt: NOW.toISOString(),
+        },
+        {
+          revision: 2,
+          version: '1.1.0',
+          status: 'uninstalled',
+          deployedBy: 'budi@diskominfo-sumbawa',
+          deployedAt: NOW.toISOString(),
+        },
+        {
+          revision: 3,
+          version: '2.0.0',
+          status: 'uninstalled',
+          deployedBy: 'budi@diskominfo-sumbawa',
+          deployedAt: NOW.toISOString(),
+        },
+      ],
+    });
+    expect(JSON.stringify(await engine.listVolumes({ 'id.ksad.kind': 'removal' }))).not.toContain(
+      PASSWORD,
+    );
+    const history = await appHistory(state, APP);
+    expect(history).toMatchObject({ app: APP, running: null, revisions: [], removal });
   });
 });
