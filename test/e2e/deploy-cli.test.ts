@@ -197,16 +197,53 @@ describe('a newcomer deploys Antrean Daring for Kabupaten Sumbawa', () => {
     expect(noSuchApp.json.error.suggestions.length).toBeGreaterThan(0);
   });
 
-  it('uninstall --purge-data leaves nothing of the app behind', async () => {
-    const purged = await cli.run(['uninstall', APP, '--purge-data', '--json']);
+  it('uninstall --purge-data off a terminal refuses without --yes, changing nothing', async () => {
+    const before = await leftovers(engine.docker, APP);
+    const refused = await cli.run(['uninstall', APP, '--purge-data', '--json']);
+    expect(refused.status, refused.said).toBe(ExitCode.USAGE);
+    expect(refused.json.error.message).toContain('needs confirmation');
+    expect(refused.json.error.suggestions).toEqual([
+      `confirm it: ksad uninstall ${APP} --purge-data --yes`,
+    ]);
+    expect(await leftovers(engine.docker, APP)).toEqual(before);
+    expect((await httpGet(`http://127.0.0.1:${PORT}/`)).status).toBe(200);
+  });
+
+  it('uninstall --purge-data --yes leaves only the evidence that the app ran', async () => {
+    const purged = await cli.run(['uninstall', APP, '--purge-data', '--yes', '--json']);
     expect(purged.status, purged.said).toBe(ExitCode.OK);
     expect(purged.json).toMatchObject({ app: APP, removedNetwork: true, secretsRemoved: true });
     expect(await leftovers(engine.docker, APP)).toEqual({
       containers: [],
       running: [],
       networks: [],
-      volumes: [],
+      volumes: [expect.stringMatching(new RegExp(`^ksad-removed-${APP}(-g\\d+)?$`))],
     });
     await expect(httpGet(`http://127.0.0.1:${PORT}/`, 2000)).rejects.toThrow();
+
+    const history = await cli.run(['history', APP, '--json']);
+    expect(history.status, history.said).toBe(ExitCode.OK);
+    expect(history.json).toMatchObject({
+      app: APP,
+      running: null,
+      revisions: [],
+      removal: {
+        app: APP,
+        purgedData: true,
+        command: `ksad uninstall ${APP} --purge-data --yes --json`,
+        revisions: [expect.objectContaining({ revision: 1, status: 'uninstalled' })],
+      },
+    });
+    const text = await cli.run(['history', APP]);
+    expect(text.stdout).toContain(`${APP}: removed from this host; 1 revision(s) ran here`);
+    expect(text.stdout).toMatch(/Uninstalled \S+ by \S+@\S+; data purged/);
+
+    const audit = await cli.run(['audit', '--catalog', catalog.root, '--json']);
+    expect(audit.json.removed).toEqual(
+      expect.arrayContaining([expect.objectContaining({ app: APP, purgedData: true })]),
+    );
+    const table = await cli.run(['audit', '--catalog', catalog.root]);
+    expect(table.stdout).toContain('Removed apps');
+    expect(table.stdout).toMatch(new RegExp(`${APP} .* purged +r1 `));
   });
 });

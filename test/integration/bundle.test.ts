@@ -104,7 +104,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   try {
-    if (regency) await regency.run(['uninstall', APP, '--purge-data', '--json']);
+    if (regency) await regency.run(['uninstall', APP, '--purge-data', '--yes', '--json']);
     if (engine) await cleanupByLabel(`id.ksad.app=${APP}`);
     const list = engine ? await engine.docker.listImages() : [];
     for (const i of list)

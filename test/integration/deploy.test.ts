@@ -301,8 +301,8 @@ describe(`ksad deploy lifecycle (${APP})`, () => {
     expect(page.body.match(/started \d{4}-/g)).toHaveLength(2);
   });
 
-  it('uninstall --purge-data removes the volumes, secrets and history too', async () => {
-    const purged = await cli.run(['uninstall', APP, '--purge-data', '--json']);
+  it('uninstall --purge-data removes the volumes, secrets and history, keeping the evidence', async () => {
+    const purged = await cli.run(['uninstall', APP, '--purge-data', '--yes', '--json']);
     expect(purged.status, purged.said).toBe(ExitCode.OK);
     expect(purged.json).toMatchObject({
       volumes: { kept: [], removed: [`ksad-${APP}-data`, `ksad-${APP}-worker-data`] },
@@ -312,7 +312,7 @@ describe(`ksad deploy lifecycle (${APP})`, () => {
       containers: [],
       running: [],
       networks: [],
-      volumes: [],
+      volumes: [expect.stringMatching(new RegExp(`^ksad-removed-${APP}(-g\\d+)?$`))],
     });
   });
 
