@@ -113,7 +113,13 @@ export class DockerHostReleaseStore implements ReleaseStore {
 
   async saveRemoval(record: RemovalRecord): Promise<void> {
     const key = { [Label.app]: record.app };
-    await this.replace(names.removal(record.app), 'removal', key, record, removalFilter(record.app));
+    await this.replace(
+      names.removal(record.app),
+      'removal',
+      key,
+      record,
+      removalFilter(record.app),
+    );
   }
 
   async deleteRemoval(app: string): Promise<void> {
