@@ -244,6 +244,8 @@ describe('a newcomer deploys Antrean Daring for Kabupaten Sumbawa', () => {
     );
     const table = await cli.run(['audit', '--catalog', catalog.root]);
     expect(table.stdout).toContain('Removed apps');
+    const html = await cli.run(['audit', '--catalog', catalog.root, '--format', 'html']);
+    expect(html.stdout).toMatch(new RegExp(`<tr class="removed" data-app="${APP}">.*purged`));
     expect(table.stdout).toMatch(new RegExp(`${APP} .* purged +r1 `));
   });
 });
