@@ -3,6 +3,7 @@ import { settingsDrift } from '../container-drift.js';
 import type { ContainerInfo, PublishedPort, VolumeMount } from '../engine-model.js';
 import { Label, names } from '../labels.js';
 import type { ReleaseRecord } from '../release.js';
+import type { DesiredService } from '../service-specs.js';
 import type { Add } from './finding.js';
 import type { Rebuilt } from './rebuild.js';
 import type {
@@ -33,6 +34,8 @@ function shortId(id: string): string {
   return id.replace(/^sha256:/, '').slice(0, 12);
 }
 
+type RecordedService = NonNullable<ReleaseRecord['services'][string]>;
+
 export function auditServices(
   input: AuditInput,
   record: ReleaseRecord,
@@ -42,31 +45,7 @@ export function auditServices(
 ): AuditService[] {
   const app = record.app;
   const out: AuditService[] = [];
-  const network = names.network(app);
-  const hasNetwork = input.networks.some(
-    (n) => n.name === network && n.labels[Label.kind] === 'network' && n.labels[Label.app] === app,
-  );
-  if (!hasNetwork)
-    add(
-      'drift',
-      'error',
-      'network-missing',
-      `network ${network}`,
-      `missing: network ${network} does not exist`,
-    );
-  for (const v of rebuilt?.desired.volumes ?? []) {
-    const ok = input.volumes.some(
-      (x) => x.name === v.name && x.labels[Label.kind] === 'volume' && x.labels[Label.app] === app,
-    );
-    if (!ok)
-      add(
-        'drift',
-        'error',
-        'volume-missing',
-        `volume ${v.name}`,
-        `missing: data volume ${v.name} does not exist or lost ksad's labels`,
-      );
-  }
+  missingResources(input, app, rebuilt, add);
 
   for (const service of Object.keys(record.services).sort()) {
     const rec = record.services[service];
@@ -96,38 +75,7 @@ export function auditServices(
       (x) => x.name === rec.containerName && x.labels[Label.app] === app,
     );
     if (!c) {
-      const stray = input.unlabelled[rec.containerName];
-      if (stray) {
-        add(
-          'drift',
-          'error',
-          'container-modified',
-          subject,
-          `modified: container ${rec.containerName} exists without ksad's labels (recreated outside ksad)`,
-        );
-        out.push({
-          ...base,
-          state: stray.state,
-          health: stray.health,
-          drift: 'modified',
-          differences: ['labels'],
-        });
-      } else {
-        add(
-          'drift',
-          'error',
-          'container-missing',
-          subject,
-          `missing: container ${rec.containerName} does not exist`,
-        );
-        out.push({
-          ...base,
-          state: 'missing',
-          health: 'missing',
-          drift: 'missing',
-          differences: [],
-        });
-      }
+      out.push(absentService(input, rec, base, subject, add));
       continue;
     }
 
@@ -148,85 +96,18 @@ export function auditServices(
     }
     const desired = rebuilt?.desired.services.find((s) => s.service === service);
     if (desired) {
-      const spec = desired.spec;
-      if (rebuilt?.verified.has(service)) {
-        // Variables baked into the image appear on the container too: only desired ones are compared.
-        const changed = Object.keys(spec.env)
-          .filter((k) => c.env[k] !== spec.env[k])
-          .sort();
-        if (changed.length > 0) {
-          differences.push(...changed.map((k) => `environment ${k}`));
-          add(
-            'drift',
-            'error',
-            'container-modified',
-            subject,
-            `modified: environment ${changed.join(', ')} ${changed.length === 1 ? 'differs' : 'differ'}`,
-          );
-        }
-      }
-      const want = spec.ports.map(portText);
-      const have = c.ports.map(portText);
-      if (!sameSet(want, have))
-        modified(
-          'ports',
-          `published ports differ (release: ${setText(want)}; live: ${setText(have)})`,
-        );
-      const wantM = spec.mounts.map(mountText);
-      const haveM = c.mounts.map(mountText);
-      if (!sameSet(wantM, haveM))
-        modified('mounts', `mounts differ (release: ${setText(wantM)}; live: ${setText(haveM)})`);
-      if (!c.networks.includes(spec.network)) {
-        modified(
-          'network',
-          `not attached to network ${spec.network} (attached to ${setText(c.networks)})`,
-        );
-      }
-      // Changed by `docker update` or on a container made by hand, the hash label stays the same.
-      if (rebuilt?.verified.has(service))
-        for (const d of settingsDrift(spec, c)) modified(d.what, d.message);
+      compareSpec(
+        desired.spec,
+        rebuilt?.verified.has(service) ?? false,
+        c,
+        subject,
+        differences,
+        modified,
+        add,
+      );
     }
 
-    // Integrity: the running image is the one the pinned reference names on this host.
-    const pinned = input.images[rec.image];
-    const digest = rec.image.includes('@') ? rec.image.slice(rec.image.indexOf('@') + 1) : null;
-    if (pinned === null || pinned === undefined) {
-      add(
-        'integrity',
-        'warning',
-        'image-unverified',
-        subject,
-        `the pinned image ${rec.image} is not on the host, so the running image ${shortId(c.imageId)} cannot be checked against it`,
-      );
-    } else if (loadedAs !== undefined && pinned.id !== loadedAs) {
-      add(
-        'integrity',
-        'error',
-        'image-digest-mismatch',
-        subject,
-        `the image loaded from a bundle for ${rec.image} is ${shortId(pinned.id)}, not the config ${shortId(loadedAs)} its manifest names`,
-      );
-    } else if (
-      loadedAs === undefined &&
-      digest !== null &&
-      !pinned.repoDigests.some((d) => d.endsWith(`@${digest}`))
-    ) {
-      add(
-        'integrity',
-        'error',
-        'image-digest-mismatch',
-        subject,
-        `the image the host holds for ${rec.image} does not carry that digest (repo digests: ${setText(pinned.repoDigests)})`,
-      );
-    } else if (pinned.id !== c.imageId) {
-      add(
-        'integrity',
-        'error',
-        'image-digest-mismatch',
-        subject,
-        `runs image ${shortId(c.imageId)}, not ${shortId(pinned.id)} pinned by ${rec.image}`,
-      );
-    }
+    imageIntegrity(input, rec, c, loadedAs, subject, add);
 
     let drift: ServiceDrift = differences.length > 0 ? 'modified' : 'in-sync';
     const state = stateProblem(c, record.stopped?.[service]);
@@ -238,6 +119,176 @@ export function auditServices(
     out.push({ ...base, state: c.state, health: c.health, drift, differences });
   }
   return out;
+}
+
+/** The release's network and data volumes, which exist once per app, not per service. */
+function missingResources(
+  input: AuditInput,
+  app: string,
+  rebuilt: Rebuilt | undefined,
+  add: Add,
+): void {
+  const network = names.network(app);
+  const hasNetwork = input.networks.some(
+    (n) => n.name === network && n.labels[Label.kind] === 'network' && n.labels[Label.app] === app,
+  );
+  if (!hasNetwork)
+    add(
+      'drift',
+      'error',
+      'network-missing',
+      `network ${network}`,
+      `missing: network ${network} does not exist`,
+    );
+  for (const v of rebuilt?.desired.volumes ?? []) {
+    const ok = input.volumes.some(
+      (x) => x.name === v.name && x.labels[Label.kind] === 'volume' && x.labels[Label.app] === app,
+    );
+    if (!ok)
+      add(
+        'drift',
+        'error',
+        'volume-missing',
+        `volume ${v.name}`,
+        `missing: data volume ${v.name} does not exist or lost ksad's labels`,
+      );
+  }
+}
+
+/** A recorded container that does not exist, or exists without ksad's labels. */
+function absentService(
+  input: AuditInput,
+  rec: RecordedService,
+  base: Pick<AuditService, 'service' | 'container' | 'image'>,
+  subject: string,
+  add: Add,
+): AuditService {
+  const stray = input.unlabelled[rec.containerName];
+  if (stray) {
+    add(
+      'drift',
+      'error',
+      'container-modified',
+      subject,
+      `modified: container ${rec.containerName} exists without ksad's labels (recreated outside ksad)`,
+    );
+    return {
+      ...base,
+      state: stray.state,
+      health: stray.health,
+      drift: 'modified',
+      differences: ['labels'],
+    };
+  } else {
+    add(
+      'drift',
+      'error',
+      'container-missing',
+      subject,
+      `missing: container ${rec.containerName} does not exist`,
+    );
+    return {
+      ...base,
+      state: 'missing',
+      health: 'missing',
+      drift: 'missing',
+      differences: [],
+    };
+  }
+}
+
+/** The live container against the spec rebuilt from the release. */
+function compareSpec(
+  spec: DesiredService['spec'],
+  verified: boolean,
+  c: ContainerInfo,
+  subject: string,
+  differences: string[],
+  modified: (what: string, message: string) => void,
+  add: Add,
+): void {
+  if (verified) {
+    // Variables baked into the image appear on the container too: only desired ones are compared.
+    const changed = Object.keys(spec.env)
+      .filter((k) => c.env[k] !== spec.env[k])
+      .sort();
+    if (changed.length > 0) {
+      differences.push(...changed.map((k) => `environment ${k}`));
+      add(
+        'drift',
+        'error',
+        'container-modified',
+        subject,
+        `modified: environment ${changed.join(', ')} ${changed.length === 1 ? 'differs' : 'differ'}`,
+      );
+    }
+  }
+  const want = spec.ports.map(portText);
+  const have = c.ports.map(portText);
+  if (!sameSet(want, have))
+    modified('ports', `published ports differ (release: ${setText(want)}; live: ${setText(have)})`);
+  const wantM = spec.mounts.map(mountText);
+  const haveM = c.mounts.map(mountText);
+  if (!sameSet(wantM, haveM))
+    modified('mounts', `mounts differ (release: ${setText(wantM)}; live: ${setText(haveM)})`);
+  if (!c.networks.includes(spec.network)) {
+    modified(
+      'network',
+      `not attached to network ${spec.network} (attached to ${setText(c.networks)})`,
+    );
+  }
+  // Changed by `docker update` or on a container made by hand, the hash label stays the same.
+  if (verified) for (const d of settingsDrift(spec, c)) modified(d.what, d.message);
+}
+
+function imageIntegrity(
+  input: AuditInput,
+  rec: RecordedService,
+  c: ContainerInfo,
+  loadedAs: string | undefined,
+  subject: string,
+  add: Add,
+): void {
+  // Integrity: the running image is the one the pinned reference names on this host.
+  const pinned = input.images[rec.image];
+  const digest = rec.image.includes('@') ? rec.image.slice(rec.image.indexOf('@') + 1) : null;
+  if (pinned === null || pinned === undefined) {
+    add(
+      'integrity',
+      'warning',
+      'image-unverified',
+      subject,
+      `the pinned image ${rec.image} is not on the host, so the running image ${shortId(c.imageId)} cannot be checked against it`,
+    );
+  } else if (loadedAs !== undefined && pinned.id !== loadedAs) {
+    add(
+      'integrity',
+      'error',
+      'image-digest-mismatch',
+      subject,
+      `the image loaded from a bundle for ${rec.image} is ${shortId(pinned.id)}, not the config ${shortId(loadedAs)} its manifest names`,
+    );
+  } else if (
+    loadedAs === undefined &&
+    digest !== null &&
+    !pinned.repoDigests.some((d) => d.endsWith(`@${digest}`))
+  ) {
+    add(
+      'integrity',
+      'error',
+      'image-digest-mismatch',
+      subject,
+      `the image the host holds for ${rec.image} does not carry that digest (repo digests: ${setText(pinned.repoDigests)})`,
+    );
+  } else if (pinned.id !== c.imageId) {
+    add(
+      'integrity',
+      'error',
+      'image-digest-mismatch',
+      subject,
+      `runs image ${shortId(c.imageId)}, not ${shortId(pinned.id)} pinned by ${rec.image}`,
+    );
+  }
 }
 
 /**
