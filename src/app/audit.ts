@@ -1,4 +1,4 @@
-import { auditHost, currentReleases, type AuditReport } from '../core/audit.js';
+import { auditHost, currentReleases, type AuditReport } from '../core/audit/index.js';
 import type { Catalog } from '../core/catalog-model.js';
 import type { Clock } from '../ports/clock.js';
 import { KsadError } from '../core/errors.js';
@@ -6,7 +6,7 @@ import { Label } from '../core/labels.js';
 import type { DeployTarget } from '../ports/deploy-target.js';
 import type { ReleaseStore } from '../ports/release-store.js';
 import { calendarOf } from './calendar.js';
-import type { AuditIngressInput, ServedCertificateInput } from '../core/audit-ingress.js';
+import type { AuditIngressInput, ServedCertificateInput } from '../core/audit/ingress-findings.js';
 import type { CertificateProbe, IngressControl } from '../ports/ingress.js';
 
 /**

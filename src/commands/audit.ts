@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { Args, Flags } from '@oclif/core';
 import { openCatalog } from '../app/catalogs.js';
 import { auditApps } from '../app/audit.js';
-import type { AuditReport } from '../core/audit.js';
+import type { AuditReport } from '../core/audit/index.js';
 import { ExitCode, KsadError } from '../core/errors.js';
 import { KsadCommand } from '../ui/base-command.js';
 import { AUDIT_FORMATS, renderAudit, type AuditFormat } from '../ui/audit-report.js';

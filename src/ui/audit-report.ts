@@ -1,4 +1,4 @@
-import type { AuditApp, AuditFinding, AuditMou, AuditReport } from '../core/audit.js';
+import type { AuditApp, AuditFinding, AuditMou, AuditReport } from '../core/audit/index.js';
 import { zoneText } from './calendar-text.js';
 import { renderFields, renderTable, shortCommit } from './table.js';
 

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditFinding, AuditReport } from '../../src/core/audit.js';
+import type { AuditFinding, AuditReport } from '../../src/core/audit/index.js';
 import { AUDIT_MOU, writeAuditCatalog } from '../support/audit-catalog.js';
 import { runCli, type CliResult } from '../support/cli.js';
 import { cleanupByLabel, requireEngine, sessionLabel } from '../support/engine.js';

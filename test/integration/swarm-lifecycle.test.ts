@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DockerodeSwarm } from '../../src/adapters/dockerode-swarm.js';
 import type { DockerodeEngine } from '../../src/adapters/dockerode-engine.js';
 import type { AppHistory } from '../../src/app/history.js';
-import type { AuditReport } from '../../src/core/audit.js';
+import type { AuditReport } from '../../src/core/audit/index.js';
 import { Label } from '../../src/core/labels.js';
 import type { HostProfile } from '../../src/core/release.js';
 import { SwarmReleaseStore } from '../../src/targets/swarm/release-store.js';

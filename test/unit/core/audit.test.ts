@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { auditHost as judge, type AuditInput } from '../../../src/core/audit.js';
+import { auditHost as judge, type AuditInput } from '../../../src/core/audit/index.js';
 import type {
   Catalog,
   LoadedManifest,

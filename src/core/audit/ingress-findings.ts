@@ -2,14 +2,14 @@
  * What audit says of the routes an app has through the host ingress: whether the proxy serves
  * them (and to the container that runs), and each host's certificate with its expiry.
  */
-import type { ContainerInfo } from './engine-model.js';
+import type { ContainerInfo } from '../engine-model.js';
 import {
   judgeCertificate,
   parseRouteLabel,
   type CertificateCheck,
   type LiveRoute,
-} from './ingress.js';
-import { Label, PARKED_SUFFIX } from './labels.js';
+} from '../ingress.js';
+import { Label, PARKED_SUFFIX } from '../labels.js';
 
 /** A certificate as the ingress served it for one host name, read by a TLS client. */
 export interface ServedCertificateInput {
