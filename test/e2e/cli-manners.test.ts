@@ -3,6 +3,7 @@
  * mean" for a mistyped command or topic (a usage error), hints spelled with spaces as commands are
  * typed, and no empty `[default: ]` in help.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,5 +88,40 @@ describe('built CLI: help, -h, did you mean, hints', () => {
         .map(([name]) => `${id} --${name}`),
     );
     expect(empty).toEqual([]);
+  });
+});
+
+describe('built CLI: shell completion', () => {
+  it('completes commands, topics and flags in bash from the script `completion bash` prints', () => {
+    const script = ksad('completion', 'bash');
+    expect(script.status, script.stderr).toBe(0);
+    const complete = (...words: string[]): string => {
+      const run = spawnSync(
+        'bash',
+        [
+          '-c',
+          `${script.stdout}
+COMP_WORDS=("$@"); COMP_CWORD=$(( \${#COMP_WORDS[@]} - 1 )); _ksad_complete; echo "\${COMPREPLY[*]}"`,
+          'bash',
+          'ksad',
+          ...words,
+        ],
+        { encoding: 'utf8', timeout: 10_000 },
+      );
+      expect(run.status, run.stderr).toBe(0);
+      return run.stdout.trim();
+    };
+    expect(complete('cat')).toBe('catalog');
+    expect(complete('catalog', '')).toBe('add lint list remove sync');
+    expect(complete('deploy', '--re')).toBe('--reset-values');
+    expect(complete('deploy', 'antrean-daring', '-f', 'a.yaml', '--s').split(' ')).toEqual([
+      '--set',
+      '--secret',
+    ]);
+    expect(complete('').split(' ')).toEqual(expect.arrayContaining(['deploy', 'help', 'catalog']));
+    const zsh = ksad('completion', 'zsh');
+    expect(zsh.status).toBe(0);
+    expect(zsh.stdout).toContain('bashcompinit');
+    expect(ksad('completion', 'fish').status).toBe(2);
   });
 });
