@@ -18,7 +18,8 @@ async function main() {
   const COMMANDS = {};
   for (const { id, file } of commandFiles(root))
     COMMANDS[id] = (await import(pathToFileURL(file).href)).default;
-  require('./commands.cjs').provideCommands(COMMANDS);
+  const { commandNotFound } = await import(pathToFileURL(join(root, 'src/ui/not-found.ts')).href);
+  require('./commands.cjs').provideCommands(COMMANDS, { commandNotFound });
   // tsx is registered above for every module: oclif need not map paths to the sources itself.
   settings.enableAutoTranspile = false;
 

@@ -18,10 +18,11 @@ try {
 } catch {
   cachedData = undefined;
 }
-const { execute, settings, COMMANDS } = loadBundle(file, cachedData).exports;
+const { execute, settings, COMMANDS, HOOKS } = loadBundle(file, cachedData).exports;
 // oclif finds the commands through bin/commands.cjs (its explicit discovery), which require()
-// returns to it as the same module: it hands oclif this bundle's classes, not a second copy.
-require('./commands.cjs').provideCommands(COMMANDS);
+// returns to it as the same module: it hands oclif this bundle's classes (and its hook), not a
+// second copy.
+require('./commands.cjs').provideCommands(COMMANDS, HOOKS);
 // This entry runs the bundle whatever NODE_ENV says: oclif must not look for TypeScript sources
 // to transpile (it does outside production when it finds tsx or ts-node).
 settings.enableAutoTranspile = false;

@@ -72,6 +72,8 @@ const commands = commandFiles(root);
 const entry = [
   "export { execute, settings } from '@oclif/core';",
   'export const COMMANDS = {};',
+  // oclif's command_not_found hook (package.json `oclif.hooks`), loaded only when a command is not.
+  "export const HOOKS = { get commandNotFound() { return require('./src/ui/not-found.ts').commandNotFound; } };",
   ...commands.map(
     (c) =>
       `Object.defineProperty(COMMANDS, ${JSON.stringify(c.id)}, { enumerable: true, get: () => require(${JSON.stringify(c.file)}).default });`,

@@ -3,7 +3,7 @@ import { upgradeAll, type UpgradeAllReport } from '../app/upgrade-all.js';
 import { KsadError } from '../core/errors.js';
 import { KsadCommand } from '../ui/base-command.js';
 import { deployContext, dockerHostFlag, suppliedSecrets } from '../ui/engine-context.js';
-import { catalogFlag } from '../ui/flags.js';
+import { catalogFlag, noDefaultHelp } from '../ui/flags.js';
 import { upgradeText } from '../ui/lifecycle-text.js';
 
 export default class Upgrade extends KsadCommand {
@@ -26,6 +26,7 @@ export default class Upgrade extends KsadCommand {
       summary: 'Supply a secret a new version needs: NAME=@FILE (or KSAD_SECRET_<NAME>).',
       multiple: true,
       default: [],
+      defaultHelp: noDefaultHelp,
     }),
     catalog: catalogFlag,
     'docker-host': dockerHostFlag,

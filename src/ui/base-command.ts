@@ -50,7 +50,9 @@ export abstract class KsadCommand extends Command {
         });
         return Promise.resolve(undefined);
       }
-      process.stderr.write(`Error: ${err.message}\n  → see: ksad ${this.id ?? ''} --help\n`);
+      // The id as the user types it: oclif's ids join words with ':', ksad's topic separator is ' '.
+      const command = (this.id ?? '').replaceAll(':', ' ');
+      process.stderr.write(`Error: ${err.message}\n  → see: ksad ${command} --help\n`);
       return Promise.resolve(undefined);
     }
     if (err instanceof Errors.ExitError) return Promise.reject(err);

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import type { DeployRequest } from '../app/prepare.js';
 import { dockerHostFlag, readText, suppliedSecrets } from './engine-context.js';
-import { catalogFlag } from './flags.js';
+import { catalogFlag, noDefaultHelp } from './flags.js';
 
 /** `APP[@RANGE]`, shared by render, plan and deploy. */
 export const appRefArg = Args.string({
@@ -20,6 +20,7 @@ export const configFlags = {
     // `plan -f a.yaml APP` (flags first, as Helm users type) takes APP as the app, not a file.
     multipleNonGreedy: true,
     default: [],
+    defaultHelp: noDefaultHelp,
   }),
   set: Flags.string({
     summary:
@@ -27,6 +28,7 @@ export const configFlags = {
     multiple: true,
     multipleNonGreedy: true,
     default: [],
+    defaultHelp: noDefaultHelp,
   }),
   'reset-values': Flags.boolean({
     summary:
@@ -38,6 +40,7 @@ export const configFlags = {
     multiple: true,
     multipleNonGreedy: true,
     default: [],
+    defaultHelp: noDefaultHelp,
   }),
   'override-mou': Flags.string({
     summary:

@@ -8,3 +8,9 @@ export const catalogFlag = Flags.string({
     'Defaults to the default added catalog, else the first added one, else the sample catalog shipped with ksad.',
   helpValue: 'NAME|PATH',
 });
+
+/**
+ * The `defaultHelp` of a list flag that defaults to none (`default: []`): help shows no
+ * `[default: ]` for it.
+ */
+export const noDefaultHelp = (): Promise<undefined> => Promise.resolve(undefined);

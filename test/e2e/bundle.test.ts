@@ -36,18 +36,26 @@ describe('the built bundle', () => {
     expect(isAscii(readFileSync(file))).toBe(true);
   });
 
-  it('is loaded once by bin/run.js: oclif gets its commands through bin/commands.cjs', () => {
-    // NODE_DEBUG=module logs every require(); `catalog lint` makes oclif load a command class.
-    const run = spawnSync(
-      process.execPath,
-      [join(CLI_ROOT, 'bin', 'run.js'), 'catalog', 'lint', '--json'],
-      { env: { ...process.env, NODE_DEBUG: 'module' }, encoding: 'utf8', timeout: 60_000 },
-    );
-    expect(run.status, run.stderr).toBe(0);
-    const requests = run.stderr.split('\n').filter((line) => line.includes('Module._load REQUEST'));
-    expect(requests.some((line) => /REQUEST \S*bin[\\/]commands\.cjs /.test(line))).toBe(true);
-    // A require() of the bundle would compile and run it a second time, without its code cache.
-    const bundle = /REQUEST \S*ksad\.cjs parent:/;
-    expect(requests.filter((line) => bundle.test(line))).toEqual([]);
+  it('is loaded once by bin/run.js: oclif gets its commands and its hook through bin/commands.cjs', () => {
+    // NODE_DEBUG=module logs every require(); `catalog lint` makes oclif load a command class, a
+    // mistyped command its command_not_found hook.
+    for (const [args, status] of [
+      [['catalog', 'lint', '--json'], 0],
+      [['catalg', 'lint'], 2],
+    ] as const) {
+      const run = spawnSync(process.execPath, [join(CLI_ROOT, 'bin', 'run.js'), ...args], {
+        env: { ...process.env, NODE_DEBUG: 'module' },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(run.status, run.stderr).toBe(status);
+      const requests = run.stderr
+        .split('\n')
+        .filter((line) => line.includes('Module._load REQUEST'));
+      expect(requests.some((line) => /REQUEST \S*bin[\\/]commands\.cjs /.test(line))).toBe(true);
+      // A require() of the bundle would compile and run it a second time, without its code cache.
+      const bundle = /REQUEST \S*ksad\.cjs parent:/;
+      expect(requests.filter((line) => bundle.test(line))).toEqual([]);
+    }
   });
 });
