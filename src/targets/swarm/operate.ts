@@ -77,17 +77,19 @@ function serviceHolder(
  * Who among the swarm's services and this node's other containers holds each of `ports`: a
  * service of another release whatever its replica count (a start takes the port back), another
  * service, or a running container that is no task of a service (those count as their service).
+ * `unheld`: the ports none of them holds (the app's own excluded), for a probe of the host.
  */
 export function portHoldings(
   app: string,
   ports: readonly PublishedPort[],
   services: readonly SwarmServiceInfo[],
   containers: readonly ContainerInfo[],
-): PortHolding[] {
+): { held: PortHolding[]; unheld: PublishedPort[] } {
   const plain = containers.filter(
     (c) => c.labels[TASK_LABEL] === undefined && HOLDING.has(c.state),
   );
   const held: PortHolding[] = [];
+  const unheld: PublishedPort[] = [];
   for (const port of ports) {
     const holder = serviceHolder(app, port, services);
     if (holder === 'own') continue;
@@ -96,7 +98,10 @@ export function portHoldings(
       continue;
     }
     const c = plain.find((x) => x.ports.some((p) => bindingsClash(p, port)));
-    if (!c) continue;
+    if (!c) {
+      unheld.push(port);
+      continue;
+    }
     const name = c.name.replace(/^\//, '');
     const release =
       c.labels[Label.managed] === 'true' &&
@@ -109,7 +114,7 @@ export function portHoldings(
         : { kind: 'container', container: name },
     });
   }
-  return held;
+  return { held, unheld };
 }
 
 /** The app's services, by service; NOT_FOUND naming what exists for an unknown one. */

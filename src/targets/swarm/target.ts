@@ -21,6 +21,7 @@ import type {
 } from '../../ports/deploy-target.js';
 import type { DockerEngine, ExecIO } from '../../ports/docker-engine.js';
 import type { ImageSource } from '../../ports/image-source.js';
+import type { PortProbe } from '../../ports/port-probe.js';
 import type { Progress } from '../../ports/progress.js';
 import type { SwarmEngine, SwarmNode, SwarmServiceInfo } from '../../ports/swarm-engine.js';
 import { pullImages } from '../docker-host/apply-steps.js';
@@ -52,6 +53,8 @@ export interface SwarmTargetOptions {
   monitorMs?: number;
   /** How often a rollout is looked at (default 250 ms). */
   pollMs?: number;
+  /** Finds processes listening on the node ksad talks to; only for an engine on this machine. */
+  portProbe?: PortProbe;
 }
 
 /**
@@ -66,6 +69,7 @@ export class SwarmTarget implements DeployTarget {
   readonly serviceName = names.swarmService;
   private readonly monitorMs: number;
   private readonly pollMs: number;
+  private readonly portProbe: PortProbe | undefined;
 
   constructor(
     private readonly engine: DockerEngine,
@@ -76,6 +80,7 @@ export class SwarmTarget implements DeployTarget {
   ) {
     this.monitorMs = opts.monitorMs ?? 2_000;
     this.pollMs = opts.pollMs ?? 250;
+    this.portProbe = opts.portProbe;
   }
 
   async facts(): Promise<EngineInfo> {
@@ -140,9 +145,9 @@ export class SwarmTarget implements DeployTarget {
 
   /**
    * Which of `ports` another release's service (at any replica count: a start takes the port
-   * back), another service, or a running container on this node holds. Swarm publishes a port on
-   * every node, so a service's ports are held wherever it runs; a plain container is seen only on
-   * the node ksad talks to.
+   * back), another service, or a running container on this node holds, or (with a probe) a process
+   * listening on this node. A service's ports are held on every node that runs its tasks; plain
+   * containers and processes are seen only on the node ksad talks to.
    */
   async portHolders(app: string, ports: readonly PublishedPort[]): Promise<PortHolding[]> {
     if (ports.length === 0) return [];
@@ -150,7 +155,18 @@ export class SwarmTarget implements DeployTarget {
       this.swarm.listServices({}),
       this.engine.listContainers({}),
     ]);
-    return portHoldings(app, ports, services, containers);
+    const { held, unheld } = portHoldings(app, ports, services, containers);
+    const probe = this.portProbe;
+    if (probe === undefined) return held;
+    const free = await Promise.all(
+      unheld.map((p) =>
+        probe.isFree(p.hostIp === '' ? '0.0.0.0' : p.hostIp, p.hostPort, p.protocol),
+      ),
+    );
+    unheld.forEach((port, i) => {
+      if (free[i] === false) held.push({ port, holder: { kind: 'process' } });
+    });
+    return held;
   }
 
   async unlabelled(serviceNames: readonly string[]): Promise<Record<string, ContainerInfo>> {
