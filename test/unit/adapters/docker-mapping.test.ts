@@ -286,6 +286,10 @@ describe('small mappers', () => {
       repoDigests: [
         '127.0.0.1:5151/ksad-test/busybox@sha256:5d65562aa2719fb81adbf5dd12f3d8599f62226bb693600be54bd3d28411ac80',
       ],
+      layers: [
+        'sha256:9ae5b540e0dbd7a3f95fdd568f7c93a6ed856ed6e494315320262c9142001c31',
+        'sha256:06355513beb32545b24f046075481394093e9ebae28a68b5bef68db197b36416',
+      ],
     });
     const [network] = json<Array<Parameters<typeof fromNetwork>[0]>>('network-list');
     expect(fromNetwork(network!)).toEqual({
