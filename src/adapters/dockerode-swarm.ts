@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import { isKsadError, KsadError } from '../core/errors.js';
 import type { Labels, NetworkInfo } from '../core/engine-model.js';
@@ -10,7 +11,9 @@ import type {
   SwarmServiceSpec,
   SwarmTask,
 } from '../ports/swarm-engine.js';
+import type { LogStreamOptions } from '../ports/docker-engine.js';
 import { demultiplexLogs, fromNetwork, labelFilters } from './docker-mapping.js';
+import { pumpLogs } from './docker-streams.js';
 import type { DockerodeEngine } from './dockerode-engine.js';
 import {
   fromNode,
@@ -143,6 +146,26 @@ export class DockerodeSwarm implements SwarmEngine {
     );
   }
 
+  async scaleService(
+    id: string,
+    version: number,
+    replicas: number,
+    labels: Readonly<Record<string, string | null>>,
+  ): Promise<void> {
+    const raw = (await this.read(`inspect service "${id}"`, (d) => d.getService(id).inspect(), {
+      404: () => this.noSuchService(id),
+      ...this.notManager(),
+    })) as RawService;
+    const kept = { ...(raw.Spec.Labels ?? {}) };
+    for (const [key, value] of Object.entries(labels)) {
+      if (value === null) delete kept[key];
+      else kept[key] = value;
+    }
+    // The spec as the engine gave it, but for its mode and labels: no task is replaced for this.
+    const spec = { ...raw.Spec, Labels: kept, Mode: { Replicated: { Replicas: replicas } } };
+    await this.update(id, version, spec, `scale service "${raw.Spec.Name}" to ${replicas}`);
+  }
+
   async removeService(idOrName: string): Promise<void> {
     try {
       await this.write(`remove service "${idOrName}"`, (d) => d.getService(idOrName).remove(), {
@@ -176,6 +199,40 @@ export class DockerodeSwarm implements SwarmEngine {
       this.notManager(),
     );
     return demultiplexLogs(Buffer.isBuffer(body) ? body : Buffer.from(String(body)));
+  }
+
+  async streamServiceLogs(
+    serviceId: string,
+    opts: LogStreamOptions,
+    onData: (stream: 'stdout' | 'stderr', data: Uint8Array) => void,
+  ): Promise<void> {
+    const call = `read the logs of service "${serviceId}"`;
+    const query = {
+      stdout: true,
+      stderr: true,
+      follow: opts.follow,
+      ...(opts.tail === undefined ? {} : { tail: opts.tail }),
+      ...(opts.since === undefined ? {} : { since: opts.since }),
+    };
+    // Opening the stream is a read under its deadline; following it has none.
+    const body = await this.read(
+      call,
+      (d) => d.getService(serviceId).logs(query) as Promise<unknown>,
+      { 404: () => this.noSuchService(serviceId), ...this.notManager() },
+    );
+    try {
+      await pumpLogs(
+        Buffer.isBuffer(body) || body instanceof Readable ? body : Buffer.from(String(body)),
+        onData,
+        opts.signal,
+      );
+    } catch (error) {
+      throw new KsadError(
+        'ENGINE_UNAVAILABLE',
+        `could not ${call} from the Docker engine at ${this.endpoint}: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
+    }
   }
 
   async listConfigs(labels: Labels): Promise<SwarmObject[]> {
@@ -279,6 +336,13 @@ export class DockerodeSwarm implements SwarmEngine {
       },
     );
     return { id: network.id, name, labels: { ...labels } };
+  }
+
+  private noSuchService(id: string): KsadError {
+    return new KsadError(
+      'NOT_FOUND',
+      `service "${id}" does not exist on the swarm at ${this.endpoint}`,
+    );
   }
 
   private taken(kind: 'config' | 'secret', name: string): KsadError {

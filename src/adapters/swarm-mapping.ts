@@ -151,6 +151,13 @@ interface RawContainerSpec {
 }
 
 /** The fields of `GET /services/{id}` that {@link fromService} reads. */
+/** A port of a service's Endpoint, as the engine publishes it. */
+interface RawEndpointPort {
+  Protocol?: Nullable<string>;
+  TargetPort?: Nullable<number>;
+  PublishedPort?: Nullable<number>;
+}
+
 export interface RawService {
   ID: string;
   CreatedAt?: Nullable<string>;
@@ -179,6 +186,7 @@ export interface RawService {
       >;
     }>;
   };
+  Endpoint?: Nullable<{ Ports?: Nullable<RawEndpointPort[]> }>;
   PreviousSpec?: unknown;
   UpdateStatus?: Nullable<{
     State?: Nullable<string>;
@@ -260,6 +268,14 @@ export function fromService(raw: RawService): SwarmServiceInfo {
     labels: { ...(raw.Spec.Labels ?? {}) },
     container,
     replicas: raw.Spec.Mode?.Replicated?.Replicas ?? 0,
+    published: (raw.Endpoint?.Ports ?? [])
+      .filter((p) => (p.PublishedPort ?? 0) > 0)
+      .map((p) => ({
+        container: p.TargetPort ?? 0,
+        protocol: p.Protocol === 'udp' ? ('udp' as const) : ('tcp' as const),
+        hostIp: '0.0.0.0',
+        hostPort: p.PublishedPort ?? 0,
+      })),
     secrets: (c.Secrets ?? []).map((s) => s.SecretName ?? '').filter((n) => n !== ''),
     updateStatus: state
       ? { state, startedAt: status?.StartedAt ?? '', message: status?.Message ?? '' }

@@ -3,7 +3,7 @@
  * speaks. A service's task template is a ContainerSpec, so a service hashes and plans as a Docker
  * host's container does.
  */
-import type { ContainerSpec, Labels } from './engine-model.js';
+import type { ContainerSpec, Labels, PublishedPort } from './engine-model.js';
 
 /** What the engine says about its own place in a swarm. */
 export interface SwarmMembership {
@@ -83,6 +83,11 @@ export interface SwarmServiceInfo {
   /** The task template as it runs now, mapped back to ksad's terms. */
   container: ContainerSpec;
   replicas: number;
+  /**
+   * The host ports the engine publishes for the service (its Endpoint: ports the spec asked for,
+   * and those the engine assigned where the spec named none).
+   */
+  published: PublishedPort[];
   /** Swarm secret names mounted. */
   secrets: string[];
   /** Null when no update ran yet. */

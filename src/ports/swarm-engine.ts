@@ -10,6 +10,7 @@
  * config can serve as an atomic lock across managers).
  */
 import type { Labels, NetworkInfo } from '../core/engine-model.js';
+import type { LogStreamOptions } from './docker-engine.js';
 import type {
   SwarmMembership,
   SwarmNode,
@@ -35,12 +36,31 @@ export interface SwarmEngine {
   updateService(id: string, version: number, spec: SwarmServiceSpec): Promise<void>;
   /** Puts back a spec exactly as an earlier inspect gave it (`SwarmServiceInfo.raw`). */
   restoreService(id: string, version: number, raw: unknown): Promise<void>;
+  /**
+   * Sets the service's replica count and its labels (`null` removes one), at `version`, leaving
+   * its task template as it is: the engine scales it without replacing a running task.
+   */
+  scaleService(
+    id: string,
+    version: number,
+    replicas: number,
+    labels: Readonly<Record<string, string | null>>,
+  ): Promise<void>;
   /** Removes; a missing service is not an error. */
   removeService(idOrName: string): Promise<void>;
   /** The tasks of a service, newest first. */
   listTasks(serviceId: string): Promise<SwarmTask[]>;
   /** The last `tail` lines of a service's logs (every task), demultiplexed. */
   serviceLogs(serviceId: string, tail: number): Promise<string>;
+  /**
+   * A service's output (every task), demultiplexed, each chunk given to `onData` as it comes; with
+   * `follow`, until the engine ends the stream or `signal` aborts. A missing service is NOT_FOUND.
+   */
+  streamServiceLogs(
+    serviceId: string,
+    opts: LogStreamOptions,
+    onData: (stream: 'stdout' | 'stderr', data: Uint8Array) => void,
+  ): Promise<void>;
 
   listConfigs(labels: Labels): Promise<SwarmObject[]>;
   inspectConfig(name: string): Promise<SwarmObject | null>;

@@ -60,11 +60,11 @@ const TARGETS: Record<
     store: new DockerHostReleaseStore(engine),
     target: new DockerHostTarget(engine, images, clock, probe),
   }),
-  swarm: (engine, clock, images) => {
+  swarm: (engine, clock, images, probe) => {
     const swarm = new DockerodeSwarm(engine);
     return {
       store: new SwarmReleaseStore(swarm),
-      target: new SwarmTarget(engine, swarm, images, clock),
+      target: new SwarmTarget(engine, swarm, images, clock, probe ? { portProbe: probe } : {}),
     };
   },
 };

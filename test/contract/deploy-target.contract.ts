@@ -243,7 +243,7 @@ export function deployTargetContract(name: string, make: () => Promise<TargetSub
       expect(
         await s().target.start(app, { levels, healthTimeoutMs: 30_000 }, silentProgress),
       ).toEqual(['web']);
-      expect(await versions()).toEqual({ [`ksad-${app}-db`]: undefined, [`ksad-${app}-web`]: '2' });
+      expect(await versions()).toEqual({ [db()]: undefined, [web()]: '2' });
     });
 
     it('removes the services and network, keeping the data volume unless purged', async () => {

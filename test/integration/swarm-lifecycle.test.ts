@@ -16,6 +16,7 @@ import type { DockerodeSwarm } from '../../src/adapters/dockerode-swarm.js';
 import type { DockerodeEngine } from '../../src/adapters/dockerode-engine.js';
 import type { AppHistory } from '../../src/app/history.js';
 import type { AuditReport } from '../../src/core/audit/index.js';
+import { ExitCode } from '../../src/core/errors.js';
 import { Label } from '../../src/core/labels.js';
 import type { HostProfile } from '../../src/core/release.js';
 import { SwarmReleaseStore } from '../../src/targets/swarm/release-store.js';
@@ -258,6 +259,39 @@ describe('release lifecycle on a real swarm', { timeout: 240_000 }, () => {
     expect(unlock.status, unlock.stdout + unlock.stderr).toBe(0);
     expect(unlock.json.cleared).toMatchObject({ user: 'siti', hostname: 'elsewhere' });
     expect(await new SwarmReleaseStore(swarm).lockHolder(APP)).toBeNull();
+  });
+
+  it('shows logs, runs a command, stops a service without drift, and a deploy starts it', async () => {
+    const logs = ksad('logs', APP, 'db', '--tail', '5', '--json');
+    expect(logs.status, logs.stdout + logs.stderr).toBe(0);
+    expect((logs.json as Array<{ service: string }>).every((l) => l.service === 'db')).toBe(true);
+    const echo = ksad('exec', APP, 'web', '--', 'sh', '-c', 'echo "$SCHEMA"');
+    expect(echo.status, echo.stdout + echo.stderr).toBe(0);
+    expect(echo.stdout).toBe('2\n');
+
+    const stop = ksad('stop', APP, 'worker', '--json');
+    expect(stop.status, stop.stdout + stop.stderr).toBe(0);
+    expect(stop.json).toMatchObject({ services: ['worker'], stoppedByOperator: ['worker'] });
+    expect((await swarm.inspectService(`${APP}_worker`))?.replicas).toBe(0);
+    const findings = (ksad('audit', APP, '--json').json as AuditReport).apps.flatMap(
+      (a) => a.findings,
+    );
+    // A stop by ksad, not a service changed or scaled down outside it.
+    expect(findings.filter((f) => f.category === 'drift').map((f) => [f.code, f.severity])).toEqual(
+      [['container-stopped-by-operator', 'info']],
+    );
+    const notRunning = ksad('exec', APP, 'worker', '--', 'true');
+    expect(notRunning.status).toBe(ExitCode.USAGE);
+
+    // A deploy brings a stopped service back, as on a Docker host.
+    const again = deploy('1.1.0');
+    expect(again.status, again.stdout + again.stderr).toBe(0);
+    const worker = await swarm.inspectService(`${APP}_worker`);
+    expect(worker?.replicas).toBe(1);
+    const tasks = await swarm.listTasks(worker?.id ?? '');
+    expect(tasks.filter((t) => t.desiredState === 'running' && t.state === 'running')).toHaveLength(
+      1,
+    );
   });
 
   it('uninstalls, keeping the data volumes', async () => {

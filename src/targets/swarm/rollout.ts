@@ -39,17 +39,22 @@ function allRunning(tasks: readonly SwarmTask[], replicas: number): boolean {
   );
 }
 
-/** Waits for a new service's tasks to run (healthy, with a health check: Swarm holds them in `starting` until then). */
+/**
+ * Waits for a new service's tasks to run (healthy, with a health check: Swarm holds them in
+ * `starting` until then); tasks whose ids are in `earlier` (a scaled-up service's past) are not
+ * looked at.
+ */
 export async function waitCreated(
   env: RolloutEnv,
   service: { id: string; name: string; replicas: number },
   timeoutMs: number,
   secretValues: readonly string[],
   detail: (text: string) => void,
+  earlier: ReadonlySet<string> = new Set(),
 ): Promise<void> {
   const deadline = env.clock.now().getTime() + timeoutMs;
   for (;;) {
-    const tasks = await env.swarm.listTasks(service.id);
+    const tasks = (await env.swarm.listTasks(service.id)).filter((t) => !earlier.has(t.id));
     detail(`${service.name}: ${taskSummary(tasks, service.replicas)}`);
     const failed = tasks.find((t) => FAILED.has(t.state));
     if (failed)

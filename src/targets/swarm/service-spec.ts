@@ -48,9 +48,17 @@ export function fingerprint(container: ContainerSpec, replicas: number): string 
   );
 }
 
-/** True when the live service still shows what ksad set (its fingerprint label matches). */
+/** On a service ksad stopped (scaled to 0): the replica count it ran, which a start brings back. */
+export const STOPPED_REPLICAS_LABEL = 'id.ksad.stopped-replicas';
+
+/**
+ * True when the live service still shows what ksad set (its fingerprint label matches); a service
+ * ksad stopped is judged at the replica count it keeps for its start.
+ */
 export function asKsadLeftIt(info: SwarmServiceInfo): boolean {
-  return info.labels[Label.fingerprint] === fingerprint(info.container, info.replicas);
+  const kept = info.labels[STOPPED_REPLICAS_LABEL];
+  const replicas = info.replicas === 0 && kept !== undefined ? Number(kept) : info.replicas;
+  return info.labels[Label.fingerprint] === fingerprint(info.container, replicas);
 }
 
 /**

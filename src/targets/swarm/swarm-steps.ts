@@ -135,6 +135,21 @@ async function rollOut(
   // An update the engine is still rolling (a kill mid-deploy) must settle before a new one starts.
   const settled = (await waitSettled(env, before.id, timeout)) ?? before;
   done.updated.push(settled);
+  if (settled.replicas === 0) {
+    // A stopped service has no task to roll: the engine starts the new spec's tasks and records
+    // no UpdateStatus, so its new tasks are what to wait for.
+    const earlier = new Set((await env.swarm.listTasks(settled.id)).map((t) => t.id));
+    await env.swarm.updateService(settled.id, settled.version, spec);
+    await waitCreated(
+      env,
+      { ...target, id: settled.id },
+      timeout,
+      change.secretValues,
+      detail,
+      earlier,
+    );
+    return;
+  }
   await env.swarm.updateService(settled.id, settled.version, spec);
   await followUpdate(
     env,

@@ -1,4 +1,10 @@
-import type { ContainerInfo, EngineInfo, ImageInfo, NetworkInfo } from '../../core/engine-model.js';
+import type {
+  ContainerInfo,
+  EngineInfo,
+  ImageInfo,
+  NetworkInfo,
+  PublishedPort,
+} from '../../core/engine-model.js';
 import { KsadError } from '../../core/errors.js';
 import { Label, names } from '../../core/labels.js';
 import type { ActualState } from '../../core/plan.js';
@@ -6,14 +12,26 @@ import type { Clock } from '../../ports/clock.js';
 import type {
   ApplyOutcome,
   DeployTarget,
+  LogOptions,
+  LogSink,
+  PortHolding,
   Removal,
+  ServiceSelection,
   TargetChange,
 } from '../../ports/deploy-target.js';
-import type { DockerEngine } from '../../ports/docker-engine.js';
+import type { DockerEngine, ExecIO } from '../../ports/docker-engine.js';
 import type { ImageSource } from '../../ports/image-source.js';
+import type { PortProbe } from '../../ports/port-probe.js';
 import type { Progress } from '../../ports/progress.js';
 import type { SwarmEngine, SwarmNode, SwarmServiceInfo } from '../../ports/swarm-engine.js';
 import { pullImages } from '../docker-host/apply-steps.js';
+import {
+  portHoldings,
+  startSwarmServices,
+  stopSwarmServices,
+  swarmExec,
+  swarmLogs,
+} from './operate.js';
 import { rolling, waitSettled, type RolloutEnv } from './rollout.js';
 import { asKsadLeftIt } from './service-spec.js';
 import { applyLevels, finishChange, restoreRelease, type Applied } from './swarm-steps.js';
@@ -35,6 +53,8 @@ export interface SwarmTargetOptions {
   monitorMs?: number;
   /** How often a rollout is looked at (default 250 ms). */
   pollMs?: number;
+  /** Finds processes listening on the node ksad talks to; only for an engine on this machine. */
+  portProbe?: PortProbe;
 }
 
 /**
@@ -49,6 +69,7 @@ export class SwarmTarget implements DeployTarget {
   readonly serviceName = names.swarmService;
   private readonly monitorMs: number;
   private readonly pollMs: number;
+  private readonly portProbe: PortProbe | undefined;
 
   constructor(
     private readonly engine: DockerEngine,
@@ -59,6 +80,7 @@ export class SwarmTarget implements DeployTarget {
   ) {
     this.monitorMs = opts.monitorMs ?? 2_000;
     this.pollMs = opts.pollMs ?? 250;
+    this.portProbe = opts.portProbe;
   }
 
   async facts(): Promise<EngineInfo> {
@@ -121,6 +143,32 @@ export class SwarmTarget implements DeployTarget {
     return Object.fromEntries(found);
   }
 
+  /**
+   * Which of `ports` another release's service (at any replica count: a start takes the port
+   * back), another service, or a running container on this node holds, or (with a probe) a process
+   * listening on this node. A service's ports are held on every node that runs its tasks; plain
+   * containers and processes are seen only on the node ksad talks to.
+   */
+  async portHolders(app: string, ports: readonly PublishedPort[]): Promise<PortHolding[]> {
+    if (ports.length === 0) return [];
+    const [services, containers] = await Promise.all([
+      this.swarm.listServices({}),
+      this.engine.listContainers({}),
+    ]);
+    const { held, unheld } = portHoldings(app, ports, services, containers);
+    const probe = this.portProbe;
+    if (probe === undefined) return held;
+    const free = await Promise.all(
+      unheld.map((p) =>
+        probe.isFree(p.hostIp === '' ? '0.0.0.0' : p.hostIp, p.hostPort, p.protocol),
+      ),
+    );
+    unheld.forEach((port, i) => {
+      if (free[i] === false) held.push({ port, holder: { kind: 'process' } });
+    });
+    return held;
+  }
+
   async unlabelled(serviceNames: readonly string[]): Promise<Record<string, ContainerInfo>> {
     const overlays = await this.swarm.listOverlayNetworks({});
     const out: Record<string, ContainerInfo> = {};
@@ -180,6 +228,33 @@ export class SwarmTarget implements DeployTarget {
       }
     }
     return { ok: true, finish: () => finishChange(env, change) };
+  }
+
+  logs(
+    app: string,
+    services: readonly string[] | undefined,
+    opts: LogOptions,
+    sink: LogSink,
+  ): Promise<void> {
+    return swarmLogs(this.env(), app, services, opts, sink);
+  }
+
+  exec(app: string, service: string, cmd: readonly string[], io: ExecIO): Promise<number> {
+    return swarmExec(this.env(), app, service, cmd, io);
+  }
+
+  /** Scales each selected service to no task (reverse start order), keeping its replica count. */
+  stop(app: string, selection: ServiceSelection, progress: Progress): Promise<string[]> {
+    return stopSwarmServices(this.env(), app, selection, progress);
+  }
+
+  /** Scales each selected stopped service back to the replica count it kept, level by level. */
+  start(
+    app: string,
+    selection: ServiceSelection & { healthTimeoutMs: number },
+    progress: Progress,
+  ): Promise<string[]> {
+    return startSwarmServices(this.env(), app, selection, progress);
   }
 
   async remove(

@@ -9,9 +9,13 @@ import { Label, names } from '../../../src/core/labels.js';
 import { buildDesiredState, type DesiredState } from '../../../src/core/service-specs.js';
 import {
   asKsadLeftIt,
+  STOPPED_REPLICAS_LABEL,
   secretObjects,
   swarmServiceSpec,
 } from '../../../src/targets/swarm/service-spec.js';
+import type { ContainerInfo } from '../../../src/core/engine-model.js';
+import type { SwarmServiceInfo } from '../../../src/core/swarm-model.js';
+import { portHoldings, recordedReplicas } from '../../../src/targets/swarm/operate.js';
 import { antreanManifest } from '../deploy/fixtures.js';
 
 const image = `127.0.0.1:5151/ksad-test/busybox@sha256:${'b'.repeat(64)}`;
@@ -123,12 +127,96 @@ describe('swarm service specs', () => {
     });
     expect(asKsadLeftIt(info)).toBe(true);
     expect(asKsadLeftIt({ ...info, replicas: 0 })).toBe(false);
+    // Stopped by ksad: judged at the replica count it keeps for its start.
+    const stopped = {
+      ...info,
+      replicas: 0,
+      labels: { ...info.labels, [STOPPED_REPLICAS_LABEL]: '1' },
+    };
+    expect(asKsadLeftIt(stopped)).toBe(true);
+    expect(
+      asKsadLeftIt({ ...stopped, labels: { ...stopped.labels, [STOPPED_REPLICAS_LABEL]: '3' } }),
+    ).toBe(false);
+    expect(asKsadLeftIt({ ...stopped, replicas: 2 })).toBe(false);
     expect(
       asKsadLeftIt({
         ...info,
         container: { ...info.container, env: { ...info.container.env, X: '1' } },
       }),
     ).toBe(false);
+  });
+});
+
+describe('swarm port holders', () => {
+  const port = { container: 80, protocol: 'tcp' as const, hostIp: '127.0.0.1', hostPort: 18080 };
+  const ksad = (app: string, name: string, replicas: number): SwarmServiceInfo => {
+    const raw = {
+      ID: name,
+      Spec: {
+        Name: name,
+        Labels: { [Label.managed]: 'true', [Label.kind]: 'container', [Label.app]: app },
+        Mode: { Replicated: { Replicas: replicas } },
+        EndpointSpec: { Ports: [{ Protocol: 'tcp', TargetPort: 8080, PublishedPort: 18080 }] },
+      },
+    } as unknown as RawService;
+    return fromService(raw);
+  };
+  const plain = (name: string, labels: Record<string, string>, state = 'running') =>
+    ({
+      name: `/${name}`,
+      labels,
+      state,
+      ports: [{ ...port, hostIp: '0.0.0.0' }],
+    }) as unknown as ContainerInfo;
+
+  it('names another release’s service, stopped or not, and not the app’s own', () => {
+    // The app's own port is neither held nor for a probe of the host.
+    expect(portHoldings('antre', [port], [ksad('antre', 'antre_web', 1)], [])).toEqual({
+      held: [],
+      unheld: [],
+    });
+    expect(portHoldings('other', [port], [ksad('antre', 'antre_web', 0)], []).held).toEqual([
+      { port, holder: { kind: 'release', app: 'antre', container: 'antre_web' } },
+    ]);
+    // A task's container is its service's, found as the service.
+    const task = plain('antre_web.1.x', { 'com.docker.swarm.task.id': 'x' });
+    expect(portHoldings('antre', [port], [ksad('antre', 'antre_web', 1)], [task]).held).toEqual([]);
+    expect(
+      portHoldings('antre', [{ ...port, protocol: 'udp' }], [ksad('x', 'x_web', 1)], []).held,
+    ).toEqual([]);
+  });
+
+  it('names a service outside ksad by its published Endpoint port, and running plain containers', () => {
+    const assigned = fromService({
+      ID: 'm',
+      Spec: { Name: 'monitor' },
+      Endpoint: { Ports: [{ Protocol: 'tcp', TargetPort: 9100, PublishedPort: 18080 }] },
+    });
+    expect(portHoldings('antre', [port], [assigned], []).held).toEqual([
+      { port, holder: { kind: 'container', container: 'monitor' } },
+    ]);
+    expect(portHoldings('antre', [port], [], [plain('proxy', {})]).held).toEqual([
+      { port, holder: { kind: 'container', container: 'proxy' } },
+    ]);
+    expect(portHoldings('antre', [port], [], [plain('proxy', {}, 'exited')])).toEqual({
+      held: [],
+      unheld: [port],
+    });
+    const hostRelease = plain('ksad-kiosk-web', {
+      [Label.managed]: 'true',
+      [Label.kind]: 'container',
+      [Label.app]: 'kiosk',
+    });
+    expect(portHoldings('antre', [port], [], [hostRelease]).held).toEqual([
+      { port, holder: { kind: 'release', app: 'kiosk', container: 'ksad-kiosk-web' } },
+    ]);
+  });
+
+  it('starts a stopped service at the replica count it kept, else one task', () => {
+    const s = ksad('antre', 'antre_web', 0);
+    expect(recordedReplicas({ ...s, labels: { [STOPPED_REPLICAS_LABEL]: '3' } })).toBe(3);
+    expect(recordedReplicas(s)).toBe(1);
+    expect(recordedReplicas({ ...s, labels: { [STOPPED_REPLICAS_LABEL]: 'x' } })).toBe(1);
   });
 });
 
