@@ -25,8 +25,26 @@ bash "$ROOT/scripts/engine.sh" start
 eval "$(bash "$ROOT/scripts/engine.sh" env)"
 export DOCKER_HOST KSAD_REGISTRY
 
+# The web port: KSAD_DEMO_PORT when given, else the overlay's 18080 or, when something on this
+# machine already listens there, the next free port after it (a busy machine is no reason to fail).
+port_free() {
+  node -e '
+    const s = require("node:net").createServer();
+    s.once("error", () => process.exit(1));
+    s.listen({ host: "127.0.0.1", port: Number(process.argv[1]), exclusive: true }, () => s.close(() => process.exit(0)));
+  ' "$1" 2>/dev/null
+}
+PORT="${KSAD_DEMO_PORT:-18080}"
+if [[ -z "${KSAD_DEMO_PORT:-}" ]]; then
+  while ! port_free "$PORT"; do
+    PORT=$((PORT + 1))
+    [[ $PORT -lt 18180 ]] || { log "ERROR: no free port in 18080-18179; set KSAD_DEMO_PORT"; exit 1; }
+  done
+  [[ $PORT -eq 18080 ]] || log "port 18080 is taken on this machine: the app gets ${PORT}"
+fi
+
 run node bin/run.js host init --region 52.04 --name "Diskominfotik Kabupaten Sumbawa"
-run node bin/run.js deploy antrean-daring -f examples/sumbawa-antrean.yaml
+run node bin/run.js deploy antrean-daring -f examples/sumbawa-antrean.yaml --set "config.HTTP_PORT=${PORT}"
 
 # Where to reach it: every port the app's containers publish on the loopback address.
 # shellcheck disable=SC2016 # JavaScript template literals, not shell expansions
