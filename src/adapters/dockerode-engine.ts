@@ -582,7 +582,9 @@ export class DockerodeEngine implements DockerEngine {
       if (status === 304) return; // already running
       if (status === undefined) throw this.failure(error, `start container "${id}"`);
       const message = engineMessage(error as EngineError);
-      if (status === 404) {
+      // An engine in swarm mode asks the swarm for the network and answers a missing one with 500
+      // and the swarm's gRPC NotFound ("Could not attach to network X: rpc error: code = NotFound").
+      if (status === 404 || (status === 500 && /code = NotFound/.test(message))) {
         throw new KsadError('NOT_FOUND', `cannot start container "${id}": ${message}`, {
           cause: error,
           suggestions: ['check that the container and its network still exist'],
