@@ -17,6 +17,8 @@ export interface RememberedValues {
   version: string;
   config: Record<string, ConfigValue>;
   services: NonNullable<Overlay['services']>;
+  /** The overlays' `ingress` section (host names, path, TLS), when the app was routed. */
+  ingress?: Overlay['ingress'];
   secretNames: string[];
   /**
    * True for a record written before ksad remembered the values given: its resolved config is
@@ -45,6 +47,7 @@ export function rememberedValues(record: ReleaseRecord, recorded?: Manifest): Re
     version: record.version,
     config: { ...config },
     services: structuredClone(record.serviceOverrides ?? {}),
+    ...(record.ingress != null ? { ingress: structuredClone(record.ingress) } : {}),
     secretNames: [...record.secretNames],
     derived,
   };
@@ -95,6 +98,8 @@ export function carryOver(
   }
   const overlay: Overlay = { config };
   if (Object.keys(services).length > 0) overlay.services = services;
+  // The route is the app's, not the version's: it carries over as the values do.
+  if (values.ingress != null) overlay.ingress = values.ingress;
   return { overlay, dropped };
 }
 
